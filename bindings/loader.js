@@ -1,0 +1,61 @@
+// Loads an Emscripten module built by build.sh (ES module glue + .wasm) in
+// Node 18+ and browsers from the same artifacts: the .wasm is compiled once
+// (Node: read next to the glue; browsers: compileStreaming with a fallback)
+// and the compiled WebAssembly.Module is handed to the glue through
+// instantiateWasm, so it can also be posted to workers and reused.
+
+const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
+
+/**
+ * Compile a .wasm file.
+ * @param {string | URL} url location of the .wasm (file: URL or path in Node)
+ * @returns {Promise<WebAssembly.Module>}
+ */
+export async function compileWasm(url) {
+  if (isNode && (typeof url !== 'string' || !/^https?:/.test(url)) && !(url instanceof URL && /^https?:/.test(url.protocol))) {
+    const { readFile } = await import('node:fs/promises');
+    return WebAssembly.compile(await readFile(url));
+  }
+  if (typeof WebAssembly.compileStreaming === 'function') {
+    try {
+      return await WebAssembly.compileStreaming(fetch(url));
+    } catch (e) {
+      // wrong MIME type (application/wasm) from some servers: fall back
+    }
+  }
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`wasyncio: cannot load ${url}: HTTP ${res.status}`);
+  return WebAssembly.compile(await res.arrayBuffer());
+}
+
+/**
+ * Instantiate an Emscripten module factory with an already compiled Module.
+ * @param {(opts: object) => Promise<object>} factory the glue's default export
+ * @param {WebAssembly.Module} module
+ * @param {object} [overrides] Emscripten Module options (print, printErr ...)
+ * @returns {Promise<object>} the Emscripten Module object
+ */
+export function instantiate(factory, module, overrides = {}) {
+  return factory({
+    ...overrides,
+    instantiateWasm(imports, receive) {
+      WebAssembly.instantiate(module, imports).then(
+        (instance) => receive(instance, module),
+        (err) => { throw err; },
+      );
+      return {};
+    },
+  });
+}
+
+/**
+ * Load glue + wasm that sit side by side (X.mjs and X.wasm).
+ * @param {string | URL} glueUrl URL of the .mjs glue
+ * @param {object} [overrides]
+ */
+export async function loadModule(glueUrl, overrides = {}) {
+  const href = glueUrl instanceof URL ? glueUrl.href : String(glueUrl);
+  const wasmUrl = new URL(href.replace(/\.m?js$/, '.wasm'));
+  const [{ default: factory }, module] = await Promise.all([import(href), compileWasm(wasmUrl)]);
+  return instantiate(factory, module, overrides);
+}

@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# build.sh — build wasyncio.
+#
+#   ./build.sh                 build what is out of date: the native library,
+#                              tests and examples (plain and ASan+UBSan), and
+#                              the wasm runtime (dist/) and wasm tests
+#   ./build.sh deps [browser]  only check (and, as root with apt, install) the
+#                              toolchain; `browser` adds Chromium for e2e tests
+#   ./build.sh cc FILE.c... -o OUT [emcc flags]
+#                              compile your own C with the runtime into
+#                              OUT.mjs + OUT.wasm, loadable by the JS bindings
+#   ./build.sh clean           remove build/ and dist/
+#
+# Environment: CC (native compiler, default gcc or clang), JOBS (parallel
+# compiles, default: number of cores), WASYNCIO_FORCE=1 (rebuild everything).
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+
+# Debian's emcc needs node-acorn from /usr/share/nodejs, where a Nodesource
+# node does not look.
+export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"
+# Non-root users cannot write Debian's emscripten cache.
+if [ ! -w /usr/share/emscripten/cache ] 2>/dev/null && [ -z "${EM_CACHE:-}" ]; then
+  export EM_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/emscripten"
+  if [ ! -d "$EM_CACHE" ] && [ -d /usr/share/emscripten/cache ]; then
+    mkdir -p "$(dirname "$EM_CACHE")" && cp -r /usr/share/emscripten/cache "$EM_CACHE"
+  fi
+fi
+
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+log() { printf '\033[1m[build]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[31m[build] error:\033[0m %s\n' "$*" >&2; exit 1; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# ---------------------------------------------------------------------------
+# Toolchain
+# ---------------------------------------------------------------------------
+APT_BUILD=(emscripten binaryen clang lld wasi-libc libclang-rt-14-dev-wasm32 gcc libc6-dev)
+APT_BROWSER=(chromium)
+
+ensure_tools() {
+  local want_browser=${1:-}
+  local missing=()
+  have gcc || have clang || missing+=(gcc libc6-dev)
+  have emcc || missing+=(emscripten)
+  have wasm-opt || missing+=(binaryen)
+  have node || die "node is required (Node 18 or newer)"
+  [ -d /usr/share/nodejs/acorn ] || [ -d /usr/lib/nodejs/acorn ] || ! have emcc || missing+=(node-acorn)
+  if [ -n "$want_browser" ] && [ ! -x /usr/bin/chromium ]; then missing+=("${APT_BROWSER[@]}"); fi
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && have apt-get; then
+    log "installing missing Debian packages: ${missing[*]} (and the rest of the toolchain)"
+    local pkgs=("${missing[@]}")
+    for p in "${APT_BUILD[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || pkgs+=("$p"); done
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq || die "apt-get update failed"
+    apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null || die "apt-get install ${pkgs[*]} failed"
+  else
+    die "missing tools. Install them with:
+    sudo apt-get install ${APT_BUILD[*]}${want_browser:+ ${APT_BROWSER[*]}}
+(Debian 12 packages; emscripten 3.1.6 and binaryen 108 are known to work)"
+  fi
+}
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+# newer OUT IN...: true if OUT is missing or older than any input
+newer() {
+  local out=$1; shift
+  [ "${WASYNCIO_FORCE:-0}" = 1 ] && return 0
+  [ -e "$out" ] || return 0
+  local f
+  for f in "$@"; do [ "$f" -nt "$out" ] && return 0; done
+  return 1
+}
+
+RUNTIME_C=(loop future task gather run error stack_pool)
+HEADERS=(runtime/include/wasyncio.h runtime/src/*.h)
+CFLAGS_COMMON=(-std=c11 -Wall -Wextra -Werror -Iruntime/include -Iruntime/src)
+TEST_C=(tests/c/*.c)
+
+native_cc() { if [ -n "${CC:-}" ]; then echo "$CC"; elif have gcc; then echo gcc; else echo clang; fi; }
+
+# compile_set DIR CC FLAGS... -- SOURCES...: objects into DIR, in parallel
+compile_set() {
+  local dir=$1 cc=$2; shift 2
+  local flags=()
+  while [ "$1" != -- ]; do flags+=("$1"); shift; done
+  shift
+  mkdir -p "$dir"
+  local pids=() src obj n=0
+  for src in "$@"; do
+    obj="$dir/$(basename "${src%.*}").o"
+    if newer "$obj" "$src" "${HEADERS[@]}" build.sh; then
+      "$cc" "${flags[@]}" -c "$src" -o "$obj" &
+      pids+=($!)
+      n=$((n + 1))
+      if [ $((n % JOBS)) -eq 0 ]; then for p in "${pids[@]}"; do wait "$p" || exit 1; done; pids=(); fi
+    fi
+  done
+  for p in "${pids[@]}"; do wait "$p" || exit 1; done
+}
+
+objs_of() { local dir=$1; shift; local s; for s in "$@"; do printf '%s ' "$dir/$(basename "${s%.*}").o"; done; }
+
+# ---------------------------------------------------------------------------
+# Native: library, tests, examples, benchmarks
+# ---------------------------------------------------------------------------
+native_variant() { # NAME CFLAGS...
+  local name=$1; shift
+  local cc; cc=$(native_cc)
+  local dir=build/$name
+  local srcs=()
+  for f in "${RUNTIME_C[@]}"; do srcs+=("runtime/src/$f.c"); done
+  srcs+=(runtime/src/coro_native.c runtime/host/native/host_native.c)
+  if [ "$(uname -m)" = x86_64 ]; then srcs+=(runtime/src/coro_switch_x86_64.S); fi
+  compile_set "$dir/obj" "$cc" "${CFLAGS_COMMON[@]}" "$@" -- "${srcs[@]}"
+  local objs; objs=$(objs_of "$dir/obj" "${srcs[@]}")
+  # shellcheck disable=SC2086
+  if newer "$dir/libwasyncio.a" $objs; then rm -f "$dir/libwasyncio.a"; ar rcs "$dir/libwasyncio.a" $objs; fi
+  compile_set "$dir/tobj" "$cc" "${CFLAGS_COMMON[@]}" -Itests/c "$@" -- "${TEST_C[@]}"
+  local tobjs; tobjs=$(objs_of "$dir/tobj" "${TEST_C[@]}")
+  # shellcheck disable=SC2086
+  if newer "$dir/wasyncio_tests" $tobjs "$dir/libwasyncio.a"; then
+    "$cc" "$@" -o "$dir/wasyncio_tests" $tobjs "$dir/libwasyncio.a" -lm
+  fi
+  local ex
+  for ex in runtime/examples/*.c bench/c/*.c; do
+    [ -e "$ex" ] || continue
+    local out="$dir/$(basename "${ex%.c}")"
+    if newer "$out" "$ex" "$dir/libwasyncio.a"; then
+      "$cc" "${CFLAGS_COMMON[@]}" "$@" -o "$out" "$ex" "$dir/libwasyncio.a" -lm
+    fi
+  done
+}
+
+build_native() {
+  log "native ($(native_cc)): library, tests, examples"
+  native_variant native -O2 -g
+  log "native ASan+UBSan: tests"
+  native_variant native-asan -O1 -g -fno-omit-frame-pointer \
+    -fsanitize=address,undefined -fno-sanitize-recover=undefined
+}
+
+# ---------------------------------------------------------------------------
+# wasm (Emscripten): runtime objects, then modules linked with Asyncify
+# ---------------------------------------------------------------------------
+WASM_OBJ=build/wasm/obj
+EMCFLAGS=("${CFLAGS_COMMON[@]}" -O2)
+JSLIBS=(runtime/host/emscripten/library_wasyncio.js runtime/host/emscripten/library_asyncify_stubs.js)
+# Exports the JS host and bindings call (besides EMSCRIPTEN_KEEPALIVE ones).
+EXPORTED_RUNTIME=UTF8ToString,stringToUTF8,lengthBytesUTF8
+
+wasm_runtime_objs() {
+  local srcs=()
+  for f in "${RUNTIME_C[@]}"; do srcs+=("runtime/src/$f.c"); done
+  srcs+=(runtime/src/coro_asyncify.c runtime/host/emscripten/host_emscripten.c)
+  compile_set "$WASM_OBJ" emcc "${EMCFLAGS[@]}" -- "${srcs[@]}"
+  if newer "$WASM_OBJ/sp.o" runtime/src/sp.S; then emcc -c runtime/src/sp.S -o "$WASM_OBJ/sp.o"; fi
+  WASM_RUNTIME_OBJS="$(objs_of "$WASM_OBJ" "${srcs[@]}") $WASM_OBJ/sp.o"
+}
+
+# wasm_link OUT_BASE OBJS... -- EXTRA_EMCC_FLAGS...
+# Links with emcc (names kept for the pass), then runs Asyncify with the
+# scheduler's resume function left uninstrumented (coro_asyncify.c), then
+# optimises and strips names.
+wasm_link() {
+  local out=$1; shift
+  local objs=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do objs+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  mkdir -p "$(dirname "$out")"
+  local jsl=()
+  for l in "${JSLIBS[@]}"; do jsl+=(--js-library "$l"); done
+  emcc -O2 --profiling-funcs "${objs[@]}" -o "$out.mjs" "${jsl[@]}" \
+    -sMODULARIZE -sEXPORT_ES6 -sENVIRONMENT=web,worker -sALLOW_MEMORY_GROWTH \
+    -sTOTAL_STACK=1MB -sEXPORTED_RUNTIME_METHODS="$EXPORTED_RUNTIME" "$@"
+  wasm-opt "$out.wasm" --asyncify --pass-arg=asyncify-ignore-imports \
+    --pass-arg=asyncify-removelist@wa__coro_resume_impl -O2 --strip-debug -o "$out.wasm"
+}
+
+build_wasm() {
+  log "wasm (emcc $(emcc --version | head -1 | sed 's/.*) //')): runtime, tests, examples"
+  wasm_runtime_objs
+  # shellcheck disable=SC2086
+  local deps=($WASM_RUNTIME_OBJS "${JSLIBS[@]}" build.sh)
+  if newer dist/wasyncio.wasm "${deps[@]}"; then
+    # shellcheck disable=SC2086
+    wasm_link dist/wasyncio $WASM_RUNTIME_OBJS -- -sEXPORT_NAME=createWasyncioModule --no-entry
+  fi
+  compile_set build/wasm/tobj emcc "${EMCFLAGS[@]}" -Itests/c -- "${TEST_C[@]}"
+  local tobjs; tobjs=$(objs_of build/wasm/tobj "${TEST_C[@]}")
+  # shellcheck disable=SC2086
+  if newer build/wasm/wasyncio_tests.wasm $tobjs "${deps[@]}"; then
+    wasm_link build/wasm/wasyncio_tests $tobjs $WASM_RUNTIME_OBJS -- -sEXIT_RUNTIME=0
+  fi
+  local ex
+  for ex in runtime/examples/*.c bench/c/*.c; do
+    [ -e "$ex" ] || continue
+    local base; base=build/wasm/$(basename "${ex%.c}")
+    if newer "$base.wasm" "$ex" "${deps[@]}"; then
+      emcc "${EMCFLAGS[@]}" -c "$ex" -o "$base.o"
+      # shellcheck disable=SC2086
+      wasm_link "$base" "$base.o" $WASM_RUNTIME_OBJS --
+    fi
+  done
+}
+
+# ./build.sh cc FILE.c... -o OUT [emcc flags]
+user_cc() {
+  local srcs=() out="" extra=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      -o) out=$2; shift 2 ;;
+      *.c) srcs+=("$1"); shift ;;
+      *) extra+=("$1"); shift ;;
+    esac
+  done
+  [ ${#srcs[@]} -gt 0 ] && [ -n "$out" ] || die "usage: ./build.sh cc FILE.c... -o OUT [emcc flags]"
+  ensure_tools
+  wasm_runtime_objs
+  local objs=() s
+  mkdir -p "$(dirname "$out")"
+  for s in "${srcs[@]}"; do
+    local o; o="$out.$(basename "${s%.c}").o"
+    emcc "${EMCFLAGS[@]}" "${extra[@]}" -c "$s" -o "$o"
+    objs+=("$o")
+  done
+  # shellcheck disable=SC2086
+  wasm_link "$out" "${objs[@]}" $WASM_RUNTIME_OBJS -- "${extra[@]}"
+  rm -f "${objs[@]}"
+  log "built $out.mjs + $out.wasm"
+}
+
+case "${1:-all}" in
+  all)
+    ensure_tools
+    build_native
+    build_wasm
+    log "done"
+    ;;
+  native) ensure_tools; build_native ;;
+  wasm) ensure_tools; build_wasm ;;
+  deps) ensure_tools "${2:-}" ;;
+  cc) shift; user_cc "$@" ;;
+  clean) rm -rf build dist ;;
+  *) die "unknown command '$1' (all | native | wasm | deps [browser] | cc | clean)" ;;
+esac

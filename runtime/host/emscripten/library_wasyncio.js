@@ -1,0 +1,108 @@
+// Emscripten host of the wasyncio loop (a --js-library).
+//
+// Rules (see DESIGN.md): one host timer for the earliest deadline, re-armed
+// only when C asks; immediate wake-ups by setImmediate (Node) or one reused
+// MessageChannel (browsers, workers) — never setTimeout(0), which browsers
+// clamp to 4 ms; nothing armed when idle, so Node exits by itself.
+mergeInto(LibraryManager.library, {
+  $WAHost: {
+    timer: null,
+    immediate: false,
+    post: null,
+    runActive: false,
+    onBeforeExit: null,
+    turn: function (fromTimer) {
+      try {
+        _wa__host_turn(fromTimer);
+      } catch (e) {
+        var n = _wa__unwind_fault_stack();
+        if (n) {
+          var err2 = new Error('wasyncio: a task\'s ' + n + '-byte C stack was too small to ' +
+                               'suspend it; give it a larger stack_size (wa_task_opts_t)');
+          err2.cause = e;
+          throw err2;
+        }
+        throw e;
+      }
+    },
+    isNode: function () {
+      return typeof process === 'object' && !!(process.versions && process.versions.node);
+    },
+  },
+
+  wa_host_now: function () {
+    return performance.now();
+  },
+
+  wa_host_arm_immediate__deps: ['$WAHost'],
+  wa_host_arm_immediate: function () {
+    if (WAHost.immediate) return;
+    WAHost.immediate = true;
+    if (!WAHost.post) {
+      var run = function () {
+        WAHost.immediate = false;
+        WAHost.turn(0);
+      };
+      if (typeof setImmediate === 'function') {
+        WAHost.post = function () { setImmediate(run); };
+      } else {
+        var ch = new MessageChannel();
+        ch.port1.onmessage = run;
+        WAHost.post = function () { ch.port2.postMessage(null); };
+      }
+    }
+    WAHost.post();
+  },
+
+  wa_host_arm_timer__deps: ['$WAHost'],
+  wa_host_arm_timer: function (delay) {
+    if (WAHost.timer !== null) {
+      clearTimeout(WAHost.timer);
+      WAHost.timer = null;
+    }
+    if (delay < 0) return;
+    // C asks for an immediate turn when a deadline is already due, so delay
+    // is > 0 here; round up so the timer never fires before the deadline.
+    WAHost.timer = setTimeout(function () {
+      WAHost.timer = null;
+      WAHost.turn(1);
+    }, Math.max(1, Math.ceil(delay)));
+  },
+
+  wa_host_report: function (ptr) {
+    err(UTF8ToString(ptr));
+  },
+
+  // wa_run on a web host: under Node, if the process is about to exit while
+  // the run is unfinished, nothing can ever wake it: cancel everything
+  // (wa__run_deadlock), and the run ends with WA_EDEADLOCK instead of Node
+  // exiting silently with a half-done program.
+  wa_host_run_started__deps: ['$WAHost'],
+  wa_host_run_started: function () {
+    WAHost.runActive = true;
+    if (WAHost.isNode() && !WAHost.onBeforeExit) {
+      WAHost.onBeforeExit = function () {
+        if (WAHost.runActive) _wa__run_deadlock();
+      };
+      process.on('beforeExit', WAHost.onBeforeExit);
+    }
+  },
+
+  wa_host_run_done__deps: ['$WAHost'],
+  wa_host_run_done: function (status, msgPtr) {
+    WAHost.runActive = false;
+    if (WAHost.onBeforeExit) {
+      process.removeListener('beforeExit', WAHost.onBeforeExit);
+      WAHost.onBeforeExit = null;
+    }
+    var msg = msgPtr ? UTF8ToString(msgPtr) : null;
+    if (Module['onRunDone']) {
+      Module['onRunDone'](status, msg);
+      return;
+    }
+    if (status !== 0) {
+      err('wasyncio: main ended with status ' + status + (msg ? ': ' + msg : ''));
+      if (WAHost.isNode()) process.exitCode = 1;
+    }
+  },
+});

@@ -1,0 +1,43 @@
+/* Native host (tests, benchmarks): a monotonic clock and a blocking wait.
+ * wa_run drives the loop itself here, so host wake-ups need no arming. */
+#define _POSIX_C_SOURCE 200809L
+#include "../../src/internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <time.h>
+
+double wa_host_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+void wa_host_arm_immediate(void) {}
+
+void wa_host_arm_timer(double delay_ms) { (void)delay_ms; }
+
+void wa_host_wait(double timeout_ms) {
+    if (timeout_ms < 0 || isinf(timeout_ms)) {
+        poll(NULL, 0, -1);
+        return;
+    }
+    struct timespec ts;
+    ts.tv_sec = (time_t)(timeout_ms / 1e3);
+    ts.tv_nsec = (long)((timeout_ms - (double)ts.tv_sec * 1e3) * 1e6);
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+void wa_host_report(const char *text) { fprintf(stderr, "%s\n", text); }
+
+void wa_host_run_started(void) {}
+
+void wa_host_run_done(int status, const char *message) {
+    (void)status;
+    (void)message;
+}
+
+bool wa_host_blocks(void) { return true; }

@@ -1,0 +1,109 @@
+/* Stackful coroutine backends and their stack pool.
+ *
+ * Asymmetric coroutines: only the scheduler resumes, only the running
+ * coroutine yields, and a coroutine never resumes another one.
+ *  - wasm: binaryen Asyncify driven from inside the module (coro_asyncify.c)
+ *  - native: a hand-written context switch on x86-64, ucontext elsewhere
+ *    (coro_native.c)
+ * Every stack block starts (lowest address) with a canary checked on every
+ * switch, so an overflow becomes a clear error instead of silent corruption.
+ */
+#ifndef WASYNCIO_CORO_H
+#define WASYNCIO_CORO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#if defined(__wasm__)
+#define WA_CORO_ASYNCIFY 1
+#elif defined(__x86_64__) && !defined(WA_CORO_UCONTEXT)
+#define WA_CORO_X86_64 1
+#else
+#define WA_CORO_UCONTEXT 1
+#include <ucontext.h>
+#endif
+
+#if defined(__SANITIZE_ADDRESS__)
+#define WA_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WA_ASAN 1
+#endif
+#endif
+
+#define WA_CANARY_BYTES 16u
+
+typedef struct wa_coro {
+    unsigned char *stack;   /* lowest address of the stack block */
+    size_t stack_size;
+    void (*entry)(void *);
+    void *arg;
+    uint8_t started;
+    uint8_t finished;
+#if WA_CORO_ASYNCIFY
+    uint8_t rewinding;
+    uint8_t unwinding;
+    struct { void *cur; void *end; } adata;  /* Asyncify's data header */
+    uintptr_t sp;                            /* __stack_pointer when suspended */
+#elif WA_CORO_X86_64
+    void *sp;
+    void *asan_fake;
+#else
+    ucontext_t ctx;
+    void *asan_fake;
+#endif
+} wa_coro_t;
+
+/* Scheduler-side state of the backend (one per loop). */
+typedef struct wa_coro_sched {
+    wa_coro_t *running;
+#if WA_CORO_ASYNCIFY
+    wa_coro_t *unwinding;   /* set while an unwind is in progress: a trap
+                               then means the stack was too small */
+#elif WA_CORO_X86_64
+    void *sp;
+    const void *asan_bottom;
+    size_t asan_size;
+#else
+    ucontext_t ctx;
+    const void *asan_bottom;
+    size_t asan_size;
+#endif
+} wa_coro_sched_t;
+
+#define WA_STACK_CLASSES 12   /* 2 KiB << 0 .. 2 KiB << 11 (4 MiB) */
+
+typedef struct wa_stack_pool {
+    void *free[WA_STACK_CLASSES];
+    uint32_t nfree[WA_STACK_CLASSES];
+    size_t in_use;
+    size_t pooled;
+    size_t bytes;
+} wa_stack_pool_t;
+
+/* Prepare c to run entry(arg) on a stack of at least stack_size bytes taken
+ * from the pool. Returns 0 or WA_ENOMEM. */
+int wa__coro_init(wa_coro_t *c, size_t stack_size, void (*entry)(void *), void *arg);
+/* Run c until it yields or its entry returns (then c->finished is set). */
+void wa__coro_resume(wa_coro_t *c);
+/* Suspend the running coroutine c; returns when it is resumed. */
+void wa__coro_yield(wa_coro_t *c);
+/* Give c's stack back to the pool (c finished, or never started). */
+void wa__coro_release(wa_coro_t *c);
+/* Largest stack block size (0 = none) of a pool size class for n bytes. */
+size_t wa__stack_class_size(size_t n);
+/* Default stack size on this backend. */
+size_t wa__coro_default_stack(void);
+/* Free every pooled stack. */
+void wa__stack_pool_trim(void);
+/* False if c's stack canary was overwritten (the stack overflowed). */
+bool wa__coro_intact(const wa_coro_t *c);
+/* Report a fatal runtime fault (stack overflow) and stop: memory is corrupt. */
+void wa__fatal(const char *fmt, ...);
+
+/* Stack pool (stack_pool.c). */
+unsigned char *wa__stack_acquire(size_t *size_inout);
+void wa__stack_return(unsigned char *stack, size_t size);
+
+#endif

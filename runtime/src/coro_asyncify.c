@@ -1,0 +1,115 @@
+/* Coroutines on wasm: binaryen's Asyncify driven from inside the module.
+ *
+ * The four asyncify.* imports are replaced by the Asyncify pass with its own
+ * internal functions (build.sh runs `wasm-opt --asyncify` after linking).
+ * wa__coro_yield starts an unwind: every instrumented frame of the coroutine
+ * saves its locals and returns, up to resume_impl, which is *not*
+ * instrumented (asyncify-removelist) and stops the unwind. Resuming starts a
+ * rewind and calls the entry again; instrumented frames restore their locals
+ * and call down to the yield, which stops the rewind and returns.
+ *
+ * Each coroutine has its own C (shadow) stack: __stack_pointer is switched
+ * by sp.S. Prologues are skipped while rewinding, so the exact value saved
+ * after the unwind is restored before rewinding. The unused part of the
+ * stack below the suspended frames holds Asyncify's saved locals, so a task
+ * costs one block and the state buffer cannot overflow while the stack
+ * has room.
+ */
+#include "internal.h"
+
+#if WA_CORO_ASYNCIFY
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define AIMPORT(name) __attribute__((import_module("asyncify"), import_name(name)))
+AIMPORT("start_unwind") void wa__asyncify_start_unwind(void *data);
+AIMPORT("stop_unwind") void wa__asyncify_stop_unwind(void);
+AIMPORT("start_rewind") void wa__asyncify_start_rewind(void *data);
+AIMPORT("stop_rewind") void wa__asyncify_stop_rewind(void);
+
+uintptr_t wa__sp_get(void);        /* sp.S */
+void wa__sp_set(uintptr_t sp);     /* sp.S */
+
+/* Bytes a suspension needs at the least for Asyncify's saved locals. */
+#define WA_ASYNCIFY_RESERVE 128u
+
+size_t wa__coro_default_stack(void) { return 16u * 1024u; }
+
+int wa__coro_init(wa_coro_t *c, size_t stack_size, void (*entry)(void *), void *arg) {
+    size_t n = stack_size;
+    unsigned char *s = wa__stack_acquire(&n);
+    if (!s) return WA_ENOMEM;
+    c->stack = s;
+    c->stack_size = n;
+    c->entry = entry;
+    c->arg = arg;
+    c->started = c->finished = c->rewinding = c->unwinding = 0;
+    c->sp = 0;
+    return 0;
+}
+
+void wa__coro_release(wa_coro_t *c) {
+    wa__stack_return(c->stack, c->stack_size);
+    c->stack = NULL;
+}
+
+/* Must stay uninstrumented: build.sh passes asyncify-removelist@wa__coro_resume_impl.
+ * It is only ever called through resume_ptr so binaryen cannot inline it
+ * into an instrumented caller. */
+WA_EXPORT WA_NOINLINE void wa__coro_resume_impl(wa_coro_t *c) {
+    wa_coro_sched_t *s = &wa__loop.sched;
+    uintptr_t main_sp = wa__sp_get();
+    s->running = c;
+    if (!c->started) {
+        c->started = 1;
+        wa__sp_set(((uintptr_t)c->stack + c->stack_size) & ~(uintptr_t)15);
+    } else {
+        wa__sp_set(c->sp);
+        c->rewinding = 1;
+        wa__asyncify_start_rewind(&c->adata);
+    }
+    c->entry(c->arg);
+    if (c->unwinding) {
+        wa__asyncify_stop_unwind();
+        c->unwinding = 0;
+        s->unwinding = NULL;
+        c->sp = wa__sp_get();
+    } else {
+        c->finished = 1;
+    }
+    wa__sp_set(main_sp);
+    s->running = NULL;
+}
+
+static void (*volatile resume_ptr)(wa_coro_t *) = wa__coro_resume_impl;
+
+void wa__coro_resume(wa_coro_t *c) { resume_ptr(c); }
+
+void wa__coro_yield(wa_coro_t *c) {
+    if (c->rewinding) {
+        wa__asyncify_stop_rewind();
+        c->rewinding = 0;
+        return;
+    }
+    uintptr_t sp = wa__sp_get();
+    uintptr_t lo = (uintptr_t)c->stack + WA_CANARY_BYTES;
+    if (!wa__coro_intact(c) || sp < lo + WA_ASYNCIFY_RESERVE)
+        wa__fatal("a task overflowed its %zu-byte C stack; give it a larger "
+                  "stack_size (wa_task_opts_t)", c->stack_size);
+    c->adata.cur = (void *)lo;
+    c->adata.end = (void *)(sp & ~(uintptr_t)7);
+    c->unwinding = 1;
+    wa__loop.sched.unwinding = c;
+    wa__asyncify_start_unwind(&c->adata);
+}
+
+/* For the JS host: a trap during an unwind means the saved state did not fit
+ * the stack; returns that stack's size (0 if no unwind was in progress). */
+WA_EXPORT size_t wa__unwind_fault_stack(void) {
+    wa_coro_t *c = wa__loop.sched.unwinding;
+    return c ? c->stack_size : 0;
+}
+
+#endif

@@ -1,0 +1,133 @@
+/* Coroutines on native hosts (used by the tests): a hand-written context
+ * switch on x86-64 (coro_switch_x86_64.S), ucontext elsewhere. Under
+ * AddressSanitizer every switch is announced with the fiber API so ASan
+ * tracks which stack is live. */
+#include "internal.h"
+
+#if !WA_CORO_ASYNCIFY
+
+#include <stdlib.h>
+#include <string.h>
+
+#if WA_ASAN
+#include <sanitizer/common_interface_defs.h>
+#define ASAN_START(save, bottom, size) __sanitizer_start_switch_fiber(save, bottom, size)
+#define ASAN_FINISH(save, bottom, size) __sanitizer_finish_switch_fiber(save, bottom, size)
+#else
+#define ASAN_START(save, bottom, size) ((void)0)
+#define ASAN_FINISH(save, bottom, size) ((void)0)
+#endif
+
+#if WA_CORO_X86_64
+void wa__ctx_switch(void **from, void *to); /* coro_switch_x86_64.S */
+void wa__ctx_boot(void);
+#endif
+
+size_t wa__coro_default_stack(void) {
+#if WA_ASAN
+    return 256u * 1024u; /* ASan frames are several times larger */
+#else
+    return 64u * 1024u;
+#endif
+}
+
+static void coro_main(void *p) {
+    wa_coro_t *c = p;
+    wa_coro_sched_t *s = &wa__loop.sched;
+    ASAN_FINISH(c->asan_fake, &s->asan_bottom, &s->asan_size);
+    (void)s;
+    c->entry(c->arg);
+    c->finished = 1;
+    if (!wa__coro_intact(c))
+        wa__fatal("a task overflowed its %zu-byte C stack; give it a larger "
+                  "stack_size (wa_task_opts_t)", c->stack_size);
+    /* Leave for good: NULL tells ASan this fiber's fake stack can go. */
+    ASAN_START(NULL, s->asan_bottom, s->asan_size);
+#if WA_CORO_X86_64
+    void *dead;
+    wa__ctx_switch(&dead, s->sp);
+#else
+    setcontext(&s->ctx);
+#endif
+}
+
+#if !WA_CORO_X86_64
+static void uc_trampoline(unsigned hi, unsigned lo) {
+    uintptr_t p = ((uintptr_t)hi << 32) | (uintptr_t)lo;
+    coro_main((void *)p);
+}
+#endif
+
+int wa__coro_init(wa_coro_t *c, size_t stack_size, void (*entry)(void *), void *arg) {
+    size_t n = stack_size;
+    unsigned char *stk = wa__stack_acquire(&n);
+    if (!stk) return WA_ENOMEM;
+    c->stack = stk;
+    c->stack_size = n;
+    c->entry = entry;
+    c->arg = arg;
+    c->started = c->finished = 0;
+    c->asan_fake = NULL;
+#if WA_CORO_X86_64
+    /* Initial frame: six callee-saved registers, then wa__ctx_boot as the
+     * return address; r12 = coro_main, r13 = c. After `ret` the stack is
+     * 16-byte aligned for the call. */
+    uintptr_t top = ((uintptr_t)stk + n) & ~(uintptr_t)15;
+    void **sp = (void **)(top - 72);
+    memset(sp, 0, 72);
+    /* pop order: r15 r14 r13 r12 rbx rbp, then ret */
+    sp[2] = (void *)(uintptr_t)c;         /* r13 */
+    sp[3] = (void *)(uintptr_t)coro_main; /* r12 */
+    sp[6] = (void *)(uintptr_t)wa__ctx_boot;
+    c->sp = sp;
+#else
+    if (getcontext(&c->ctx) != 0) {
+        wa__stack_return(stk, n);
+        return WA_ENOMEM;
+    }
+    c->ctx.uc_stack.ss_sp = stk + WA_CANARY_BYTES;
+    c->ctx.uc_stack.ss_size = n - WA_CANARY_BYTES;
+    c->ctx.uc_link = NULL;
+    uintptr_t p = (uintptr_t)c;
+    makecontext(&c->ctx, (void (*)(void))uc_trampoline, 2,
+                (unsigned)(p >> 32), (unsigned)(p & 0xffffffffu));
+#endif
+    return 0;
+}
+
+void wa__coro_release(wa_coro_t *c) {
+    wa__stack_return(c->stack, c->stack_size);
+    c->stack = NULL;
+}
+
+void wa__coro_resume(wa_coro_t *c) {
+    wa_coro_sched_t *s = &wa__loop.sched;
+    void *fake = NULL;
+    (void)fake;
+    s->running = c;
+    c->started = 1;
+    ASAN_START(&fake, c->stack + WA_CANARY_BYTES, c->stack_size - WA_CANARY_BYTES);
+#if WA_CORO_X86_64
+    wa__ctx_switch(&s->sp, c->sp);
+#else
+    swapcontext(&s->ctx, &c->ctx);
+#endif
+    ASAN_FINISH(fake, NULL, NULL);
+    s->running = NULL;
+}
+
+void wa__coro_yield(wa_coro_t *c) {
+    wa_coro_sched_t *s = &wa__loop.sched;
+    if (!wa__coro_intact(c))
+        wa__fatal("a task overflowed its %zu-byte C stack; give it a larger "
+                  "stack_size (wa_task_opts_t)", c->stack_size);
+    ASAN_START(&c->asan_fake, s->asan_bottom, s->asan_size);
+#if WA_CORO_X86_64
+    wa__ctx_switch(&c->sp, s->sp);
+#else
+    swapcontext(&c->ctx, &s->ctx);
+#endif
+    ASAN_FINISH(c->asan_fake, &s->asan_bottom, &s->asan_size);
+}
+
+#endif

@@ -1,0 +1,212 @@
+/* Internal structures shared by the runtime's source files. Not installed. */
+#ifndef WASYNCIO_INTERNAL_H
+#define WASYNCIO_INTERNAL_H
+
+#include "wasyncio.h"
+#include "coro.h"
+
+#include <stdarg.h>
+
+#if defined(__GNUC__)
+#define WA_LIKELY(x) __builtin_expect(!!(x), 1)
+#define WA_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define WA_NOINLINE __attribute__((noinline))
+#else
+#define WA_LIKELY(x) (x)
+#define WA_UNLIKELY(x) (x)
+#define WA_NOINLINE
+#endif
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+#define WA_EXPORT EMSCRIPTEN_KEEPALIVE
+#else
+#define WA_EXPORT
+#endif
+
+/* ---- ready queue ---------------------------------------------------------
+ * A ring of (fn, a, b) entries. Task wake-ups and future callbacks go
+ * straight in; nothing is allocated per entry (the ring only grows). */
+typedef void (*wa_ready_fn)(void *a, void *b);
+typedef struct wa_ready {
+    wa_ready_fn fn;
+    void *a;
+    void *b;
+} wa_ready_t;
+
+/* ---- handles (call_soon / call_later / call_at / internal timers) -------- */
+typedef struct wa_slot {
+    wa_callback_fn fn;
+    void *arg;
+    double when;        /* timers: deadline                               */
+    uint64_t seq;       /* timers: tie-break in scheduling order          */
+    uint32_t gen;       /* bumped on every reuse: stale handles miss      */
+    uint32_t heap_pos;  /* position in the timer heap, or NOT_IN_HEAP     */
+    uint32_t next_free;
+    uint8_t state;      /* SLOT_FREE / SLOT_READY / SLOT_TIMER            */
+} wa_slot_t;
+
+enum { SLOT_FREE = 0, SLOT_READY, SLOT_TIMER, SLOT_CANCELLED };
+#define WA_NOT_IN_HEAP UINT32_MAX
+#define WA_NO_SLOT UINT32_MAX
+
+/* ---- futures -------------------------------------------------------------- */
+enum { FUT_PENDING = 0, FUT_OK, FUT_ERROR, FUT_CANCELLED };
+enum { KIND_FUTURE = 0, KIND_CORO, KIND_STEP };
+enum {
+    FFLAG_RETRIEVED = 1u,   /* outcome was read: no "never retrieved" report */
+    FFLAG_GATHER = 2u,      /* a gather's outer future (cancel goes to kids) */
+};
+
+typedef struct wa_cb {
+    wa_done_fn fn;
+    void *arg;
+} wa_cb_t;
+
+struct wa_future {
+    uint32_t refs;
+    uint8_t state;
+    uint8_t kind;
+    uint8_t flags;
+    uint8_t ncb_inline;     /* 0 or 1: the inline callback slot in use    */
+    int code;               /* error code when FUT_ERROR                  */
+    void *result;
+    wa_free_fn dtor;
+    char *message;          /* error / cancel message (owned)             */
+    wa_cb_t cb0;            /* first callback inline: no alloc for 1 waiter */
+    wa_cb_t *cbs;           /* further callbacks                          */
+    uint32_t ncbs, cap_cbs;
+    /* Called instead of the default cancel (gather, shield ...). */
+    int (*cancel_hook)(wa_future_t *f, const char *msg);
+    /* Called when the future is freed (combinators release children). */
+    void (*fini)(wa_future_t *f);
+};
+
+/* ---- tasks ---------------------------------------------------------------- */
+enum { TASK_READY = 0, TASK_RUNNING, TASK_WAIT_FUTURE, TASK_WAIT_TIMER, TASK_DONE };
+
+typedef struct wa_task_s {
+    struct wa_future fut;         /* must be first: a task is a future      */
+    uint8_t tstate;
+    uint8_t must_cancel;          /* deliver WA_ECANCELLED at next resume   */
+    uint8_t started;
+    int num_cancels;              /* asyncio _num_cancels_requested         */
+    int wake_status;              /* outcome of the wait just finished      */
+    char *cancel_msg;             /* message of the latest cancel request   */
+    char *name;                   /* NULL: "Task-<number>", made on demand  */
+    uint64_t number;
+    wa_future_t *waiting_on;      /* TASK_WAIT_FUTURE: referenced           */
+    uint32_t timer_slot;          /* TASK_WAIT_TIMER: slot index            */
+    struct wa_task_s *prev, *next;/* the loop's list of live tasks          */
+    void *result;                 /* set by wa_return                       */
+    wa_free_fn dtor;
+    char *fail_msg;               /* set by wa_fail                         */
+    union {
+        struct {
+            wa_coro_fn fn;
+            void *arg;
+            int status;           /* value returned by fn                   */
+            wa_coro_t coro;
+        } c;
+        struct {
+            wa_step_fn fn;
+            void *state;
+        } s;
+    } u;
+} wa_task_impl_t;
+
+#define TASK(f) ((wa_task_impl_t *)(f))
+
+/* ---- the loop ------------------------------------------------------------- */
+typedef struct wa_run_state {
+    wa_task_t *main;
+    wa_run_done_fn done;
+    void *user;
+    int status;
+    char *message;
+    int phase;          /* 0 none, 1 main running, 2 cancelling leftovers */
+    int rounds;         /* cleanup rounds so far                          */
+    bool deadlock;      /* ended by deadlock detection                    */
+    wa_future_t *cleanup;   /* gather over the leftovers being cancelled */
+    wa_task_t **left;   /* those leftovers (borrowed; the gather refs them) */
+    size_t nleft;
+} wa_run_state_t;
+
+typedef struct wa_loop {
+    /* ready ring */
+    wa_ready_t *ring;
+    uint32_t ring_cap;      /* power of two */
+    uint32_t ring_head;
+    uint32_t ring_count;
+    /* handle slots and the timer heap (slot indices, min by (when, seq)) */
+    wa_slot_t *slots;
+    uint32_t nslots, cap_slots, free_slot;
+    uint32_t *heap;
+    uint32_t heap_len, heap_cap;
+    uint64_t timer_seq;
+    size_t live_handles;
+    /* tasks */
+    wa_task_impl_t *current;
+    wa_task_impl_t *tasks_head;
+    size_t live_tasks;
+    uint64_t task_counter;
+    size_t live_futures;
+    uint64_t switches;
+    /* coroutine backend state + stack pool */
+    wa_coro_sched_t sched;
+    wa_stack_pool_t stacks;
+    size_t default_stack;
+    /* host turn */
+    double budget_ms;
+    bool in_run_once;
+    double armed;           /* deadline of the host timer; < 0 none        */
+    bool armed_immediate;   /* an immediate host turn is pending           */
+    size_t host_pending;    /* host operations in flight (fetch, jobs ...) */
+    /* run */
+    wa_run_state_t run;
+    wa_exception_handler_fn exc_fn;
+    void *exc_arg;
+} wa_loop_t;
+
+/* The one loop: the only global state of the runtime. */
+extern wa_loop_t wa__loop;
+
+/* loop.c */
+int wa__ready_push(wa_ready_fn fn, void *a, void *b);
+void wa__loop_changed(void);          /* re-arm the host wake-up if needed */
+int wa__timer_add(double when, wa_callback_fn fn, void *arg, uint32_t *slot_out);
+void wa__timer_cancel(uint32_t slot); /* pending timer or expired, not run */
+int wa__host_turn(int from_timer);
+void wa__host_pending_add(int delta); /* host ops in flight (fetch, jobs) */
+
+/* future.c */
+void wa__future_init(wa_future_t *f, uint8_t kind);
+void wa__future_complete(wa_future_t *f, uint8_t state, int code, void *result,
+                         wa_free_fn dtor, char *owned_msg);
+int wa__future_cancel_plain(wa_future_t *f, const char *msg);
+char *wa__strdup(const char *s);
+char *wa__vformat(const char *fmt, va_list ap);
+void wa__report_unretrieved(wa_future_t *f);
+
+/* task.c */
+void wa__task_step(void *task, void *unused);
+int wa__task_cancel(wa_task_impl_t *t, const char *msg);
+void wa__task_free_fields(wa_task_impl_t *t);
+
+/* run.c */
+void wa__run_main_done(wa_future_t *f, void *arg);
+
+/* host (runtime/host/...) */
+double wa_host_now(void);
+/* Ask for a host turn as soon as possible (never setTimeout(0)). */
+void wa_host_arm_immediate(void);
+/* Set the one host timer to fire a turn after delay_ms; < 0 clears it. */
+void wa_host_arm_timer(double delay_ms);
+/* Native: block until timeout (ms, < 0 forever) or a cross-thread wake. */
+void wa_host_wait(double timeout_ms);
+void wa_host_report(const char *text);          /* stderr / console.error */
+void wa_host_run_started(void);                 /* web: watch for deadlock */
+void wa_host_run_done(int status, const char *message);
+bool wa_host_blocks(void);                      /* native: wa_run blocks */
+
+#endif

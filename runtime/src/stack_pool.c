@@ -1,0 +1,86 @@
+/* Pool of coroutine stacks in power-of-two size classes from WA_STACK_MIN.
+ * Reusing stacks keeps task creation off malloc; the pool keeps at most
+ * WA_POOL_BYTES per class so a burst of tasks does not pin memory forever. */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define WA_POOL_BYTES (8u << 20)
+
+static const unsigned char canary[WA_CANARY_BYTES] = {
+    0xde, 0xad, 0xbe, 0xef, 0x57, 0xac, 0x4b, 0x1d,
+    0xca, 0xfe, 0xf0, 0x0d, 0x0b, 0xad, 0xc0, 0xde};
+
+static int class_of(size_t n) {
+    size_t sz = WA_STACK_MIN;
+    for (int c = 0; c < WA_STACK_CLASSES; c++, sz <<= 1)
+        if (n <= sz) return c;
+    return -1;
+}
+
+size_t wa__stack_class_size(size_t n) {
+    int c = class_of(n);
+    return c < 0 ? 0 : (size_t)WA_STACK_MIN << c;
+}
+
+unsigned char *wa__stack_acquire(size_t *size_inout) {
+    wa_stack_pool_t *p = &wa__loop.stacks;
+    size_t n = *size_inout < WA_STACK_MIN ? WA_STACK_MIN : *size_inout;
+    int c = class_of(n);
+    unsigned char *s = NULL;
+    if (c >= 0) {
+        n = (size_t)WA_STACK_MIN << c;
+        if (p->free[c]) {
+            s = p->free[c];
+            memcpy(&p->free[c], s, sizeof(void *));
+            p->nfree[c]--;
+            p->pooled--;
+        }
+    } else {
+        n = (n + 15) & ~(size_t)15;
+    }
+    if (!s) {
+        s = malloc(n);
+        if (!s) return NULL;
+        p->bytes += n;
+    }
+    memcpy(s, canary, WA_CANARY_BYTES);
+    p->in_use++;
+    *size_inout = n;
+    return s;
+}
+
+void wa__stack_return(unsigned char *s, size_t n) {
+    wa_stack_pool_t *p = &wa__loop.stacks;
+    if (!s) return;
+    p->in_use--;
+    int c = class_of(n);
+    if (c >= 0 && (size_t)(p->nfree[c] + 1) * n <= WA_POOL_BYTES) {
+        memcpy(s, &p->free[c], sizeof(void *));
+        p->free[c] = s;
+        p->nfree[c]++;
+        p->pooled++;
+        return;
+    }
+    p->bytes -= n;
+    free(s);
+}
+
+void wa__stack_pool_trim(void) {
+    wa_stack_pool_t *p = &wa__loop.stacks;
+    for (int c = 0; c < WA_STACK_CLASSES; c++) {
+        while (p->free[c]) {
+            unsigned char *s = p->free[c];
+            memcpy(&p->free[c], s, sizeof(void *));
+            p->bytes -= (size_t)WA_STACK_MIN << c;
+            free(s);
+        }
+        p->nfree[c] = 0;
+    }
+    p->pooled = 0;
+}
+
+bool wa__coro_intact(const wa_coro_t *c) {
+    return memcmp(c->stack, canary, WA_CANARY_BYTES) == 0;
+}

@@ -1,0 +1,402 @@
+/* Tasks: futures driven by the scheduler. Two kinds share everything but
+ * how a step runs: stackful coroutines (wa_spawn; suspend anywhere through
+ * wa_await / wa_sleep) and stackless steps (wa_spawn_step; a function
+ * called again with each wait's outcome).
+ *
+ * Cancellation follows asyncio's Task: cancel() cancels the future the task
+ * awaits (which wakes it with WA_ECANCELLED) or, failing that, marks the
+ * task so its next resume delivers WA_ECANCELLED; cancelling()/uncancel()
+ * count the requests. */
+#include "internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static inline wa_loop_t *loop(void) { return &wa__loop; }
+
+/* ---- creation ------------------------------------------------------------- */
+
+static void coro_entry(void *p) {
+    wa_task_impl_t *t = p;
+    t->u.c.status = t->u.c.fn(t->u.c.arg);
+}
+
+static int task_new(uint8_t kind, const wa_task_opts_t *opts, wa_task_impl_t **out) {
+    wa_loop_t *L = loop();
+    wa_task_impl_t *t = malloc(sizeof *t);
+    if (!t) return WA_ENOMEM;
+    memset(t, 0, sizeof *t);
+    wa__future_init(&t->fut, kind);
+    t->number = ++L->task_counter;
+    t->timer_slot = WA_NO_SLOT;
+    if (opts && opts->name && !(t->name = wa__strdup(opts->name))) {
+        L->live_futures--;
+        free(t);
+        return WA_ENOMEM;
+    }
+    *out = t;
+    return 0;
+}
+
+/* Link a fully built task in, queue its first step, hand out references. */
+static int task_launch(wa_task_impl_t *t, wa_task_t **out) {
+    wa_loop_t *L = loop();
+    int rc = wa__ready_push(wa__task_step, t, NULL);
+    if (rc) return rc;
+    t->tstate = TASK_READY;
+    t->next = L->tasks_head;
+    if (L->tasks_head) L->tasks_head->prev = t;
+    L->tasks_head = t;
+    L->live_tasks++;
+    /* The loop's reference (dropped when done) is the initial one. */
+    if (out) *out = wa_ref(&t->fut);
+    return 0;
+}
+
+static void task_discard(wa_task_impl_t *t) {
+    if (t->fut.kind == KIND_CORO && t->u.c.coro.stack) wa__coro_release(&t->u.c.coro);
+    free(t->name);
+    wa__loop.live_futures--;
+    free(t);
+}
+
+int wa_spawn(wa_task_t **out, wa_coro_fn fn, void *arg, const wa_task_opts_t *opts) {
+    wa_loop_t *L = loop();
+    if (!fn) return WA_EINVAL;
+    size_t stack = opts && opts->stack_size ? opts->stack_size : 0;
+    if (!stack) stack = L->default_stack ? L->default_stack : wa__coro_default_stack();
+    if (stack > ((size_t)1 << 30)) return WA_EINVAL;
+    wa_task_impl_t *t;
+    int rc = task_new(KIND_CORO, opts, &t);
+    if (rc) return rc;
+    t->u.c.fn = fn;
+    t->u.c.arg = arg;
+    rc = wa__coro_init(&t->u.c.coro, stack, coro_entry, t);
+    if (rc == 0) rc = task_launch(t, out);
+    if (rc) task_discard(t);
+    return rc;
+}
+
+int wa_spawn_step(wa_task_t **out, wa_step_fn step, void *state, const wa_task_opts_t *opts) {
+    if (!step) return WA_EINVAL;
+    wa_task_impl_t *t;
+    int rc = task_new(KIND_STEP, opts, &t);
+    if (rc) return rc;
+    t->u.s.fn = step;
+    t->u.s.state = state;
+    rc = task_launch(t, out);
+    if (rc) task_discard(t);
+    return rc;
+}
+
+/* ---- finishing ------------------------------------------------------------ */
+
+void wa__task_free_fields(wa_task_impl_t *t) {
+    if (t->dtor) t->dtor(t->result);
+    free(t->fail_msg);
+    free(t->cancel_msg);
+    free(t->name);
+}
+
+static void task_finish(wa_task_impl_t *t, int status) {
+    wa_loop_t *L = loop();
+    if (t->fut.kind == KIND_CORO) {
+        if (!wa__coro_intact(&t->u.c.coro))
+            wa__fatal("task '%s' overflowed its %zu-byte C stack; give it a larger "
+                      "stack_size (wa_task_opts_t)", wa_task_name(&t->fut),
+                      t->u.c.coro.stack_size);
+        wa__coro_release(&t->u.c.coro);
+    }
+    /* asyncio: a body that returns while a cancellation is still pending
+     * (e.g. it cancelled itself) ends cancelled. */
+    if (status == 0 && t->must_cancel) status = WA_ECANCELLED;
+    t->tstate = TASK_DONE;
+    t->must_cancel = 0;
+    if (t->prev) t->prev->next = t->next;
+    else L->tasks_head = t->next;
+    if (t->next) t->next->prev = t->prev;
+    t->prev = t->next = NULL;
+    L->live_tasks--;
+
+    if (status == 0) {
+        void *r = t->result;
+        wa_free_fn d = t->dtor;
+        t->result = NULL;
+        t->dtor = NULL;
+        wa__future_complete(&t->fut, FUT_OK, 0, r, d, NULL);
+    } else {
+        if (t->dtor) t->dtor(t->result);
+        t->result = NULL;
+        t->dtor = NULL;
+        char *msg = t->fail_msg;
+        t->fail_msg = NULL;
+        if (status == WA_ECANCELLED) {
+            if (!msg) {
+                msg = t->cancel_msg;
+                t->cancel_msg = NULL;
+            }
+            wa__future_complete(&t->fut, FUT_CANCELLED, WA_ECANCELLED, NULL, NULL, msg);
+        } else {
+            wa__future_complete(&t->fut, FUT_ERROR, status, NULL, NULL, msg);
+        }
+    }
+    wa_release(&t->fut); /* the loop's reference */
+}
+
+/* ---- stepping ------------------------------------------------------------- */
+
+/* Ready-queue entry: run one step of task a. */
+void wa__task_step(void *a, void *b) {
+    (void)b;
+    wa_loop_t *L = loop();
+    wa_task_impl_t *t = a;
+    if (t->tstate == TASK_DONE) return;
+    if (!t->started && t->must_cancel) {
+        /* Cancelled before it ever ran: the body never starts (asyncio). */
+        task_finish(t, WA_ECANCELLED);
+        return;
+    }
+    L->current = t;
+    t->tstate = TASK_RUNNING;
+    if (t->fut.kind == KIND_CORO) {
+        t->started = 1;
+        L->switches++;
+        wa__coro_resume(&t->u.c.coro);
+        L->current = NULL;
+        if (t->u.c.coro.finished) task_finish(t, t->u.c.status);
+        return;
+    }
+    int status = t->wake_status;
+    t->wake_status = 0;
+    if (t->must_cancel) {
+        t->must_cancel = 0;
+        status = WA_ECANCELLED;
+    }
+    t->started = 1;
+    L->switches++;
+    int rc = t->u.s.fn(t->u.s.state, status);
+    L->current = NULL;
+    if (rc != WA_PENDING) {
+        task_finish(t, rc);
+    } else if (t->tstate == TASK_RUNNING) {
+        /* WA_PENDING without arranging a wait would hang forever. */
+        free(t->fail_msg);
+        t->fail_msg = wa__strdup("step returned WA_PENDING without wa_step_await/wa_step_sleep");
+        task_finish(t, WA_ESTATE);
+    }
+}
+
+/* Done callback of the future a task waits on. */
+static void task_wakeup(wa_future_t *f, void *arg) {
+    wa_task_impl_t *t = arg;
+    if (t->tstate != TASK_WAIT_FUTURE || t->waiting_on != f) return;
+    t->waiting_on = NULL;
+    t->wake_status = wa_future_status(f);
+    t->tstate = TASK_READY;
+    wa_release(f);
+    wa__task_step(t, NULL);
+}
+
+/* Timer callback of a sleeping task. */
+static void task_timer_fired(void *arg) {
+    wa_task_impl_t *t = arg;
+    if (t->tstate != TASK_WAIT_TIMER) return;
+    t->timer_slot = WA_NO_SLOT;
+    t->tstate = TASK_READY;
+    t->wake_status = 0;
+    wa__task_step(t, NULL);
+}
+
+/* Arrange for t to be resumed when f is done (t is running). */
+static int wait_future(wa_task_impl_t *t, wa_future_t *f) {
+    int rc = wa_future_add_done_callback(f, task_wakeup, t);
+    if (rc) return rc;
+    t->waiting_on = wa_ref(f);
+    t->tstate = TASK_WAIT_FUTURE;
+    return 0;
+}
+
+/* Arrange for t to be resumed after ms (0: after the tasks now ready). */
+static int wait_time(wa_task_impl_t *t, double ms) {
+    if (ms == 0) {
+        int rc = wa__ready_push(wa__task_step, t, NULL);
+        if (rc) return rc;
+        t->wake_status = 0;
+        t->tstate = TASK_READY;
+        return 0;
+    }
+    uint32_t slot;
+    int rc = wa__timer_add(wa_host_now() + ms, task_timer_fired, t, &slot);
+    if (rc) return rc;
+    t->timer_slot = slot;
+    t->tstate = TASK_WAIT_TIMER;
+    return 0;
+}
+
+/* After a coroutine resumes: deliver a pending cancellation, else status. */
+static inline int resumed(wa_task_impl_t *t) {
+    if (t->must_cancel) {
+        t->must_cancel = 0;
+        t->wake_status = 0;
+        return WA_ECANCELLED;
+    }
+    int st = t->wake_status;
+    t->wake_status = 0;
+    return st;
+}
+
+static inline wa_task_impl_t *current_coro(void) {
+    wa_task_impl_t *t = loop()->current;
+    return t && t->fut.kind == KIND_CORO ? t : NULL;
+}
+
+int wa_await(wa_future_t *f) {
+    wa_task_impl_t *t = current_coro();
+    if (!t) return WA_ENOTASK;
+    if (!f || f == &t->fut) return WA_EINVAL;
+    if (f->state != FUT_PENDING) return wa_future_status(f);
+    int rc = wait_future(t, f);
+    if (rc) return rc;
+    wa__coro_yield(&t->u.c.coro);
+    return resumed(t);
+}
+
+int wa_sleep(double ms) {
+    wa_task_impl_t *t = current_coro();
+    if (!t) return WA_ENOTASK;
+    if (isnan(ms) || ms < 0) return WA_EINVAL;
+    int rc = wait_time(t, ms);
+    if (rc) return rc;
+    wa__coro_yield(&t->u.c.coro);
+    return resumed(t);
+}
+
+static inline wa_task_impl_t *current_step(void) {
+    wa_task_impl_t *t = loop()->current;
+    return t && t->fut.kind == KIND_STEP ? t : NULL;
+}
+
+int wa_step_await(wa_future_t *f) {
+    wa_task_impl_t *t = current_step();
+    if (!t) return WA_ENOTASK;
+    if (!f || f == &t->fut) return WA_EINVAL;
+    if (t->tstate != TASK_RUNNING) return WA_ESTATE;
+    if (f->state != FUT_PENDING) {
+        int rc = wa__ready_push(wa__task_step, t, NULL);
+        if (rc) return rc;
+        t->wake_status = wa_future_status(f);
+        t->tstate = TASK_READY;
+        return 0;
+    }
+    return wait_future(t, f);
+}
+
+int wa_step_sleep(double ms) {
+    wa_task_impl_t *t = current_step();
+    if (!t) return WA_ENOTASK;
+    if (isnan(ms) || ms < 0) return WA_EINVAL;
+    if (t->tstate != TASK_RUNNING) return WA_ESTATE;
+    return wait_time(t, ms);
+}
+
+/* ---- cancellation --------------------------------------------------------- */
+
+int wa__task_cancel(wa_task_impl_t *t, const char *msg) {
+    if (t->tstate == TASK_DONE) return 0;
+    char *m = NULL;
+    if (msg && !(m = wa__strdup(msg))) return WA_ENOMEM;
+    free(t->cancel_msg);
+    t->cancel_msg = m;
+    t->num_cancels++;
+    if (t->tstate == TASK_WAIT_FUTURE && t->waiting_on) {
+        /* Cancelling what we await wakes us with WA_ECANCELLED (asyncio:
+         * `if self._fut_waiter.cancel(msg): return True`). */
+        if (wa_cancel(t->waiting_on, msg) == 1) return 1;
+    } else if (t->tstate == TASK_WAIT_TIMER) {
+        wa__timer_cancel(t->timer_slot);
+        t->timer_slot = WA_NO_SLOT;
+        if (wa__ready_push(wa__task_step, t, NULL) != 0) {
+            /* Cannot queue the wake-up: leave it asleep, deliver later. */
+            uint32_t slot;
+            if (wa__timer_add(wa_host_now(), task_timer_fired, t, &slot) == 0) t->timer_slot = slot;
+        } else {
+            t->tstate = TASK_READY;
+        }
+    }
+    t->must_cancel = 1;
+    return 1;
+}
+
+int wa_task_cancelling(const wa_task_t *t) {
+    if (!wa_is_task(t)) return WA_EINVAL;
+    return TASK(t)->num_cancels;
+}
+
+int wa_task_uncancel(wa_task_t *f) {
+    if (!wa_is_task(f)) return WA_EINVAL;
+    wa_task_impl_t *t = TASK(f);
+    if (t->num_cancels > 0 && --t->num_cancels == 0) t->must_cancel = 0;
+    return t->num_cancels;
+}
+
+/* ---- results -------------------------------------------------------------- */
+
+int wa_return(void *value, wa_free_fn dtor) {
+    wa_task_impl_t *t = loop()->current;
+    if (!t) return WA_ENOTASK;
+    if (t->dtor) t->dtor(t->result);
+    t->result = value;
+    t->dtor = dtor;
+    return 0;
+}
+
+int wa_fail(int code, const char *fmt, ...) {
+    wa_task_impl_t *t = loop()->current;
+    if (!t || !fmt) return code;
+    va_list ap;
+    va_start(ap, fmt);
+    char *m = wa__vformat(fmt, ap);
+    va_end(ap);
+    free(t->fail_msg);
+    t->fail_msg = m;
+    return code;
+}
+
+/* ---- introspection -------------------------------------------------------- */
+
+wa_task_t *wa_current_task(void) {
+    wa_task_impl_t *t = loop()->current;
+    return t ? &t->fut : NULL;
+}
+
+size_t wa_all_tasks(wa_task_t **out, size_t cap) {
+    size_t n = 0;
+    for (wa_task_impl_t *t = loop()->tasks_head; t; t = t->next, n++)
+        if (out && n < cap) out[n] = &t->fut;
+    return n;
+}
+
+bool wa_is_task(const wa_future_t *f) { return f && f->kind != KIND_FUTURE; }
+
+const char *wa_task_name(const wa_task_t *f) {
+    if (!wa_is_task(f)) return NULL;
+    wa_task_impl_t *t = TASK(f);
+    if (!t->name) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "Task-%llu", (unsigned long long)t->number);
+        t->name = wa__strdup(buf);
+        if (!t->name) return "Task";
+    }
+    return t->name;
+}
+
+int wa_task_set_name(wa_task_t *f, const char *name) {
+    if (!wa_is_task(f) || !name) return WA_EINVAL;
+    char *n = wa__strdup(name);
+    if (!n) return WA_ENOMEM;
+    free(TASK(f)->name);
+    TASK(f)->name = n;
+    return 0;
+}

@@ -1,0 +1,89 @@
+/* wa_run / wa_run_start: main's status, leftover tasks cancelled, deadlock. */
+#include "harness.h"
+
+static wa_task_t *leftover;
+static int leftover_saw;
+
+static int forever(void *arg) {
+    (void)arg;
+    int rc = wa_sleep(1e9);
+    leftover_saw = rc;
+    return rc;
+}
+
+static int check_leftover_cancelled(int status, const char *msg) {
+    (void)status;
+    (void)msg;
+    int ok = leftover && wa_future_cancelled(leftover) && leftover_saw == WA_ECANCELLED;
+    wa_release(leftover);
+    leftover = NULL;
+    return ok ? 0 : 1;
+}
+
+TEST_EX(leftover_tasks_are_cancelled_when_main_ends, 0, check_leftover_cancelled) {
+    leftover_saw = 0;
+    CHECK_EQ(wa_spawn(&leftover, forever, NULL, NULL), 0);
+    CHECK_EQ(wa_sleep(1), 0);
+    return 0; /* main ends; the run cancels and awaits `leftover` */
+}
+
+static int check_status_message(int status, const char *msg) {
+    return status == WA_ETIMEDOUT && msg && strcmp(msg, "too slow") == 0 ? 0 : 1;
+}
+
+TEST_EX(run_status_is_mains_status, WA_ETIMEDOUT, check_status_message) {
+    return wa_fail(WA_ETIMEDOUT, "too slow");
+}
+
+static int cleanup_in_child(void *arg) {
+    (void)arg;
+    int rc = wa_sleep(1e9);
+    if (rc == WA_ECANCELLED) {
+        /* cleanup that itself suspends is allowed to finish */
+        wa_sleep(2);
+        wa_log("cleaned");
+    }
+    return rc;
+}
+
+static int check_cleaned(int status, const char *msg) {
+    (void)status;
+    (void)msg;
+    return strcmp(wa_log_text(), "cleaned") == 0 ? 0 : 1;
+}
+
+TEST_EX(leftover_cleanup_may_suspend, 0, check_cleaned) {
+    CHECK_EQ(wa_spawn(NULL, cleanup_in_child, NULL, NULL), 0);
+    CHECK_EQ(wa_sleep(0), 0);
+    return 0;
+}
+
+static int main_cancelled_status(int status, const char *msg) {
+    return status == WA_ECANCELLED && msg && strcmp(msg, "abort main") == 0 ? 0 : 1;
+}
+
+TEST_EX(main_that_is_cancelled_ends_the_run_cancelled, WA_ECANCELLED, main_cancelled_status) {
+    wa_cancel(wa_current_task(), "abort main");
+    return wa_sleep(1000);
+}
+
+static int deadlock_status(int status, const char *msg) {
+    (void)msg;
+    return status == WA_EDEADLOCK ? 0 : 1;
+}
+
+/* Natively wa_run detects it; on the web the JS host does at Node's exit
+ * (tested in tests/js/c_program.test.mjs). */
+static int deadlocked(void *arg) {
+    (void)arg;
+    wa_future_t *f;
+    int rc = wa_future_new(&f);
+    if (rc) return rc;
+    rc = wa_await(f); /* nobody will ever complete f */
+    wa_release(f);
+    return rc;
+}
+
+static wa_test_t deadlock_desc = {"main_waiting_forever_is_a_deadlock_not_a_hang", deadlocked,
+                                  WA_EDEADLOCK, deadlock_status, 1, NULL};
+__attribute__((constructor)) static void deadlock_reg(void) { wa_test_register(&deadlock_desc); }
