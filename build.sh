@@ -76,7 +76,11 @@ newer() {
   return 1
 }
 
-RUNTIME_C=(loop future task gather run error stack_pool)
+# Every runtime/src/*.c except the coroutine backends (one per target).
+RUNTIME_C=()
+for f in runtime/src/*.c; do
+  case "$f" in */coro_*) ;; *) RUNTIME_C+=("$(basename "${f%.c}")") ;; esac
+done
 HEADERS=(runtime/include/wasyncio.h runtime/src/*.h)
 CFLAGS_COMMON=(-std=c11 -Wall -Wextra -Werror -Iruntime/include -Iruntime/src)
 TEST_C=(tests/c/*.c)
@@ -114,7 +118,7 @@ native_variant() { # NAME CFLAGS...
   local dir=build/$name
   local srcs=()
   for f in "${RUNTIME_C[@]}"; do srcs+=("runtime/src/$f.c"); done
-  srcs+=(runtime/src/coro_native.c runtime/host/native/host_native.c)
+  srcs+=(runtime/src/coro_native.c runtime/host/native/*.c)
   if [ "$(uname -m)" = x86_64 ]; then srcs+=(runtime/src/coro_switch_x86_64.S); fi
   compile_set "$dir/obj" "$cc" "${CFLAGS_COMMON[@]}" "$@" -- "${srcs[@]}"
   local objs; objs=$(objs_of "$dir/obj" "${srcs[@]}")
@@ -149,14 +153,14 @@ build_native() {
 # ---------------------------------------------------------------------------
 WASM_OBJ=build/wasm/obj
 EMCFLAGS=("${CFLAGS_COMMON[@]}" -O2)
-JSLIBS=(runtime/host/emscripten/library_wasyncio.js runtime/host/emscripten/library_asyncify_stubs.js)
+JSLIBS=(runtime/host/emscripten/library_*.js)
 # Exports the JS host and bindings call (besides EMSCRIPTEN_KEEPALIVE ones).
 EXPORTED_RUNTIME=UTF8ToString,stringToUTF8,lengthBytesUTF8
 
 wasm_runtime_objs() {
   local srcs=()
   for f in "${RUNTIME_C[@]}"; do srcs+=("runtime/src/$f.c"); done
-  srcs+=(runtime/src/coro_asyncify.c runtime/host/emscripten/host_emscripten.c)
+  srcs+=(runtime/src/coro_asyncify.c runtime/host/emscripten/*.c)
   compile_set "$WASM_OBJ" emcc "${EMCFLAGS[@]}" -- "${srcs[@]}"
   if newer "$WASM_OBJ/sp.o" runtime/src/sp.S; then emcc -c runtime/src/sp.S -o "$WASM_OBJ/sp.o"; fi
   WASM_RUNTIME_OBJS="$(objs_of "$WASM_OBJ" "${srcs[@]}") $WASM_OBJ/sp.o"
@@ -243,7 +247,14 @@ case "${1:-all}" in
     ;;
   native) ensure_tools; build_native ;;
   wasm) ensure_tools; build_wasm ;;
-  deps) ensure_tools "${2:-}" ;;
+  deps)
+    ensure_tools "${2:-}"
+    # The browser tests need playwright-core (a dev dependency, no download).
+    if [ "${2:-}" = browser ] && [ ! -d node_modules/playwright-core ]; then
+      log "installing npm dev dependencies (npm ci)"
+      npm ci --no-audit --no-fund >/dev/null
+    fi
+    ;;
   cc) shift; user_cc "$@" ;;
   clean) rm -rf build dist ;;
   *) die "unknown command '$1' (all | native | wasm | deps [browser] | cc | clean)" ;;

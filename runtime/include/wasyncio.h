@@ -319,6 +319,50 @@ int wa_task_uncancel(wa_task_t *t);
  * With n == 0 the gather is already done. */
 int wa_gather(wa_future_t **out, wa_future_t *const *futs, size_t n, unsigned flags);
 
+/* ------------------------------------------------------------------------ */
+/* Structured concurrency: wait, wait_for, as_completed, shield, timeout    */
+/* scopes, TaskGroup (combinators.c, timeout.c, taskgroup.c)                */
+/* ------------------------------------------------------------------------ */
+
+/* (section: combinators) */
+
+
+/* ------------------------------------------------------------------------ */
+/* Synchronization primitives: Lock, Event, Condition, Semaphore,           */
+/* BoundedSemaphore, Barrier (sync.c)                                        */
+/* ------------------------------------------------------------------------ */
+
+/* (section: sync) */
+
+
+/* ------------------------------------------------------------------------ */
+/* Queues: Queue, PriorityQueue, LifoQueue (queue.c)                         */
+/* ------------------------------------------------------------------------ */
+
+/* (section: queue) */
+
+
+/* ------------------------------------------------------------------------ */
+/* fetch on the host's event loop (fetch.c)                                  */
+/* ------------------------------------------------------------------------ */
+
+/* (section: fetch) */
+
+
+/* ------------------------------------------------------------------------ */
+/* Executor: run_in_executor / to_thread on Web Workers (executor.c)         */
+/* ------------------------------------------------------------------------ */
+
+/* (section: executor) */
+
+
+/* ------------------------------------------------------------------------ */
+/* JS interop (used by the JS bindings and by C code that awaits JS)         */
+/* ------------------------------------------------------------------------ */
+
+/* (section: js) */
+
+
 #ifdef __cplusplus
 }
 #endif

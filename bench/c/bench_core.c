@@ -1,0 +1,114 @@
+/* Core scheduler benchmarks for C coroutine tasks (DESIGN.md workloads):
+ *   W1 spawn-gather: n tasks, each awaits sleep(0) once and returns its
+ *      index; gather; check the sum            -> tasks/s
+ *   W2 switch: t tasks x k sleep(0); check t*k   -> switches/s
+ * Prints one JSON object per line. Same source natively and as wasm.
+ *   bench_core [w1 N] [w2 T K] [--stack BYTES] [--runs R] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "wasyncio.h"
+
+static size_t stack_size = 4096;
+static int runs = 5;
+
+static int w1_child(void *arg) {
+    int rc = wa_sleep(0);
+    if (rc) return rc;
+    return wa_return(arg, NULL);
+}
+
+static double w1(long n) {
+    wa_task_t **t = malloc((size_t)n * sizeof *t);
+    if (!t) return -1;
+    wa_task_opts_t o = {.stack_size = stack_size};
+    double t0 = wa_time();
+    for (long i = 0; i < n; i++)
+        if (wa_spawn(&t[i], w1_child, (void *)(intptr_t)i, &o)) { fprintf(stderr, "spawn failed\n"); exit(1); }
+    wa_future_t *g;
+    if (wa_gather(&g, t, (size_t)n, 0) || wa_await(g)) { fprintf(stderr, "gather failed\n"); exit(1); }
+    long long sum = 0;
+    for (long i = 0; i < n; i++) sum += (intptr_t)wa_future_result(t[i]);
+    double dt = wa_time() - t0;
+    if (sum != (long long)n * (n - 1) / 2) { fprintf(stderr, "W1 wrong sum\n"); exit(1); }
+    wa_release(g);
+    for (long i = 0; i < n; i++) wa_release(t[i]);
+    free(t);
+    return dt;
+}
+
+static long w2_count;
+static long w2_k;
+
+static int w2_child(void *arg) {
+    (void)arg;
+    for (long i = 0; i < w2_k; i++) {
+        int rc = wa_sleep(0);
+        if (rc) return rc;
+        w2_count++;
+    }
+    return 0;
+}
+
+static double w2(long t, long k) {
+    wa_task_t **ts = malloc((size_t)t * sizeof *ts);
+    wa_task_opts_t o = {.stack_size = stack_size};
+    w2_count = 0;
+    w2_k = k;
+    double t0 = wa_time();
+    for (long i = 0; i < t; i++)
+        if (wa_spawn(&ts[i], w2_child, NULL, &o)) exit(1);
+    wa_future_t *g;
+    if (wa_gather(&g, ts, (size_t)t, 0) || wa_await(g)) exit(1);
+    double dt = wa_time() - t0;
+    if (w2_count != t * k) { fprintf(stderr, "W2 wrong count\n"); exit(1); }
+    wa_release(g);
+    for (long i = 0; i < t; i++) wa_release(ts[i]);
+    free(ts);
+    return dt;
+}
+
+static int cmp(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static long w1_n = 100000, w2_t = 1000, w2_kk = 1000;
+static int do_w1 = 1, do_w2 = 1;
+
+static void report(const char *w, double *ms, int n, double units, const char *unit) {
+    qsort(ms, (size_t)n, sizeof *ms, cmp);
+    double med = ms[n / 2];
+    printf("{\"workload\":\"%s\",\"kind\":\"c-coro\",\"runs\":%d,\"median_ms\":%.3f,\"min_ms\":%.3f,"
+           "\"max_ms\":%.3f,\"rate\":%.0f,\"unit\":\"%s\",\"stack\":%zu}\n",
+           w, n, med, ms[0], ms[n - 1], units / (med / 1e3), unit, stack_size);
+}
+
+static int amain(void *arg) {
+    (void)arg;
+    double ms[32];
+    if (do_w1) {
+        w1(w1_n / 10); /* warm-up */
+        for (int r = 0; r < runs; r++) ms[r] = w1(w1_n);
+        report("W1", ms, runs, (double)w1_n, "tasks/s");
+    }
+    if (do_w2) {
+        w2(w2_t, w2_kk / 10);
+        for (int r = 0; r < runs; r++) ms[r] = w2(w2_t, w2_kk);
+        report("W2", ms, runs, (double)w2_t * (double)w2_kk, "switches/s");
+    }
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    int only = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "w1") && i + 1 < argc) { w1_n = atol(argv[++i]); only |= 1; }
+        else if (!strcmp(argv[i], "w2") && i + 2 < argc) { w2_t = atol(argv[++i]); w2_kk = atol(argv[++i]); only |= 2; }
+        else if (!strcmp(argv[i], "--stack") && i + 1 < argc) stack_size = (size_t)atol(argv[++i]);
+        else if (!strcmp(argv[i], "--runs") && i + 1 < argc) runs = atoi(argv[++i]);
+    }
+    if (runs < 1 || runs > 31) runs = 5;
+    if (only) { do_w1 = only & 1; do_w2 = (only & 2) != 0; }
+    return wa_run(amain, NULL) == 0 ? 0 : 1;
+}
