@@ -23,6 +23,7 @@ const MOUNTS = [
   ['/bindings/', 'bindings/'],
   ['/wasm/', 'build/wasm/'],
   ['/examples/', 'runtime/examples/'],
+  ['/test-pages/', 'tests/e2e/pages/'],
   ['/', 'web/'],
 ];
 

@@ -80,6 +80,12 @@ struct wa_future {
     int (*cancel_hook)(wa_future_t *f, const char *msg);
     /* Called when the future is freed (combinators release children). */
     void (*fini)(wa_future_t *f);
+    /* For operation futures (queue get, lock acquire ...): the task waiting
+     * on this op was cancelled after the op completed but before it could
+     * take the outcome; give what the op holds back (item, slot ...) so
+     * nothing is lost. Called by the scheduler (task_wakeup) and by the JS
+     * bindings in the same situation. */
+    void (*rollback)(wa_future_t *f);
 };
 
 /* ---- tasks ---------------------------------------------------------------- */

@@ -194,6 +194,9 @@ static void task_wakeup(wa_future_t *f, void *arg) {
     if (t->tstate != TASK_WAIT_FUTURE || t->waiting_on != f) return;
     t->waiting_on = NULL;
     t->wake_status = wa_future_status(f);
+    /* Cancelled after f completed but before we ran: the cancellation wins
+     * (asyncio), and an operation's outcome is handed back, not lost. */
+    if (t->must_cancel && f->state == FUT_OK && f->rollback) f->rollback(f);
     t->tstate = TASK_READY;
     wa_release(f);
     wa__task_step(t, NULL);

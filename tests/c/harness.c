@@ -15,6 +15,9 @@ static wa_test_t *tests_head, **tests_tail = &tests_head;
 static wa_test_t *cur;
 static int n_run, n_fail, all_done;
 static const char *filter;
+static const char *server_url;
+
+const char *wa_test_server_url(void) { return server_url; }
 static wa_handle_t watchdog;
 static char later_msg[256];
 static char logbuf[8192];
@@ -125,8 +128,12 @@ static void start_next(void) {
     for (cur = cur ? cur->next : tests_head; cur; cur = cur->next) {
         if (filter && !strstr(cur->name, filter)) continue;
         n_run++;
-        if (cur->native_only && !is_native()) {
+        if (cur->only == 1 && !is_native()) {
             report("ok", "SKIP native only");
+            continue;
+        }
+        if (cur->only == 2 && is_native()) {
+            report("ok", "SKIP wasm only");
             continue;
         }
         break;
@@ -154,7 +161,10 @@ static void start_next(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc > 1) filter = argv[1];
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--server") && i + 1 < argc) server_url = argv[++i];
+        else filter = argv[i];
+    }
     setvbuf(stdout, NULL, _IOLBF, 0);
     start_next();
 #ifndef __EMSCRIPTEN__

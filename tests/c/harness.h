@@ -19,7 +19,7 @@ typedef struct wa_test {
     wa_coro_fn fn;
     int expect;                              /* expected final run status  */
     int (*after)(int status, const char *message); /* extra checks, 0 = ok */
-    int native_only;
+    int only;                                /* 0 both, 1 native, 2 wasm   */
     struct wa_test *next;
 } wa_test_t;
 
@@ -37,6 +37,12 @@ void wa_test_register(wa_test_t *t);
 #define TEST_EX(name, expect, after) WA_TEST_REG(name, expect, after, 0)
 /* Only natively (what it checks cannot be observed from inside wasm). */
 #define TEST_NATIVE(name) WA_TEST_REG(name, 0, NULL, 1)
+/* Only as wasm (needs the web host: fetch, workers ...). */
+#define TEST_WASM(name) WA_TEST_REG(name, 0, NULL, 2)
+
+/* Base URL of the test server (web/server.mjs), e.g. "http://127.0.0.1:1234/",
+ * passed by the runner as `--server URL`; NULL if none. */
+const char *wa_test_server_url(void);
 
 #define CHECK(cond)                                                           \
     do {                                                                      \

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadModule } from '../../bindings/loader.js';
+import { startServer } from '../../web/server.mjs';
 
 const root = new URL('../../', import.meta.url);
 const LINE = /^(ok|not ok) (\d+) - (\S+)(?: # (.*))?$/;
@@ -22,11 +23,15 @@ async function report(t, lines) {
   assert.ok(done, 'the C test run did not finish:\n' + lines.slice(-5).join('\n'));
 }
 
+let srv;
+test.before(async () => { srv = await startServer({ port: 0 }); });
+test.after(async () => { await srv?.close(); });
+
 test('C tests, native (ASan + UBSan)', async (t) => {
   const bin = new URL('build/native-asan/wasyncio_tests', root).pathname;
   assert.ok(existsSync(bin), `${bin} is missing: run ./build.sh`);
   const out = await new Promise((resolve, reject) => {
-    const p = spawn(bin, [], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(bin, ['--server', srv.url], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
@@ -50,6 +55,7 @@ test('C tests, wasm under Node', async (t) => {
       if (l.startsWith('# done')) resolveDone();
     },
     printErr: (l) => lines.push('# stderr: ' + l),
+    arguments: ['--server', srv.url],
   });
   await finished;
   await report(t, lines);
