@@ -107,6 +107,10 @@ typedef struct wa_task_s {
     void *result;                 /* set by wa_return                       */
     wa_free_fn dtor;
     char *fail_msg;               /* set by wa_fail                         */
+    /* Told when a cancellation is requested (the JS bindings abort the
+     * task's AbortSignal). */
+    void (*cancel_notify)(struct wa_task_s *t);
+    wa_free_fn arg_free;          /* wa_task_opts_t.arg_free                */
     union {
         struct {
             wa_coro_fn fn;
@@ -199,6 +203,9 @@ void wa__task_step(void *task, void *unused);
 int wa__task_cancel(wa_task_impl_t *t, const char *msg);
 void wa__task_free_fields(wa_task_impl_t *t);
 
+/* value.c */
+WA_EXPORT wa_value_t *wa__value_alloc(int32_t type, size_t payload);
+
 /* run.c */
 void wa__run_main_done(wa_future_t *f, void *arg);
 
@@ -211,6 +218,7 @@ void wa_host_arm_timer(double delay_ms);
 /* Native: block until timeout (ms, < 0 forever) or a cross-thread wake. */
 void wa_host_wait(double timeout_ms);
 void wa_host_report(const char *text);          /* stderr / console.error */
+void wa_host_value_release(uint32_t handle);    /* WA_VALUE_JS handles */
 void wa_host_run_started(void);                 /* web: watch for deadlock */
 void wa_host_run_done(int status, const char *message);
 bool wa_host_blocks(void);                      /* native: wa_run blocks */
