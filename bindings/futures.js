@@ -30,15 +30,21 @@ export class Future {
     /** @internal */ this._retrieved = false;
     /** @internal JS value set by setResult/the task body, kept as is */
     this._jsOutcome = null;
+    /** @internal callbacks ran and the reference was dropped */
+    this._fired = false;
+    /** @internal a task or combinator awaits it: its error is retrieved */
+    this._awaited = false;
   }
 
   /** True once the future has a result, an error, or was cancelled. */
   done() {
+    this._sync();
     return this._state !== PENDING;
   }
 
   /** True if the future was cancelled. */
   cancelled() {
+    this._sync();
     return this._state === CANCELLED;
   }
 
@@ -47,6 +53,7 @@ export class Future {
    * InvalidStateError while pending.
    */
   result() {
+    this._sync();
     if (this._state === PENDING) throw new InvalidStateError('Result is not set.');
     this._markRetrieved();
     if (this._state === FULFILLED) return this._value;
@@ -59,6 +66,7 @@ export class Future {
    * @returns {unknown}
    */
   exception() {
+    this._sync();
     if (this._state === PENDING) throw new InvalidStateError('Exception is not set.');
     this._markRetrieved();
     if (this._state === CANCELLED) throw this._error;
@@ -70,6 +78,7 @@ export class Future {
    * @param {string} [msg]
    */
   cancel(msg) {
+    this._sync();
     if (this._state !== PENDING) return false;
     if (msg !== undefined && typeof msg !== 'string') throw new TypeError('cancel(msg): msg must be a string');
     return this._rt._cancelPtr(this._ptr, msg) === 1;
@@ -81,7 +90,7 @@ export class Future {
    */
   addDoneCallback(fn) {
     if (typeof fn !== 'function') throw new TypeError('addDoneCallback(fn): fn must be a function');
-    if (this._state !== PENDING) {
+    if (this._fired) {
       this._rt.callSoon(fn, this);
       return;
     }
@@ -136,8 +145,8 @@ export class Future {
   _getPromise() {
     this._markRetrieved();
     if (!this._promise) {
-      if (this._state === FULFILLED) this._promise = Promise.resolve(this._value);
-      else if (this._state !== PENDING) this._promise = Promise.reject(this._error);
+      if (this._fired && this._state === FULFILLED) this._promise = Promise.resolve(this._value);
+      else if (this._fired) this._promise = Promise.reject(this._error);
       else {
         this._promise = new Promise((resolve, reject) => {
           this._resolve = resolve;
@@ -157,11 +166,17 @@ export class Future {
   }
 
   /**
-   * Record the outcome (once) and run callbacks. Called from the C done
-   * callback, i.e. through the loop.
+   * The C future may be done before its done callback reached us (asyncio
+   * changes a future's state at once and runs callbacks later): record the
+   * outcome now so state queries are exact.
    * @internal
    */
-  _settle(ok, value, error, cancelled) {
+  _sync() {
+    if (this._state === PENDING && this._ptr) this._rt._syncView(this);
+  }
+
+  /** @internal record the outcome (once) */
+  _record(ok, value, error, cancelled) {
     if (this._state !== PENDING) return;
     if (ok) {
       this._state = FULFILLED;
@@ -170,13 +185,23 @@ export class Future {
       this._state = cancelled ? CANCELLED : REJECTED;
       this._error = error;
     }
+  }
+
+  /**
+   * Settle the awaiting promise and run done callbacks. Called from the C
+   * done callback, i.e. through the loop, after _record.
+   * @internal
+   */
+  _fire() {
+    if (this._fired) return;
+    this._fired = true;
     this._ptr = 0;
     if (this._resolve) {
-      if (ok) this._resolve(value);
-      else this._reject(error);
+      if (this._state === FULFILLED) this._resolve(this._value);
+      else this._reject(this._error);
       this._resolve = this._reject = null;
     }
-    if (this._state === REJECTED && !this._retrieved) this._rt._unretrieved(this);
+    if (this._state === REJECTED && !this._retrieved && !this._awaited) this._rt._unretrieved(this);
     const cbs = this._callbacks;
     this._callbacks = null;
     if (cbs) for (const fn of cbs) this._rt._safeCall(fn, this);
@@ -239,10 +264,11 @@ export class Task extends Future {
   }
 
   /** @internal */
-  _settle(ok, value, error, cancelled) {
+  _record(ok, value, error, cancelled) {
+    if (this._state !== 0) return;
     if (this._ptr && this._name === undefined) this._name = this._rt._finalTaskName(this._ptr);
+    super._record(ok, value, error, cancelled);
     if (cancelled) this._onCancelRequested(error?.message);
-    super._settle(ok, value, error, cancelled);
   }
 
   toString() {

@@ -74,7 +74,12 @@ export class Runtime {
     /** The Emscripten module (exports are M._wa_...). */
     this.M = M;
     M.wasyncio = this;
-    /** @internal */ this._codec = new ValueCodec(M);
+    /** @internal */
+    this._codec = new ValueCodec(M, {
+      isFutureLike: (v) => v instanceof Future || v instanceof Op || isThenable(v),
+      futureToC: (v) => this._startAwaitable(v, 'value').ptr,
+      futureFromC: (ptr) => this._wrapPtr(ptr),
+    });
     /** @internal */ this._cell = M._wa_js_malloc(16);
     /** @internal */ this._onError = onError || ((err, ctx) => console.error(`wasyncio: ${ctx.message}`, err));
     /** @internal jsid -> task record */ this._jsTasks = new Map();
@@ -210,6 +215,7 @@ export class Runtime {
     const ptr = this._withString(name, (np) => this.M._wa__js_spawn(jsid, np));
     if (!ptr) throw new RangeError('createTask: out of wasm memory');
     const task = new Task(this, ptr, name);
+    task._jsid = jsid;
     this._jsTasks.set(jsid, { id: jsid, task, fn: body, gen: null, kind: 0, awaiting: null, delivered: false });
     this._watch(task, ptr);
     if (signal) this._linkSignal(task, signal);
@@ -421,6 +427,9 @@ export class Runtime {
     }
     if (aw instanceof Future) {
       if (aw._rt !== this) throw new TypeError(`${where}: the future belongs to another runtime`);
+      // whoever awaits it now sees its error: not "never retrieved"
+      aw._awaited = true;
+      aw._markRetrieved();
       if (aw._ptr) return { ptr: this.M._wa_ref(aw._ptr), aw };
       return { ptr: this._materialize(aw), aw };
     }
@@ -546,7 +555,9 @@ export class Runtime {
     if (isTask) this.M._wa__js_watch_cancel(ptr);
     if (this.M._wa__js_future_state(ptr) !== 0) {
       // already done: read the outcome now
-      this._settleView(view, ptr);
+      this._syncView(view);
+      view._fire();
+      this.M._wa_release(ptr);
       return view;
     }
     this._watch(view, ptr);
@@ -589,18 +600,29 @@ export class Runtime {
     }
   }
 
-  /** @internal */
-  _settleView(view, ptr) {
-    this._wrappers.delete(ptr);
+  /** @internal the C future of a pending view is done: record its outcome */
+  _syncView(view) {
+    const ptr = view._ptr;
+    if (this.M._wa__js_future_state(ptr) === 0) return;
     let out;
     if (view._jsOutcome) out = view._jsOutcome;
     else if (view instanceof GatheringFuture) out = this._gatherOutcome(view, ptr);
     else out = this._readOutcome(ptr);
-    if (view instanceof GatheringFuture) {
+    this.M._wa_future_status(ptr); // JS reports unretrieved failures, not C
+    view._record(out.ok, out.value, out.error, !!out.cancelled);
+  }
+
+  /** @internal done callback of a watched future: record, then fire */
+  _settleView(view, ptr) {
+    this._wrappers.delete(ptr);
+    // a JS task cancelled before its first step never ran _finish
+    if (view._jsid) this._jsTasks.delete(view._jsid);
+    if (view._state === STATES.PENDING) this._syncView(view);
+    if (view instanceof GatheringFuture && view._kids) {
       for (const k of view._kids) this.M._wa_release(k.ptr);
       view._kids = null;
     }
-    view._settle(out.ok, out.value, out.error, !!out.cancelled);
+    view._fire();
     this.M._wa_release(ptr);
   }
 
@@ -626,6 +648,7 @@ export class Runtime {
   /** @internal outcome of a started awaitable, preferring the JS view's */
   _outcomeOf(k) {
     const aw = k.aw;
+    if (aw instanceof Future) aw._sync();
     if (aw instanceof Future && aw._state !== STATES.PENDING) {
       return aw._state === STATES.FULFILLED
         ? { ok: true, value: aw._value }
@@ -675,7 +698,7 @@ export class Runtime {
   /** @internal */
   _setFutureResult(f, value) {
     if (f instanceof Task) throw new InvalidStateError('a task sets its own result');
-    if (f._state !== STATES.PENDING) throw new InvalidStateError('the future is already done');
+    if (f.done()) throw new InvalidStateError('the future is already done');
     const vp = this._codec.toC(value);
     const rc = this.M._wa_future_set_value(f._ptr, vp);
     if (rc !== 0) {
@@ -683,14 +706,16 @@ export class Runtime {
       throw errorFromStatus(rc, 'setResult failed');
     }
     f._jsOutcome = { ok: true, value };
+    f._record(true, value);
   }
 
   /** @internal */
   _setFutureError(f, error) {
     if (f instanceof Task) throw new InvalidStateError('a task sets its own exception');
-    if (f._state !== STATES.PENDING || this.M._wa__js_future_state(f._ptr) !== 0) throw new InvalidStateError('the future is already done');
+    if (f.done()) throw new InvalidStateError('the future is already done');
     this._failPtr(f._ptr, error);
     f._jsOutcome = { ok: false, error, cancelled: error instanceof CancelledError };
+    f._record(false, undefined, error, error instanceof CancelledError);
   }
 
   /** @internal */
@@ -925,6 +950,11 @@ export class Runtime {
     if (isThenable(ret)) Promise.resolve(ret).then((v) => settle(true, v), (e) => settle(false, e));
     else settle(true, ret);
     return 0;
+  }
+
+  /** @internal C reports a failure nobody retrieved (a C-only future) */
+  _hostReport(text) {
+    this._report(new WasyncioError(text.replace(/^wasyncio: /, ''), codes.EFAILED), { message: 'C runtime report' });
   }
 
   /** @internal */

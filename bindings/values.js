@@ -9,6 +9,7 @@ export const VALUE_NUMBER = 3;
 export const VALUE_STRING = 4;
 export const VALUE_BYTES = 5;
 export const VALUE_JS = 6;
+export const VALUE_FUTURE = 7;
 
 /** Layout of wa_value_t: type i32 @0, len u32 @4, union @8 (f64 or pointer). */
 const HEADER = 16;
@@ -20,9 +21,14 @@ const decoder = new TextDecoder();
  * Marshals values for one module instance.
  */
 export class ValueCodec {
-  /** @param {any} M the Emscripten module */
-  constructor(M) {
+  /**
+   * @param {any} M the Emscripten module
+   * @param {{ futureToC: (v: unknown) => number, futureFromC: (ptr: number) => unknown,
+   *           isFutureLike: (v: unknown) => boolean }} hooks from the Runtime
+   */
+  constructor(M, hooks) {
     this.M = M;
+    this.hooks = hooks;
     /** @type {Map<number, unknown>} WA_VALUE_JS handles */
     this.handles = new Map();
     this.nextHandle = 1;
@@ -61,6 +67,11 @@ export class ValueCodec {
       }
       case 'object':
         if (v === null) return this.check(M._wa_value_null());
+        if (this.hooks.isFutureLike(v)) {
+          const p = this.alloc(VALUE_FUTURE, 0);
+          M.HEAPU32[(p + 8) >> 2] = this.hooks.futureToC(v); // the value owns that reference
+          return p;
+        }
         if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) {
           const src = v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
           const p = this.alloc(VALUE_BYTES, src.length || 1);
@@ -118,6 +129,8 @@ export class ValueCodec {
       }
       case VALUE_JS:
         return this.handles.get(M.HEAPU32[(p + 8) >> 2]);
+      case VALUE_FUTURE:
+        return this.hooks.futureFromC(M.HEAPU32[(p + 8) >> 2]);
       default:
         return undefined;
     }

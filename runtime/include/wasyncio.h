@@ -384,6 +384,7 @@ WA_API int wa_gather(wa_future_t **out, wa_future_t *const *futs, size_t n, unsi
  *   boolean <-> WA_VALUE_BOOL        number <-> WA_VALUE_NUMBER (double)
  *   string <-> WA_VALUE_STRING (UTF-8, NUL-terminated, len without the NUL)
  *   Uint8Array / ArrayBuffer / other typed arrays -> WA_VALUE_BYTES -> Uint8Array
+ *   Task / Future / promise -> WA_VALUE_FUTURE (a future C can wa_await) -> Task / Future
  *   any other JS value <-> WA_VALUE_JS (an opaque handle to the JS object)
  * A value is one allocation owned by whoever holds it; free with
  * wa_value_free. A future whose result is a value (wa_future_set_value,
@@ -395,6 +396,7 @@ typedef enum wa_value_type {
     WA_VALUE_STRING = 4,
     WA_VALUE_BYTES = 5,
     WA_VALUE_JS = 6,
+    WA_VALUE_FUTURE = 7,
 } wa_value_type_t;
 
 typedef struct wa_value {
@@ -406,6 +408,7 @@ typedef struct wa_value {
         char *string;   /* points into the same allocation */
         uint8_t *bytes; /* points into the same allocation */
         uint32_t handle;/* WA_VALUE_JS: the bindings' handle */
+        wa_future_t *future; /* WA_VALUE_FUTURE: a reference owned by the value */
     } u;
 } wa_value_t;
 
@@ -416,6 +419,10 @@ WA_API wa_value_t *wa_value_number(double d);
 WA_API wa_value_t *wa_value_string(const char *s);
 WA_API wa_value_t *wa_value_string_n(const char *s, size_t len);
 WA_API wa_value_t *wa_value_bytes(const void *data, size_t len);
+/* A value holding a reference to f (taken here), e.g. to hand a C task to JS. */
+WA_API wa_value_t *wa_value_future(wa_future_t *f);
+/* The future held by a WA_VALUE_FUTURE value (borrowed), else NULL. */
+WA_API wa_future_t *wa_value_get_future(const wa_value_t *v);
 /* Free a value (NULL is ignored). A WA_VALUE_JS handle is released on the
  * JS side. Suitable as a wa_free_fn. */
 WA_API void wa_value_free(void *value);

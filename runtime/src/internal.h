@@ -172,6 +172,7 @@ typedef struct wa_loop {
     double armed;           /* deadline of the host timer; < 0 none        */
     bool armed_immediate;   /* an immediate host turn is pending           */
     size_t host_pending;    /* host operations in flight (fetch, jobs ...) */
+    bool guard_handler;     /* native: SIGSEGV handler for guard pages set  */
     /* run */
     wa_run_state_t run;
     wa_exception_handler_fn exc_fn;

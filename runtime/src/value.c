@@ -52,10 +52,22 @@ wa_value_t *wa_value_bytes(const void *data, size_t len) {
     return v;
 }
 
+wa_value_t *wa_value_future(wa_future_t *f) {
+    if (!f) return NULL;
+    wa_value_t *v = wa__value_alloc(WA_VALUE_FUTURE, 0);
+    if (v) v->u.future = wa_ref(f);
+    return v;
+}
+
+wa_future_t *wa_value_get_future(const wa_value_t *v) {
+    return v && v->type == WA_VALUE_FUTURE ? v->u.future : NULL;
+}
+
 void wa_value_free(void *p) {
     wa_value_t *v = p;
     if (!v) return;
     if (v->type == WA_VALUE_JS) wa_host_value_release(v->u.handle);
+    if (v->type == WA_VALUE_FUTURE) wa_release(v->u.future);
     free(v);
 }
 
