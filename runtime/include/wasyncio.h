@@ -177,6 +177,26 @@ typedef void (*wa_exception_handler_fn)(wa_future_t *fut, int code,
                                         const char *message, void *arg);
 WA_API void wa_set_exception_handler(wa_exception_handler_fn fn, void *arg);
 
+/* Task life-cycle events, for timelines and tracing (see wa_set_task_hook). */
+typedef enum wa_task_event {
+    WA_TASK_CREATED = 1,    /* spawned, queued to start                      */
+    WA_TASK_STARTED = 2,    /* its body runs for the first time              */
+    WA_TASK_SUSPENDED = 3,  /* it waits (a future, a timer, or sleep(0))     */
+    WA_TASK_RESUMED = 4,    /* it runs again                                 */
+    WA_TASK_CANCELLING = 5, /* a cancellation was requested                  */
+    WA_TASK_DONE = 6,       /* finished; status: 0, error code, WA_ECANCELLED */
+} wa_task_event_t;
+
+/* Called for every task event with the task (borrowed; valid during the
+ * call) and, for WA_TASK_DONE, its status. Keep it short: it runs inside the
+ * scheduler. NULL turns tracing off (the default; then it costs nothing). */
+typedef void (*wa_task_hook_fn)(int event, wa_task_t *t, int status, void *arg);
+WA_API void wa_set_task_hook(wa_task_hook_fn fn, void *arg);
+
+/* A task's number: unique, increasing from 1 in creation order (0 if t is
+ * not a task). Names may repeat; numbers never do. */
+WA_API uint64_t wa_task_id(const wa_task_t *t);
+
 /* Live object counts, for leak checks and monitoring. */
 typedef struct wa_stats {
     size_t futures;          /* futures + tasks not yet freed           */

@@ -177,6 +177,8 @@ typedef struct wa_loop {
     wa_run_state_t run;
     wa_exception_handler_fn exc_fn;
     void *exc_arg;
+    wa_task_hook_fn hook;   /* task events (tracing), NULL when off */
+    void *hook_arg;
 } wa_loop_t;
 
 /* The one loop: the only global state of the runtime. */
