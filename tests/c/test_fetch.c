@@ -188,7 +188,10 @@ TEST_WASM(fetch_200_delays_10_in_flight_take_about_2s) {
     CHECK_EQ(pool.ok, 200);
     CHECK_EQ(pool.max_inflight, 10);
     CHECK(ms >= 2000);
-    CHECK(ms < 4000);
+    /* < 4 s; where the host itself caps connections per origin (Chromium:
+     * 6 over HTTP/1.1, so 34 rounds of 100 ms = 3.4 s at best), < 1.25 x
+     * the ideal at the concurrency the server saw */
+    CHECK(ms < fmax(4000.0, 1.25 * ideal));
     CHECK_FETCH_CLEAN();
     return 0;
 }
@@ -839,6 +842,55 @@ TEST_WASM(fetch_bad_arguments_are_einval_and_change_nothing) {
     CHECK_EQ(wa_response_status(NULL), 0);
     CHECK(wa_response_url(NULL) == NULL);
     CHECK_EQ(wa_response_header_count(NULL), 0);
+    CHECK_FETCH_CLEAN();
+    return 0;
+}
+
+/* ---- memory growth ------------------------------------------------------------ */
+
+TEST_WASM(fetch_large_bodies_while_wasm_memory_grows) {
+    CHECK_SERVER();
+    char url[URL_MAX];
+    /* a whole body larger than the initial memory: allocating it grows
+     * the memory (and replaces the JS views of it) before the copy */
+    const size_t size = 24u << 20;
+    wa_response_t *r;
+    CHECK_EQ(wa_fetch(&r, U(url, "bytes/%zu?seed=3", size), NULL), 0);
+    char *body;
+    size_t n;
+    CHECK_EQ(wa_response_body(r, &body, &n), 0);
+    CHECK_EQ(n, size);
+    uint32_t x = 3;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)body[i] != lcg_next(&x)) {
+            free(body);
+            wa_response_free(r);
+            return wa_fail(WA_EFAILED, "byte %zu differs", i);
+        }
+    free(body);
+    wa_response_free(r);
+    /* streamed, while the program grows the memory between reads */
+    enum { GROW = 48 };
+    void *held[GROW] = {0};
+    int nheld = 0, rc;
+    unsigned char *buf = malloc(65536);
+    CHECK(buf != NULL);
+    CHECK_EQ(wa_fetch(&r, U(url, "bytes/%u?seed=5", 3u << 20), NULL), 0);
+    x = 5;
+    size_t total = 0;
+    int bad = 0;
+    while ((rc = wa_response_read(r, buf, 65536, &n)) == 0 && n > 0) {
+        for (size_t i = 0; i < n; i++) bad |= buf[i] != lcg_next(&x);
+        total += n;
+        if (nheld < GROW && (held[nheld] = malloc(1u << 20)) != NULL) nheld++;
+    }
+    for (int i = 0; i < nheld; i++) free(held[i]);
+    free(buf);
+    wa_response_free(r);
+    CHECK_EQ(rc, 0);
+    CHECK_EQ(total, 3u << 20);
+    CHECK(!bad);
+    CHECK(nheld >= 8);
     CHECK_FETCH_CLEAN();
     return 0;
 }
