@@ -18,6 +18,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,7 @@ struct fetch_op {
     uint8_t kind;            /* OP_*                                        */
     bool taken;              /* the outcome was handed out by _finish       */
     bool rolled_back;        /* the awaiting task was cancelled after it    */
+    bool ours;               /* completed by fetch.c (not from outside)     */
     /* OP_FETCH: the response, owned until taken. OP_READ / OP_BODY: the
      * response while r->op or r->last is this op, else NULL. */
     wa_response_t *r;
@@ -57,6 +59,19 @@ struct fetch_op {
     size_t n;                /* bytes read / body length                    */
     char *data;              /* OP_BODY: the body, owned until taken        */
 };
+
+#if defined(__wasm32__)
+/* JS code (the bindings) builds these structs in wasm memory. */
+_Static_assert(sizeof(wa_header_t) == 8 && offsetof(wa_header_t, value) == 4, "wa_header_t layout");
+_Static_assert(offsetof(wa_fetch_opts_t, method) == 0 && offsetof(wa_fetch_opts_t, headers) == 4 &&
+                   offsetof(wa_fetch_opts_t, nheaders) == 8 && offsetof(wa_fetch_opts_t, body) == 12 &&
+                   offsetof(wa_fetch_opts_t, body_len) == 16 && offsetof(wa_fetch_opts_t, redirect) == 20 &&
+                   offsetof(wa_fetch_opts_t, timeout_ms) == 24 && sizeof(wa_fetch_opts_t) == 32,
+               "wa_fetch_opts_t layout");
+_Static_assert(offsetof(wa_fetch_stats_t, host_handles) == 8 && offsetof(wa_fetch_stats_t, started) == 16 &&
+                   sizeof(wa_fetch_stats_t) == 24,
+               "wa_fetch_stats_t layout");
+#endif
 
 #define LP (&wa__loop)
 #define MAX_READ ((size_t)1 << 30)
@@ -109,6 +124,7 @@ static int note_failure(int rc, const char *msg) {
 /* ---- responses -------------------------------------------------------------- */
 
 static void op_complete(fetch_op_t *op, uint8_t state, int code, const char *msg);
+static void op_detach(fetch_op_t *op);
 
 static wa_response_t *resp_new(void) {
     wa_response_t *r = calloc(1, sizeof *r);
@@ -178,7 +194,14 @@ static void on_timeout(void *arg) {
 
 void wa_response_free(wa_response_t *r) {
     if (!r) return;
-    if (r->op) resp_fail(r, WA_ECANCELLED, "the response was freed", "the response was freed");
+    fetch_op_t *op = r->op;
+    if (op) { /* a pending read ends cancelled */
+        op_detach(op);
+        if (op->kind == OP_FETCH) op->r = NULL;
+        if (op->fut.state == FUT_PENDING)
+            wa__future_complete(&op->fut, FUT_CANCELLED, WA_ECANCELLED, NULL, NULL,
+                                wa__strdup("the response was freed"));
+    }
     host_end(r);
     timer_stop(r);
     if (r->last) r->last->r = NULL;
@@ -241,6 +264,7 @@ static void op_detach(fetch_op_t *op) {
 static void op_complete(fetch_op_t *op, uint8_t state, int code, const char *msg) {
     op_detach(op);
     if (op->fut.state != FUT_PENDING) return; /* completed from outside */
+    op->ours = true;
     wa__future_complete(&op->fut, state, code, NULL, NULL, msg ? wa__strdup(msg) : NULL);
 }
 
@@ -252,6 +276,21 @@ static void op_from_state(fetch_op_t *op, wa_response_t *r) {
         else op_complete(op, FUT_ERROR, r->error, r->errmsg);
     } else {
         op_complete(op, FUT_OK, 0, NULL);
+    }
+}
+
+/* Before handing out an outcome: if op was completed by someone else
+ * (wa_future_set_result ... on it) while the host still worked on it, the
+ * host operation is abandoned: aborted, and a request's response freed. */
+static void op_orphaned(fetch_op_t *op) {
+    wa_response_t *r = op->r;
+    if (!r || r->op != op || op->fut.state == FUT_PENDING) return;
+    op_detach(op);
+    if (op->kind == OP_FETCH) {
+        op->r = NULL;
+        wa_response_free(r);
+    } else {
+        resp_fail(r, WA_ECANCELLED, "an operation future was completed from outside", NULL);
     }
 }
 
@@ -369,6 +408,7 @@ int wa_fetch_finish(wa_future_t *f, wa_response_t **out) {
     fetch_op_t *op = as_op(f, OP_FETCH);
     if (!op || !out) return WA_EINVAL;
     if (f->state == FUT_PENDING) return WA_ESTATE;
+    op_orphaned(op);
     int st = wa_future_status(f);
     if (st) return st;
     if (op->rolled_back) return WA_ECANCELLED;
@@ -428,9 +468,11 @@ int wa_response_read_finish(wa_future_t *f, size_t *nread) {
     fetch_op_t *op = as_op(f, OP_READ);
     if (!op || !nread) return WA_EINVAL;
     if (f->state == FUT_PENDING) return WA_ESTATE;
+    op_orphaned(op);
     int st = wa_future_status(f);
     if (st) return st;
     if (op->rolled_back) return WA_ECANCELLED;
+    if (!op->ours) return WA_ESTATE; /* completed from outside: no count */
     *nread = op->n;
     return 0;
 }
@@ -477,6 +519,7 @@ int wa_response_body_finish(wa_future_t *f, char **data, size_t *len) {
     fetch_op_t *op = as_op(f, OP_BODY);
     if (!op || !data || !len) return WA_EINVAL;
     if (f->state == FUT_PENDING) return WA_ESTATE;
+    op_orphaned(op);
     int st = wa_future_status(f);
     if (st) return st;
     if (op->rolled_back) return WA_ECANCELLED;

@@ -708,13 +708,15 @@ static int await_op(void *arg) { return wa_await((wa_future_t *)arg); }
 TEST_WASM(fetch_cancel_after_completion_rolls_back) {
     CHECK_SERVER();
     char url[URL_MAX], buf[16];
+    /* Each op below completes >= 100 ms after it starts, so the task is
+     * surely waiting on it by then; cancel_task_cb, registered first, runs
+     * before the task's own wake-up: the task is cancelled between the
+     * completion of the op and its resumption. */
     /* a response: freed at once, wa_fetch_finish gives WA_ECANCELLED */
     wa_future_t *op;
     wa_task_t *t;
-    CHECK_EQ(wa_fetch_start(&op, U(url, "bytes/100"), NULL), 0);
+    CHECK_EQ(wa_fetch_start(&op, U(url, "delay/100"), NULL), 0);
     CHECK_EQ(wa_spawn(&t, await_op, op, NULL), 0);
-    /* runs before the task's own wake-up: the task is cancelled between the
-     * completion of the op and its resumption */
     CHECK_EQ(wa_future_add_done_callback(op, cancel_task_cb, t), 0);
     CHECK_EQ(wa_await(t), WA_ECANCELLED);
     CHECK(wa_future_done(op) && !wa_future_cancelled(op));
@@ -727,29 +729,80 @@ TEST_WASM(fetch_cancel_after_completion_rolls_back) {
     wa_release(op);
     wa_release(t);
     /* a read: its bytes are gone, the response ends failed (cancelled) */
-    CHECK_EQ(wa_fetch(&r, U(url, "bytes/100"), NULL), 0);
-    CHECK_EQ(wa_response_read_start(&op, r, buf, sizeof buf), 0);
+    size_t n;
+    CHECK_EQ(wa_fetch(&r, U(url, "drip?numbytes=2&duration=400&chunks=2"), NULL), 0);
+    CHECK_EQ(wa_response_read(r, buf, sizeof buf, &n), 0); /* the first byte */
+    CHECK_EQ(n, 1);
+    CHECK_EQ(wa_response_read_start(&op, r, buf, sizeof buf), 0); /* the second, later */
     CHECK_EQ(wa_spawn(&t, await_op, op, NULL), 0);
     CHECK_EQ(wa_future_add_done_callback(op, cancel_task_cb, t), 0);
     CHECK_EQ(wa_await(t), WA_ECANCELLED);
-    size_t n;
+    CHECK(wa_future_done(op) && !wa_future_cancelled(op));
     CHECK_EQ(wa_response_read_finish(op, &n), WA_ECANCELLED);
     CHECK_EQ(wa_response_read(r, buf, sizeof buf, &n), WA_ECANCELLED);
     wa_release(op);
     wa_release(t);
     wa_response_free(r);
     /* a whole body: freed, not handed out */
-    CHECK_EQ(wa_fetch(&r, U(url, "bytes/100"), NULL), 0);
+    CHECK_EQ(wa_fetch(&r, U(url, "drip?numbytes=2&duration=400&chunks=2"), NULL), 0);
     CHECK_EQ(wa_response_body_start(&op, r), 0);
     CHECK_EQ(wa_spawn(&t, await_op, op, NULL), 0);
     CHECK_EQ(wa_future_add_done_callback(op, cancel_task_cb, t), 0);
     CHECK_EQ(wa_await(t), WA_ECANCELLED);
+    CHECK(wa_future_done(op) && !wa_future_cancelled(op));
     char *body;
     CHECK_EQ(wa_response_body_finish(op, &body, &n), WA_ECANCELLED);
     wa_release(op);
     wa_release(t);
     wa_response_free(r);
     CHECK_FETCH_CLEAN();
+    return 0;
+}
+
+/* Op futures are plain futures: someone may complete one from outside. The
+ * host operation is then abandoned, nothing crashes or leaks. */
+TEST_WASM(fetch_ops_completed_from_outside_are_abandoned_safely) {
+    CHECK_SERVER();
+    char url[URL_MAX], tag[64], buf[8];
+    new_tag(tag);
+    wa_future_t *op;
+    wa_response_t *r = NULL;
+    /* a request: its response is not handed out, the host request ends */
+    CHECK_EQ(wa_fetch_start(&op, U(url, "delay/5000?tag=%s", tag), NULL), 0);
+    CHECK_EQ(wa_sleep(50), 0); /* at the server by now */
+    CHECK_EQ(wa_future_set_result(op, NULL, NULL), 0);
+    CHECK_EQ(wa_fetch_finish(op, &r), WA_ESTATE);
+    CHECK(r == NULL);
+    CHECK_FETCH_CLEAN();
+    wa_release(op);
+    /* ... or its timeout fires meanwhile */
+    wa_fetch_opts_t o = {.timeout_ms = 50};
+    CHECK_EQ(wa_fetch_start(&op, U(url, "delay/5000?tag=%s", tag), &o), 0);
+    CHECK_EQ(wa_future_set_error(op, WA_EFAILED, "mine"), 0);
+    CHECK_EQ(wa_sleep(100), 0);
+    CHECK_FETCH_CLEAN();
+    CHECK_EQ(wa_fetch_finish(op, &r), WA_EFAILED);
+    wa_release(op);
+    /* a read: the response is left failed (cancelled) */
+    CHECK_EQ(wa_fetch(&r, U(url, "drip?numbytes=10&duration=4000&chunks=10&tag=%s", tag), NULL), 0);
+    size_t n = 99;
+    CHECK_EQ(wa_response_read(r, buf, sizeof buf, &n), 0); /* the first chunk */
+    CHECK_EQ(wa_response_read_start(&op, r, buf, sizeof buf), 0);
+    CHECK_EQ(wa_future_set_result(op, NULL, NULL), 0);
+    CHECK_EQ(wa_response_read_finish(op, &n), WA_ESTATE);
+    CHECK_EQ(wa_response_read(r, buf, sizeof buf, &n), WA_ECANCELLED);
+    wa_release(op);
+    wa_response_free(r);
+    /* a body: freeing the response first */
+    CHECK_EQ(wa_fetch(&r, U(url, "drip?numbytes=10&duration=4000&chunks=10&tag=%s", tag), NULL), 0);
+    CHECK_EQ(wa_response_body_start(&op, r), 0);
+    CHECK_EQ(wa_future_set_result(op, NULL, NULL), 0);
+    wa_response_free(r);
+    char *body;
+    CHECK_EQ(wa_response_body_finish(op, &body, &n), WA_ESTATE);
+    wa_release(op);
+    CHECK_FETCH_CLEAN();
+    CHECK_SERVER_SAW(tag, "aborted", 4);
     return 0;
 }
 
