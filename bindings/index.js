@@ -9,10 +9,12 @@
 //     return yield gather(a, b);          // ['a', 'b'] after ~100 ms
 //   });
 import { Runtime } from './runtime.js';
+import './fetch.js'; // Runtime.prototype.fetch
 
 export { Runtime } from './runtime.js';
 export { Future, Task, Handle } from './futures.js';
 export { Op } from './ops.js';
+export { FetchResponse } from './fetch.js';
 export {
   CancelledError, TimeoutError, InvalidStateError, QueueEmpty, QueueFull, QueueShutDown,
   BrokenBarrierError, WasyncioError, codes,
@@ -43,3 +45,5 @@ export const callLater = runtime.callLater.bind(runtime);
 export const callAt = runtime.callAt.bind(runtime);
 /** @type {Runtime['time']} */
 export const time = runtime.time.bind(runtime);
+/** @type {Runtime['fetch']} */
+export const fetch = runtime.fetch.bind(runtime);

@@ -42,6 +42,19 @@ export class Op {
     return value;
   }
 
+  /**
+   * The JS outcome of the operation's done C future, read once, before the
+   * future is released: { ok, value } or { ok: false, error, cancelled }.
+   * Operations that hand out resources (a response, a buffer) take them
+   * here, and free them if the outcome is thrown away.
+   * @internal
+   */
+  _outcome(rt, ptr) {
+    const out = rt._readOutcome(ptr);
+    if (out.ok) out.value = this._convert(out.value);
+    return out;
+  }
+
   /** @internal claim the operation (it runs once) */
   _claim() {
     if (this._started) throw new TypeError(`${this.constructor.name} was already awaited; create a new one`);

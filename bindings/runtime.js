@@ -582,17 +582,15 @@ export class Runtime {
       if (!rec) return;
       this._opWaiters.delete(ptr);
       if (rec.onAbort) rec.signal.removeEventListener('abort', rec.onAbort);
-      const out = this._readOutcome(ptr);
+      let out;
+      try {
+        out = rec.op._outcome(this, ptr);
+      } catch (e) {
+        out = { ok: false, error: e };
+      }
       this.M._wa_release(ptr);
       if (out.ok) {
-        let v;
-        try {
-          v = rec.op._convert(out.value);
-        } catch (e) {
-          rec.reject(e);
-          return;
-        }
-        rec.resolve(v);
+        rec.resolve(out.value);
       } else if (out.cancelled && rec.abortReason !== undefined) {
         rec.reject(this._abortError(rec.signal));
       } else {
@@ -646,8 +644,10 @@ export class Runtime {
     return { ok: true, value: values };
   }
 
-  /** @internal outcome of a started awaitable, preferring the JS view's */
+  /** @internal outcome of a started awaitable (read once), preferring the
+   * JS view's; null while its C future is pending */
   _outcomeOf(k) {
+    if (k.outcome) return k.outcome;
     const aw = k.aw;
     if (aw instanceof Future) aw._sync();
     if (aw instanceof Future && aw._state !== STATES.PENDING) {
@@ -656,9 +656,17 @@ export class Runtime {
         : { ok: false, error: aw._error, cancelled: aw._state === STATES.CANCELLED };
     }
     if (this.M._wa__js_future_state(k.ptr) === 0) return null;
-    const out = this._readOutcome(k.ptr);
-    if (out.ok && aw instanceof Op) out.value = aw._convert(out.value);
-    if (aw instanceof Future && !out.ok && !out.cancelled) aw._markRetrieved?.();
+    let out;
+    if (aw instanceof Op) {
+      try {
+        out = aw._outcome(this, k.ptr);
+      } catch (e) {
+        out = { ok: false, error: e };
+      }
+    } else {
+      out = this._readOutcome(k.ptr);
+    }
+    k.outcome = out;
     return out;
   }
 
@@ -840,11 +848,11 @@ export class Runtime {
       out = status === 0 ? { ok: true, value: aw.sleep._value } : { ok: false, error: this._cancelError(r) };
     } else {
       const fstate = this.M._wa__js_future_state(aw.ptr);
+      // always read an operation's outcome: it may hold resources to free
+      out = this._outcomeOf(aw) ?? { ok: false, error: new InvalidStateError('woken before the awaited future was done') };
       if (status === codes.ECANCELLED && fstate !== 3 /* the task, not the future, was cancelled */) {
+        if (out.ok && aw.aw instanceof Op) aw.aw._discard?.(out.value);
         out = { ok: false, error: this._cancelError(r) };
-      } else {
-        out = this._outcomeOf(aw);
-        if (!out) out = { ok: false, error: new InvalidStateError('woken before the awaited future was done') };
       }
       this.M._wa_release(aw.ptr);
     }

@@ -1,0 +1,363 @@
+// fetch on the runtime: the C fetch (runtime/src/fetch.c) seen from JS. The
+// request is a runtime operation, so it takes part in cancellation like any
+// other: cancelling the task that awaits it (or a timeout, or aborting its
+// `signal`) aborts the host request and releases its body reader.
+//
+//   const r = yield fetch(url, { timeout: 2000 });      // generator task
+//   const text = yield r.text();
+//   const r2 = await fetch(url, { signal: task.signal }); // async task
+//   for await (const chunk of r2) ...                    // streamed body
+import { Runtime } from './runtime.js';
+import { Op } from './ops.js';
+import { errorFromStatus, codes } from './errors.js';
+
+const REDIRECT = { follow: 0, error: 1, manual: 2 };
+const OPTS_SIZE = 32; // wa_fetch_opts_t on wasm32 (fetch.c checks it)
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Frees responses JS forgot to close. */
+const forgotten = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry(({ M, ptr }) => { if (ptr.value) M._wa_response_free(ptr.value); })
+  : null;
+
+function toBytes(body, where) {
+  if (body === undefined || body === null) return null;
+  if (typeof body === 'string') return encoder.encode(body);
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  if (typeof URLSearchParams !== 'undefined' && body instanceof URLSearchParams) return encoder.encode(body.toString());
+  throw new TypeError(`${where}: init.body must be a string, an ArrayBuffer or a typed array`);
+}
+
+function headerList(h, where) {
+  if (h === undefined || h === null) return [];
+  if (typeof Headers !== 'undefined' && h instanceof Headers) return [...h];
+  if (Array.isArray(h)) {
+    return h.map((p) => {
+      if (!Array.isArray(p) || p.length !== 2) throw new TypeError(`${where}: init.headers entries must be [name, value] pairs`);
+      return [String(p[0]), String(p[1])];
+    });
+  }
+  if (typeof h === 'object') return Object.entries(h).map(([k, v]) => [k, String(v)]);
+  throw new TypeError(`${where}: init.headers must be an object, an array of pairs or a Headers`);
+}
+
+/** The request: resolves to a FetchResponse once status and headers are in. */
+class FetchOp extends Op {
+  constructor(rt, url, init) {
+    if (init !== undefined && (init === null || typeof init !== 'object')) throw new TypeError('fetch(url, init): init must be an object');
+    init ??= {};
+    super(rt, { signal: init.signal });
+    if (typeof url !== 'string' && !(url instanceof URL)) throw new TypeError('fetch(url): url must be a string or a URL');
+    const where = 'fetch';
+    this._url = String(url);
+    this._method = init.method === undefined ? undefined : String(init.method);
+    this._headers = headerList(init.headers, where);
+    this._body = toBytes(init.body, where);
+    if (init.redirect !== undefined && !(init.redirect in REDIRECT)) throw new TypeError('fetch: init.redirect must be "follow", "error" or "manual"');
+    this._redirect = REDIRECT[init.redirect ?? 'follow'];
+    const t = init.timeout ?? 0;
+    if (typeof t !== 'number' || !(t >= 0)) throw new RangeError('fetch: init.timeout must be a number of ms >= 0');
+    this._timeout = t;
+  }
+
+  _start() {
+    const rt = this._rt;
+    const M = rt.M;
+    const allocs = [];
+    const alloc = (n) => {
+      const p = M._wa_js_malloc(n);
+      if (!p) throw new RangeError('fetch: out of wasm memory');
+      allocs.push(p);
+      return p;
+    };
+    const str = (s) => {
+      const n = M.lengthBytesUTF8(s) + 1;
+      const p = alloc(n);
+      M.stringToUTF8(s, p, n);
+      return p;
+    };
+    try {
+      const url = str(this._url);
+      const opts = alloc(OPTS_SIZE);
+      M.HEAPU8.fill(0, opts, opts + OPTS_SIZE);
+      const method = this._method === undefined ? 0 : str(this._method);
+      let hdrs = 0;
+      if (this._headers.length) {
+        const ptrs = this._headers.map(([k, v]) => [str(k), str(v)]);
+        hdrs = alloc(8 * ptrs.length);
+        ptrs.forEach(([k, v], i) => {
+          M.HEAPU32[(hdrs >> 2) + 2 * i] = k;
+          M.HEAPU32[(hdrs >> 2) + 2 * i + 1] = v;
+        });
+      }
+      let body = 0;
+      if (this._body && this._body.length) {
+        body = alloc(this._body.length);
+        M.HEAPU8.set(this._body, body);
+      }
+      const u32 = M.HEAPU32;
+      u32[opts >> 2] = method;
+      u32[(opts + 4) >> 2] = hdrs;
+      u32[(opts + 8) >> 2] = this._headers.length;
+      u32[(opts + 12) >> 2] = body;
+      u32[(opts + 16) >> 2] = this._body ? this._body.length : 0;
+      M.HEAP32[(opts + 20) >> 2] = this._redirect;
+      M.HEAPF64[(opts + 24) >> 3] = this._timeout;
+      const rc = M._wa_fetch_start(rt._cell, url, opts);
+      if (rc !== 0) throw errorFromStatus(rc, `fetch(${JSON.stringify(this._url)}): invalid request (URL, method, header or body)`);
+      return M.HEAPU32[rt._cell >> 2];
+    } finally {
+      for (const p of allocs) M._wa_js_free(p); // C copied what it needs
+    }
+  }
+
+  _outcome(rt, ptr) {
+    const M = rt.M;
+    if (M._wa_future_status(ptr) !== 0) return rt._readOutcome(ptr);
+    const rc = M._wa_fetch_finish(ptr, rt._cell);
+    if (rc !== 0) return { ok: false, error: errorFromStatus(rc, 'fetch: the response was already taken'), cancelled: rc === codes.ECANCELLED };
+    return { ok: true, value: new FetchResponse(rt, M.HEAPU32[rt._cell >> 2]) };
+  }
+
+  _discard(response) {
+    response.close();
+  }
+}
+
+/** Reads the rest of the body. */
+class BodyOp extends Op {
+  constructor(response, convert) {
+    super(response._rt, response._signalOpts);
+    this._response = response;
+    this._conv = convert;
+  }
+
+  _start() {
+    const r = this._response;
+    r._use();
+    const rc = r._rt.M._wa_response_body_start(r._rt._cell, r._live());
+    if (rc !== 0) throw errorFromStatus(rc, 'reading the body failed');
+    return r._rt.M.HEAPU32[r._rt._cell >> 2];
+  }
+
+  _outcome(rt, ptr) {
+    const M = rt.M;
+    const cell = rt._cell;
+    const rc = M._wa_response_body_finish(ptr, cell, cell + 4);
+    // the body is consumed (or failed): the C response is no longer needed;
+    // status and headers stay on the JS object
+    if (rc !== 0) {
+      const out = rt._readOutcome(ptr);
+      this._response.close();
+      return out;
+    }
+    const p = M.HEAPU32[cell >> 2];
+    const len = M.HEAPU32[(cell + 4) >> 2];
+    const bytes = M.HEAPU8.slice(p, p + len);
+    M._wa_js_free(p);
+    this._response.close();
+    return { ok: true, value: this._conv(bytes) };
+  }
+}
+
+/** Reads the next chunk of the body (null at the end). */
+class ReadOp extends Op {
+  constructor(response, max) {
+    super(response._rt, response._signalOpts);
+    if (!Number.isInteger(max) || max < 1 || max > 1 << 30) throw new RangeError('response.read(maxBytes): maxBytes must be an integer in [1, 2^30]');
+    this._response = response;
+    this._max = max;
+    this._buf = 0;
+  }
+
+  _start() {
+    const r = this._response;
+    const M = r._rt.M;
+    this._buf = M._wa_js_malloc(this._max);
+    if (!this._buf) throw new RangeError('response.read: out of wasm memory');
+    const rc = M._wa_response_read_start(r._rt._cell, r._live(), this._buf, this._max);
+    if (rc !== 0) {
+      M._wa_js_free(this._buf);
+      this._buf = 0;
+      throw errorFromStatus(rc, rc === codes.ESTATE ? 'another read of this response is pending' : 'reading the body failed');
+    }
+    return M.HEAPU32[r._rt._cell >> 2];
+  }
+
+  _outcome(rt, ptr) {
+    const M = rt.M;
+    try {
+      const rc = M._wa_response_read_finish(ptr, rt._cell);
+      if (rc !== 0) {
+        const out = rt._readOutcome(ptr);
+        if (!out.cancelled) this._response.close(); // failed: nothing more to read
+        return out;
+      }
+      const n = M.HEAPU32[rt._cell >> 2];
+      if (n === 0) {
+        this._response.close(); // end of the body
+        return { ok: true, value: null };
+      }
+      return { ok: true, value: M.HEAPU8.slice(this._buf, this._buf + n) };
+    } finally {
+      M._wa_js_free(this._buf); // the host no longer writes into it
+      this._buf = 0;
+    }
+  }
+}
+
+/**
+ * A response: status and headers at once, the body as operations
+ * (`text()`, `json()`, `bytes()`, `arrayBuffer()`, `read()`) or as an async
+ * iterable of Uint8Array chunks. Reading the body to its end frees the
+ * response's memory in wasm; if you do not read it, close it (`close()`,
+ * `using`): that also aborts the request. (A forgotten response is freed
+ * when it is garbage-collected.)
+ */
+export class FetchResponse {
+  /** @internal */
+  constructor(rt, ptr) {
+    const M = rt.M;
+    /** @internal */ this._rt = rt;
+    /** @internal */ this._ref = { value: ptr };
+    /** @internal */ this._signalOpts = undefined;
+    /** @internal */ this._used = false;
+    const s = (p) => (p ? M.UTF8ToString(p) : '');
+    /** HTTP status (0 for an opaque response). */
+    this.status = M._wa_response_status(ptr);
+    this.statusText = s(M._wa_response_status_text(ptr));
+    /** Final URL after redirects. */
+    this.url = s(M._wa_response_url(ptr));
+    this.type = s(M._wa_response_type(ptr));
+    this.redirected = M._wa_response_redirected(ptr) !== 0;
+    const n = M._wa_response_header_count(ptr);
+    const pairs = [];
+    for (let i = 0; i < n; i++) {
+      if (M._wa_response_header_at(ptr, i, rt._cell, rt._cell + 4) === 0) {
+        pairs.push([s(M.HEAPU32[rt._cell >> 2]), s(M.HEAPU32[(rt._cell + 4) >> 2])]);
+      }
+    }
+    /** @type {Headers} */
+    this.headers = typeof Headers === 'function' ? new Headers(pairs) : new Map(pairs);
+    forgotten?.register(this, { M, ptr: this._ref }, this);
+  }
+
+  /** True for a 2xx status. */
+  get ok() {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  /** True once the body was taken by text()/json()/bytes()/arrayBuffer(). */
+  get bodyUsed() {
+    return this._used;
+  }
+
+  /**
+   * Cancel body operations when this signal aborts (as for fetch).
+   * @param {AbortSignal} signal
+   */
+  withSignal(signal) {
+    if (!(signal instanceof AbortSignal)) throw new TypeError('withSignal(signal): signal must be an AbortSignal');
+    this._signalOpts = { signal };
+    return this;
+  }
+
+  /** The rest of the body as text (UTF-8). */
+  text() {
+    return new BodyOp(this, (b) => decoder.decode(b));
+  }
+
+  /** The rest of the body parsed as JSON. */
+  json() {
+    return new BodyOp(this, (b) => JSON.parse(decoder.decode(b)));
+  }
+
+  /** The rest of the body as a Uint8Array. */
+  bytes() {
+    return new BodyOp(this, (b) => b);
+  }
+
+  /** The rest of the body as an ArrayBuffer. */
+  arrayBuffer() {
+    return new BodyOp(this, (b) => b.buffer);
+  }
+
+  /**
+   * The next chunk of the body as it arrives (at most maxBytes), or null at
+   * the end.
+   * @param {number} [maxBytes]
+   */
+  read(maxBytes = 65536) {
+    return new ReadOp(this, maxBytes);
+  }
+
+  /** Chunks of the body, for `for await`. */
+  async *[Symbol.asyncIterator]() {
+    try {
+      for (;;) {
+        const chunk = await this.read();
+        if (chunk === null) return;
+        yield chunk;
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  /** Free the response; aborts the request if the body was not read to the end. */
+  close() {
+    const p = this._ref.value;
+    if (!p) return;
+    this._ref.value = 0;
+    forgotten?.unregister(this);
+    this._rt.M._wa_response_free(p);
+  }
+
+  [Symbol.dispose]() {
+    this.close();
+  }
+
+  async [Symbol.asyncDispose]() {
+    this.close();
+  }
+
+  /** @internal */
+  _live() {
+    if (!this._ref.value) throw new TypeError(this._used ? 'the body was already read' : 'the response was closed');
+    return this._ref.value;
+  }
+
+  /** @internal */
+  _use() {
+    if (this._used) throw new TypeError('the body was already read');
+    this._used = true;
+  }
+}
+
+/**
+ * Start an HTTP request on the host's fetch. init: method, headers, body
+ * (string / ArrayBuffer / typed array), redirect ('follow' | 'error' |
+ * 'manual'), timeout (ms, the whole exchange), signal. HTTP error statuses
+ * are responses; network failures reject with a WasyncioError (codeName
+ * 'ENETWORK'), timeouts with TimeoutError, cancellation with CancelledError.
+ * @param {string | URL} url
+ * @param {object} [init]
+ * @returns {Op<FetchResponse>}
+ */
+Runtime.prototype.fetch = function fetch(url, init) {
+  return new FetchOp(this, url, init);
+};
+
+/** Live fetch objects in the runtime (leak checks). */
+Runtime.prototype.fetchStats = function fetchStats() {
+  const M = this.M;
+  const p = M._wa_js_malloc(24);
+  try {
+    M._wa_fetch_get_stats(p);
+    return { responses: M.HEAPU32[p >> 2], pending: M.HEAPU32[(p + 4) >> 2], hostHandles: M.HEAPU32[(p + 8) >> 2] };
+  } finally {
+    M._wa_js_free(p);
+  }
+};
