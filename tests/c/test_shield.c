@@ -40,7 +40,7 @@ TEST(shield_cancelling_the_awaiting_task_spares_the_inner) {
     wa_task_t *t, *a;
     CHECK_EQ(wa_spawn(&t, worker, &ms, NULL), 0);
     CHECK_EQ(wa_spawn(&a, awaits_shielded, t, NULL), 0);
-    CHECK_EQ(wa_sleep(1), 0);
+    CHECK_EQ(wa_sleep(0), 0); /* both started: a awaits the shield */
     CHECK_EQ(wa_cancel(a, NULL), 1);
     CHECK_EQ(wa_await(a), WA_ECANCELLED);
     CHECK(!wa_future_done(t));

@@ -125,9 +125,10 @@ TEST(taskgroup_cancelled_child_is_not_an_error) {
     wa_task_t *ta;
     CHECK_EQ(wa_taskgroup_spawn(tg, &ta, kid, &a, NULL), 0);
     CHECK_EQ(wa_taskgroup_spawn(tg, NULL, kid, &b, NULL), 0);
-    CHECK_EQ(wa_sleep(1), 0);
+    CHECK_EQ(wa_sleep(0), 0); /* both started */
     CHECK_EQ(wa_cancel(ta, NULL), 1);
-    CHECK_EQ(wa_sleep(1), 0); /* the body is not cancelled */
+    CHECK_EQ(wa_sleep(0), 0); /* the body is not cancelled */
+    CHECK_EQ(wa_sleep(0), 0);
     CHECK_EQ(wa_taskgroup_exit(tg, 0), 0);
     CHECK_EQ(wa_taskgroup_error_count(tg), 0);
     CHECK_STR(wa_log_text(), "a:cancelled b:done");
@@ -141,7 +142,7 @@ TEST(taskgroup_spawn_after_close_or_while_aborting_is_estate) {
     wa_taskgroup_t *tg;
     CHECK_EQ(wa_taskgroup_enter(&tg), 0);
     CHECK_EQ(wa_taskgroup_spawn(tg, NULL, kid, &bad, NULL), 0);
-    CHECK_EQ(wa_sleep(5), WA_ECANCELLED);
+    CHECK_EQ(wa_sleep(10000), WA_ECANCELLED); /* by the failure */
     CHECK_EQ(wa_taskgroup_spawn(tg, NULL, kid, &k, NULL), WA_ESTATE); /* shutting down */
     CHECK_EQ(wa_taskgroup_exit(tg, WA_ECANCELLED), WA_EGROUP);
     CHECK_EQ(wa_taskgroup_spawn(tg, NULL, kid, &k, NULL), WA_ESTATE); /* finished */
@@ -282,7 +283,7 @@ TEST(taskgroup_errors_win_over_outside_cancel_which_stays_pending) {
     CHECK_EQ(wa_spawn(&t, failing_group_owner_cancelled_too, &o, NULL), 0);
     /* the failure (at 2 ms) cancels the owner; an outside cancel follows
      * while the group still waits for "other" to clean up (60 ms) */
-    CHECK_EQ(wa_sleep(5), 0);
+    for (int i = 0; i < 500 && wa_task_cancelling(t) < 1; i++) CHECK_EQ(wa_sleep(1), 0);
     CHECK_EQ(wa_task_cancelling(t), 1);
     CHECK_EQ(wa_call_soon(cancel_cb, t, NULL), 0);
     CHECK_EQ(wa_sleep(0), 0);

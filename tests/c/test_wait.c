@@ -39,7 +39,7 @@ static int in_set(wa_future_t **set, size_t n, wa_future_t *f) {
 }
 
 TEST(wait_first_completed_returns_after_the_first) {
-    job_t jobs[3] = {{30, 0, "a"}, {2, 0, "b"}, {30, 0, "c"}};
+    job_t jobs[3] = {{10000, 0, "a"}, {2, 0, "b"}, {10000, 0, "c"}};
     wa_task_t *t[3];
     CHECK_EQ(spawn_jobs(t, jobs, 3), 0);
     wa_future_t *done[3], *pending[3];
