@@ -37,6 +37,8 @@ export async function compileWasm(url) {
  */
 export function instantiate(factory, module, overrides = {}) {
   return factory({
+    // kept on the Module so the same compiled code can go to workers
+    wasyncioWasmModule: module,
     ...overrides,
     instantiateWasm(imports, receive) {
       WebAssembly.instantiate(module, imports).then(
@@ -49,7 +51,10 @@ export function instantiate(factory, module, overrides = {}) {
 }
 
 /**
- * Load glue + wasm that sit side by side (X.mjs and X.wasm).
+ * Load glue + wasm that sit side by side (X.mjs and X.wasm). The Module
+ * gets `wasyncioWasmModule` (the compiled WebAssembly.Module) and
+ * `wasyncioGlueUrl` (href of the glue), so workers can instantiate the
+ * very same code.
  * @param {string | URL} glueUrl URL of the .mjs glue
  * @param {object} [overrides]
  */
@@ -57,5 +62,5 @@ export async function loadModule(glueUrl, overrides = {}) {
   const href = glueUrl instanceof URL ? glueUrl.href : String(glueUrl);
   const wasmUrl = new URL(href.replace(/\.m?js$/, '.wasm'));
   const [{ default: factory }, module] = await Promise.all([import(href), compileWasm(wasmUrl)]);
-  return instantiate(factory, module, overrides);
+  return instantiate(factory, module, { wasyncioGlueUrl: href, ...overrides });
 }

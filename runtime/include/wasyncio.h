@@ -30,6 +30,14 @@
 extern "C" {
 #endif
 
+/* Every public function is exported from wasm builds, so the JS bindings
+ * (and your own JS) can call it. */
+#ifdef __EMSCRIPTEN__
+#define WA_API __attribute__((used))
+#else
+#define WA_API
+#endif
+
 /* ------------------------------------------------------------------------ */
 /* Status codes                                                              */
 /* ------------------------------------------------------------------------ */
@@ -60,7 +68,7 @@ enum {
 #define WA_PENDING 0x7fffffff
 
 /* Describe a status code. Never NULL; positive codes are "application error". */
-const char *wa_strerror(int code);
+WA_API const char *wa_strerror(int code);
 
 /* ------------------------------------------------------------------------ */
 /* Types                                                                     */
@@ -91,6 +99,8 @@ typedef struct wa_task_opts {
     const char *name;   /* copied; default "Task-<n>"                      */
     size_t stack_size;  /* bytes of C stack; 0 = default (see below).
                            Rounded up to a size class (min WA_STACK_MIN). */
+    wa_free_fn arg_free;/* if set, called with arg (or state) once the task
+                           is done, whether or not its body ever ran      */
 } wa_task_opts_t;
 
 /* The smallest coroutine stack (C frames plus saved coroutine state). */
@@ -101,39 +111,39 @@ typedef struct wa_task_opts {
 /* ------------------------------------------------------------------------ */
 
 /* Monotonic time in milliseconds (performance.now() on web hosts). */
-double wa_time(void);
+WA_API double wa_time(void);
 
 /* Schedule fn(arg) on the next loop iteration. Ready callbacks run in FIFO
  * order. *out (optional) receives a handle for wa_handle_cancel.
  * WA_EINVAL if fn is NULL. */
-int wa_call_soon(wa_callback_fn fn, void *arg, wa_handle_t *out);
+WA_API int wa_call_soon(wa_callback_fn fn, void *arg, wa_handle_t *out);
 
 /* Schedule fn(arg) after delay_ms (>= 0, not NaN; +inf never fires). Timers
  * fire in deadline order; equal deadlines fire in scheduling order. */
-int wa_call_later(double delay_ms, wa_callback_fn fn, void *arg, wa_handle_t *out);
+WA_API int wa_call_later(double delay_ms, wa_callback_fn fn, void *arg, wa_handle_t *out);
 
 /* Schedule fn(arg) at loop time when_ms (a wa_time() value; not NaN). */
-int wa_call_at(double when_ms, wa_callback_fn fn, void *arg, wa_handle_t *out);
+WA_API int wa_call_at(double when_ms, wa_callback_fn fn, void *arg, wa_handle_t *out);
 
 /* Cancel a callback that has not run yet. Returns 1 if it was cancelled,
  * 0 if it already ran, was cancelled before, or the handle is unknown. */
-int wa_handle_cancel(wa_handle_t h);
+WA_API int wa_handle_cancel(wa_handle_t h);
 
 /* Run one host turn: move expired timers to the ready queue and run ready
  * callbacks and task steps, batch after batch, until nothing is ready or
  * budget_ms has passed (budget_ms <= 0: one batch only). Returns the number
  * of callbacks run, WA_ESTATE if called re-entrantly or from a task.
  * Hosts call this for you; embedders driving the loop themselves may too. */
-int wa_run_once(double budget_ms);
+WA_API int wa_run_once(double budget_ms);
 
 /* Time budget of one host turn (default 5 ms): past it, the loop yields to
  * the host (so a page keeps rendering) and asks to be woken at once.
  * WA_EINVAL unless 0 < ms < inf. */
-int wa_loop_set_budget(double budget_ms);
+WA_API int wa_loop_set_budget(double budget_ms);
 
 /* Milliseconds until the loop next has work: 0 if callbacks are ready, the
  * time to the earliest timer, or -1 if there is none. */
-double wa_loop_next_wakeup(void);
+WA_API double wa_loop_next_wakeup(void);
 
 /* Run main(arg) as a task to completion, like asyncio.run(): when main is
  * done, every other task still alive is cancelled and awaited, and the
@@ -143,7 +153,7 @@ double wa_loop_next_wakeup(void);
  * final status is reported to the host: Module.onRunDone(status, message)
  * if set, else the Node process exit code / console.
  * WA_EINVAL if main is NULL; WA_ESTATE if a run is already in progress. */
-int wa_run(wa_coro_fn main, void *arg);
+WA_API int wa_run(wa_coro_fn main, void *arg);
 
 /* Called with main's final status (and message, may be NULL). */
 typedef void (*wa_run_done_fn)(int status, const char *message, void *user);
@@ -152,20 +162,20 @@ typedef void (*wa_run_done_fn)(int status, const char *message, void *user);
  * done(status, message, user) is called when main and the cleanup of
  * leftover tasks have finished. Drive the loop with wa_run_once /
  * wa_loop_wait (native) or let the web host drive it. */
-int wa_run_start(wa_coro_fn main, void *arg, const wa_task_opts_t *opts,
+WA_API int wa_run_start(wa_coro_fn main, void *arg, const wa_task_opts_t *opts,
                  wa_run_done_fn done, void *user);
 
 /* Native hosts: block until the loop has work or timeout_ms passes (<0:
  * until there is work). Returns WA_EDEADLOCK if the loop has no ready
  * callbacks, no timers and nothing in flight (it could never wake). */
-int wa_loop_wait(double timeout_ms);
+WA_API int wa_loop_wait(double timeout_ms);
 
 /* Handler for failures nobody retrieved (a failed task released without its
  * error being read). Default: print to stderr / console.error.
  * Cancellations are never reported. fn NULL restores the default. */
 typedef void (*wa_exception_handler_fn)(wa_future_t *fut, int code,
                                         const char *message, void *arg);
-void wa_set_exception_handler(wa_exception_handler_fn fn, void *arg);
+WA_API void wa_set_exception_handler(wa_exception_handler_fn fn, void *arg);
 
 /* Live object counts, for leak checks and monitoring. */
 typedef struct wa_stats {
@@ -178,61 +188,61 @@ typedef struct wa_stats {
     size_t stack_bytes;      /* bytes of all stacks (in use + pooled)   */
     uint64_t switches;       /* coroutine resumes since start           */
 } wa_stats_t;
-void wa_get_stats(wa_stats_t *out);
+WA_API void wa_get_stats(wa_stats_t *out);
 
 /* Free pooled memory held by the loop (stack pool, queues). Call when the
  * loop is idle, e.g. before exit in leak-checked programs. */
-void wa_loop_trim(void);
+WA_API void wa_loop_trim(void);
 
 /* ------------------------------------------------------------------------ */
 /* Futures                                                                   */
 /* ------------------------------------------------------------------------ */
 
 /* Create a pending future; *out receives one reference. */
-int wa_future_new(wa_future_t **out);
+WA_API int wa_future_new(wa_future_t **out);
 
 /* Take another reference (returns f). NULL is ignored. */
-wa_future_t *wa_ref(wa_future_t *f);
+WA_API wa_future_t *wa_ref(wa_future_t *f);
 
 /* Drop a reference; the last one frees the future and calls the result's
  * destructor. A failure nobody retrieved is reported then. NULL is ignored. */
-void wa_release(wa_future_t *f);
+WA_API void wa_release(wa_future_t *f);
 
 /* Mark f done with a result. The future owns value from now on and calls
  * dtor(value) (if not NULL) when freed. WA_ESTATE if already done;
  * WA_EINVAL if f is NULL or a task (a task's result comes from its body). */
-int wa_future_set_result(wa_future_t *f, void *value, wa_free_fn dtor);
+WA_API int wa_future_set_result(wa_future_t *f, void *value, wa_free_fn dtor);
 
 /* Mark f failed with code (nonzero, not WA_ECANCELLED) and a message
  * (copied, may be NULL). WA_ESTATE if done; WA_EINVAL on bad arguments. */
-int wa_future_set_error(wa_future_t *f, int code, const char *message);
+WA_API int wa_future_set_error(wa_future_t *f, int code, const char *message);
 
 /* Cancel f (message copied, may be NULL). Returns 1 if the cancellation was
  * requested, 0 if f was already done (nothing changes), WA_EINVAL if f is
  * NULL. For a task this is asyncio's Task.cancel(): the task receives
  * WA_ECANCELLED at its current await and its cancelling() count grows. */
-int wa_cancel(wa_future_t *f, const char *message);
+WA_API int wa_cancel(wa_future_t *f, const char *message);
 
 /* State queries. NULL gives false. */
-bool wa_future_done(const wa_future_t *f);
-bool wa_future_cancelled(const wa_future_t *f);
+WA_API bool wa_future_done(const wa_future_t *f);
+WA_API bool wa_future_cancelled(const wa_future_t *f);
 
 /* Outcome of a done future: 0, its error code, or WA_ECANCELLED. WA_ESTATE if
  * still pending, WA_EINVAL if NULL. Marks the error as retrieved. */
-int wa_future_status(wa_future_t *f);
+WA_API int wa_future_status(wa_future_t *f);
 
 /* Result of a successful future, else NULL. Borrowed. */
-void *wa_future_result(const wa_future_t *f);
+WA_API void *wa_future_result(const wa_future_t *f);
 
 /* Error or cancellation message, else NULL. Borrowed. */
-const char *wa_future_message(const wa_future_t *f);
+WA_API const char *wa_future_message(const wa_future_t *f);
 
 /* Call fn(f, arg) through the loop once f is done (at once scheduled if it
  * already is). Callbacks run in registration order. */
-int wa_future_add_done_callback(wa_future_t *f, wa_done_fn fn, void *arg);
+WA_API int wa_future_add_done_callback(wa_future_t *f, wa_done_fn fn, void *arg);
 
 /* Remove every registration of (fn, arg); returns how many were removed. */
-int wa_future_remove_done_callback(wa_future_t *f, wa_done_fn fn, void *arg);
+WA_API int wa_future_remove_done_callback(wa_future_t *f, wa_done_fn fn, void *arg);
 
 /* ------------------------------------------------------------------------ */
 /* Tasks                                                                     */
@@ -241,68 +251,73 @@ int wa_future_remove_done_callback(wa_future_t *f, wa_done_fn fn, void *arg);
 /* Start fn(arg) as a stackful coroutine task, scheduled to run soon.
  * *out (may be NULL: fire and forget) receives a reference to the task.
  * The loop keeps the task alive until it is done. */
-int wa_spawn(wa_task_t **out, wa_coro_fn fn, void *arg, const wa_task_opts_t *opts);
+WA_API int wa_spawn(wa_task_t **out, wa_coro_fn fn, void *arg, const wa_task_opts_t *opts);
 
 /* Start a stackless step task: step(state, 0) runs soon; each time it
  * returns WA_PENDING after a wa_step_await/wa_step_sleep it is called again
  * with that wait's status. No stack of its own: tens of bytes per task.
  * state stays owned by the caller (free it when the task is done). */
-int wa_spawn_step(wa_task_t **out, wa_step_fn step, void *state, const wa_task_opts_t *opts);
+WA_API int wa_spawn_step(wa_task_t **out, wa_step_fn step, void *state, const wa_task_opts_t *opts);
 
 /* Suspend the current task until f is done. Returns wa_future_status(f), or
  * WA_ECANCELLED if the task was cancelled meanwhile (asyncio semantics: a
  * cancelled task also cancels the future it awaits). Does not suspend if f
  * is already done. WA_ENOTASK outside a coroutine task; WA_EINVAL if f is
  * NULL or the current task itself. */
-int wa_await(wa_future_t *f);
+WA_API int wa_await(wa_future_t *f);
 
 /* Suspend the current task for ms (0: yield to other ready tasks once).
  * Returns 0 or WA_ECANCELLED. WA_EINVAL if ms is negative or NaN. */
-int wa_sleep(double ms);
+WA_API int wa_sleep(double ms);
+
+/* Non-suspending sleep: *out gets a future that completes (result NULL)
+ * after ms; cancelling it cancels the timer. For callers that are not
+ * coroutines (step tasks, the JS bindings). WA_EINVAL if ms < 0 or NaN. */
+WA_API int wa_sleep_start(double ms, wa_future_t **out);
 
 /* From a step function: resume this step task with f's status once f is
  * done (immediately scheduled if it already is). Return WA_PENDING after it.
  * WA_ENOTASK outside a step task; WA_ESTATE if a wait is already set. */
-int wa_step_await(wa_future_t *f);
+WA_API int wa_step_await(wa_future_t *f);
 
 /* From a step function: resume after ms (0: next iteration). */
-int wa_step_sleep(double ms);
+WA_API int wa_step_sleep(double ms);
 
 /* Set the current task's result (owned by the task; dtor may be NULL).
  * Returns 0, so a body can end with `return wa_return(p, free);`. */
-int wa_return(void *value, wa_free_fn dtor);
+WA_API int wa_return(void *value, wa_free_fn dtor);
 
 /* Set the current task's error message (printf format) and return code, so a
  * body can end with `return wa_fail(WA_EFAILED, "bad %d", x);`. */
-int wa_fail(int code, const char *fmt, ...)
+WA_API int wa_fail(int code, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
 
 /* The running task (borrowed), or NULL outside tasks. */
-wa_task_t *wa_current_task(void);
+WA_API wa_task_t *wa_current_task(void);
 
 /* Fill out[0..cap) with live (not done) tasks, borrowed; returns how many
  * there are in all (may exceed cap). */
-size_t wa_all_tasks(wa_task_t **out, size_t cap);
+WA_API size_t wa_all_tasks(wa_task_t **out, size_t cap);
 
 /* True if f is a task. */
-bool wa_is_task(const wa_future_t *f);
+WA_API bool wa_is_task(const wa_future_t *f);
 
 /* The task's name (borrowed), NULL if f is not a task. */
-const char *wa_task_name(const wa_task_t *t);
+WA_API const char *wa_task_name(const wa_task_t *t);
 
 /* Rename a task (copied). WA_EINVAL if t is not a task or name NULL. */
-int wa_task_set_name(wa_task_t *t, const char *name);
+WA_API int wa_task_set_name(wa_task_t *t, const char *name);
 
 /* Number of pending cancellation requests (asyncio Task.cancelling()). */
-int wa_task_cancelling(const wa_task_t *t);
+WA_API int wa_task_cancelling(const wa_task_t *t);
 
 /* Decrement the cancellation count and return the new value (asyncio
  * Task.uncancel()); a count that reaches 0 also withdraws a cancellation
  * not yet delivered. WA_EINVAL if t is not a task. */
-int wa_task_uncancel(wa_task_t *t);
+WA_API int wa_task_uncancel(wa_task_t *t);
 
 /* ------------------------------------------------------------------------ */
 /* Combinators                                                               */
@@ -317,7 +332,7 @@ int wa_task_uncancel(wa_task_t *t);
  * failure as soon as it happens, while the other children keep running.
  * Cancelling the gather cancels every child; it then ends cancelled.
  * With n == 0 the gather is already done. */
-int wa_gather(wa_future_t **out, wa_future_t *const *futs, size_t n, unsigned flags);
+WA_API int wa_gather(wa_future_t **out, wa_future_t *const *futs, size_t n, unsigned flags);
 
 /* ------------------------------------------------------------------------ */
 /* Structured concurrency: wait, wait_for, as_completed, shield, timeout    */
@@ -630,6 +645,84 @@ int wa_taskgroup_free(wa_taskgroup_t *tg);
 /* ------------------------------------------------------------------------ */
 
 /* (section: js) */
+
+/* A value that crosses the C/JS boundary: task arguments and results, queue
+ * items shared by C and JS, results of JS functions called from C. The JS
+ * bindings turn JS values into these and back:
+ *   undefined <-> NULL pointer      null <-> WA_VALUE_NULL
+ *   boolean <-> WA_VALUE_BOOL        number <-> WA_VALUE_NUMBER (double)
+ *   string <-> WA_VALUE_STRING (UTF-8, NUL-terminated, len without the NUL)
+ *   Uint8Array / ArrayBuffer / other typed arrays -> WA_VALUE_BYTES -> Uint8Array
+ *   Task / Future / promise -> WA_VALUE_FUTURE (a future C can wa_await) -> Task / Future
+ *   any other JS value <-> WA_VALUE_JS (an opaque handle to the JS object)
+ * A value is one allocation owned by whoever holds it; free with
+ * wa_value_free. A future whose result is a value (wa_future_set_value,
+ * wa_return_value ...) owns it. */
+typedef enum wa_value_type {
+    WA_VALUE_NULL = 1,
+    WA_VALUE_BOOL = 2,
+    WA_VALUE_NUMBER = 3,
+    WA_VALUE_STRING = 4,
+    WA_VALUE_BYTES = 5,
+    WA_VALUE_JS = 6,
+    WA_VALUE_FUTURE = 7,
+} wa_value_type_t;
+
+typedef struct wa_value {
+    int32_t type;       /* wa_value_type_t */
+    uint32_t len;       /* STRING / BYTES: length in bytes */
+    union {
+        double number;
+        int32_t boolean;
+        char *string;   /* points into the same allocation */
+        uint8_t *bytes; /* points into the same allocation */
+        uint32_t handle;/* WA_VALUE_JS: the bindings' handle */
+        wa_future_t *future; /* WA_VALUE_FUTURE: a reference owned by the value */
+    } u;
+} wa_value_t;
+
+/* Constructors: a new value, or NULL when out of memory (or s NULL). */
+WA_API wa_value_t *wa_value_null(void);
+WA_API wa_value_t *wa_value_bool(bool b);
+WA_API wa_value_t *wa_value_number(double d);
+WA_API wa_value_t *wa_value_string(const char *s);
+WA_API wa_value_t *wa_value_string_n(const char *s, size_t len);
+WA_API wa_value_t *wa_value_bytes(const void *data, size_t len);
+/* A value holding a reference to f (taken here), e.g. to hand a C task to JS. */
+WA_API wa_value_t *wa_value_future(wa_future_t *f);
+/* The future held by a WA_VALUE_FUTURE value (borrowed), else NULL. */
+WA_API wa_future_t *wa_value_get_future(const wa_value_t *v);
+/* Free a value (NULL is ignored). A WA_VALUE_JS handle is released on the
+ * JS side. Suitable as a wa_free_fn. */
+WA_API void wa_value_free(void *value);
+/* The result of a successful future if it is a value (set with
+ * wa_future_set_value / wa_return_value / by JS), else NULL. Borrowed. */
+WA_API const wa_value_t *wa_future_value(const wa_future_t *f);
+/* Complete f with a value it takes ownership of (NULL means undefined). */
+WA_API int wa_future_set_value(wa_future_t *f, wa_value_t *value);
+/* Set the current task's result to a value it takes ownership of. */
+WA_API int wa_return_value(wa_value_t *value);
+/* Shorthands: copy a number / string / bytes into the task's result. */
+WA_API int wa_return_number(double d);
+WA_API int wa_return_string(const char *s);
+WA_API int wa_return_bytes(const void *data, size_t len);
+
+/* Call the JS function registered as `name` (runtime.register(name, fn) in
+ * the bindings) with arg (borrowed; NULL = undefined). *out receives a
+ * future that completes with its (awaited) result as a value, or fails with
+ * WA_EHOST and the JS error's message. WA_EINVAL if no such function is
+ * registered; WA_EHOST when no JS runtime is attached (native hosts). */
+WA_API int wa_js_call(const char *name, const wa_value_t *arg, wa_future_t **out);
+
+/* Make coroutine `fn` startable from JS: runtime.spawnC("fn", arg). The
+ * coroutine receives a `const wa_value_t *` (NULL for undefined) that stays
+ * valid until it returns. */
+#ifdef __EMSCRIPTEN__
+#define WA_EXPORT_CORO(fn)                                                    \
+    __attribute__((used)) wa_coro_fn wa_coro__##fn(void) { return fn; }
+#else
+#define WA_EXPORT_CORO(fn)
+#endif
 
 
 #ifdef __cplusplus

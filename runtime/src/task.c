@@ -31,6 +31,7 @@ static int task_new(uint8_t kind, const wa_task_opts_t *opts, wa_task_impl_t **o
     wa__future_init(&t->fut, kind);
     t->number = ++L->task_counter;
     t->timer_slot = WA_NO_SLOT;
+    if (opts) t->arg_free = opts->arg_free;
     if (opts && opts->name && !(t->name = wa__strdup(opts->name))) {
         L->live_futures--;
         free(t);
@@ -108,6 +109,10 @@ static void task_finish(wa_task_impl_t *t, int status) {
                       "stack_size (wa_task_opts_t)", wa_task_name(&t->fut),
                       t->u.c.coro.stack_size);
         wa__coro_release(&t->u.c.coro);
+    }
+    if (t->arg_free) {
+        t->arg_free(t->fut.kind == KIND_CORO ? t->u.c.arg : t->u.s.state);
+        t->arg_free = NULL;
     }
     /* asyncio: a body that returns while a cancellation is still pending
      * (e.g. it cancelled itself) ends cancelled. */
@@ -320,6 +325,7 @@ int wa__task_cancel(wa_task_impl_t *t, const char *msg) {
     free(t->cancel_msg);
     t->cancel_msg = m;
     t->num_cancels++;
+    if (t->cancel_notify) t->cancel_notify(t);
     if (t->tstate == TASK_WAIT_FUTURE && t->waiting_on) {
         /* Cancelling what we await wakes us with WA_ECANCELLED (asyncio:
          * `if self._fut_waiter.cancel(msg): return True`). */

@@ -321,3 +321,28 @@ TEST(step_returning_pending_without_a_wait_fails_clearly) {
     wa_release(t);
     return 0;
 }
+
+static int arg_frees;
+static void count_free(void *p) {
+    (void)p;
+    arg_frees++;
+}
+
+TEST(arg_free_runs_once_whether_or_not_the_body_ran) {
+    arg_frees = 0;
+    wa_task_t *a, *b, *c;
+    wa_task_opts_t o = {.arg_free = count_free};
+    CHECK_EQ(wa_spawn(&a, return_arg, (void *)"x", &o), 0);
+    CHECK_EQ(wa_spawn(&b, return_arg, (void *)"y", &o), 0);
+    CHECK_EQ(wa_spawn_step(&c, step_pending_without_wait, NULL, &o), 0);
+    CHECK_EQ(wa_cancel(b, NULL), 1); /* never runs */
+    CHECK_EQ(wa_await(a), 0);
+    CHECK_EQ(wa_await(b), WA_ECANCELLED);
+    CHECK_EQ(wa_await(c), WA_ESTATE);
+    CHECK_EQ(arg_frees, 3);
+    wa_release(a);
+    wa_release(b);
+    wa_release(c);
+    CHECK_EQ(arg_frees, 3);
+    return 0;
+}
