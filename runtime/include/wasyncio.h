@@ -500,6 +500,11 @@ int wa_timeout_enter(wa_timeout_t *s, double delay_ms);
 /* Enter a scope that expires at loop time when_ms (WA_NO_TIMEOUT: never). */
 int wa_timeout_enter_at(wa_timeout_t *s, double when_ms);
 
+/* Like wa_timeout_enter_at for a given task instead of the running one (the
+ * JS bindings: an async-function task runs outside the scheduler's steps).
+ * WA_EINVAL if task is not a task, WA_ESTATE if it is done. */
+int wa_timeout_enter_in(wa_timeout_t *s, wa_task_t *task, double when_ms);
+
 /* Leave the scope: cancels its timer and returns status converted as
  * described above. WA_ESTATE if s is not entered, WA_EINVAL if NULL. */
 int wa_timeout_exit(wa_timeout_t *s, int status);
@@ -559,6 +564,10 @@ typedef struct wa_taskgroup wa_taskgroup_t;
  * WA_ENOTASK outside a task. */
 int wa_taskgroup_enter(wa_taskgroup_t **out);
 
+/* Create a group owned by the given (not done) task, for callers outside
+ * the scheduler's steps (the JS bindings' async-function tasks). */
+int wa_taskgroup_enter_in(wa_taskgroup_t **out, wa_task_t *owner);
+
 /* Start a task in the group (same arguments as wa_spawn). WA_ESTATE if the
  * group is finished (exited with no child left) or shutting down (a failure
  * or a cancellation is being handled). Any task may spawn into the group. */
@@ -584,12 +593,17 @@ int wa_taskgroup_exit(wa_taskgroup_t *tg, int body_status);
 /* Exit in two steps, for step tasks and the JS bindings: start exiting and
  * get a future that is done when every child is; await it (cancelling the
  * awaiting owner is routed into the group, which cancels the children and
- * keeps waiting, as asyncio's __aexit__ does); then call _finish from the
- * owner with the await's status to get the group's status. */
+ * keeps waiting, as asyncio's __aexit__ does); then call _finish with the
+ * await's status to get the group's status. Both are called from the owner
+ * (or from outside any task, for an owner driven from JS); _finish sets the
+ * owner's failure message only when called from the owner. WA_ESTATE if
+ * _finish comes before the future is done. */
 int wa_taskgroup_exit_start(wa_taskgroup_t *tg, int body_status, wa_future_t **out);
 int wa_taskgroup_exit_finish(wa_taskgroup_t *tg, int wait_status);
 
-/* Errors collected (children's in completion order, then the body's). */
+/* Errors collected (children's in completion order, then the body's: its
+ * code is the body_status given to exit, its message the owner's latest
+ * wa_fail message, its task the owner). */
 size_t wa_taskgroup_error_count(const wa_taskgroup_t *tg);
 
 /* Error i: its code, message (borrowed, may be NULL) and the task that

@@ -180,10 +180,7 @@ int wa_taskgroup_add(wa_taskgroup_t *tg, wa_task_t *t) {
 
 /* ---- enter / exit ---------------------------------------------------------- */
 
-int wa_taskgroup_enter(wa_taskgroup_t **out) {
-    if (!out) return WA_EINVAL;
-    wa_task_impl_t *t = wa__loop.current;
-    if (!t) return WA_ENOTASK;
+static int enter(wa_taskgroup_t **out, wa_task_impl_t *t) {
     wa_taskgroup_t *tg = calloc(1, sizeof *tg);
     if (!tg) return WA_ENOMEM;
     tg->owner = wa_ref(&t->fut);
@@ -191,6 +188,26 @@ int wa_taskgroup_enter(wa_taskgroup_t **out) {
     wa__scope_push(t, &tg->link, WA__SCOPE_GROUP);
     *out = tg;
     return 0;
+}
+
+int wa_taskgroup_enter(wa_taskgroup_t **out) {
+    if (!out) return WA_EINVAL;
+    wa_task_impl_t *t = wa__loop.current;
+    if (!t) return WA_ENOTASK;
+    return enter(out, t);
+}
+
+int wa_taskgroup_enter_in(wa_taskgroup_t **out, wa_task_t *owner) {
+    if (!out || !wa_is_task(owner)) return WA_EINVAL;
+    if (wa_future_done(owner)) return WA_ESTATE;
+    return enter(out, TASK(owner));
+}
+
+/* Exit calls come from the owner, or from outside any task (the JS
+ * bindings driving an async-function owner). */
+static bool owner_context(const wa_taskgroup_t *tg) {
+    wa_task_t *cur = wa_current_task();
+    return !cur || cur == tg->owner;
 }
 
 /* The owner was cancelled while awaiting the exit future (asyncio: the
@@ -207,7 +224,7 @@ static int exit_cancel(wa_future_t *f, const char *msg) {
 
 int wa_taskgroup_exit_start(wa_taskgroup_t *tg, int body_status, wa_future_t **out) {
     if (!tg || !out) return WA_EINVAL;
-    if (tg->state != TG_ENTERED || wa_current_task() != tg->owner) return WA_ESTATE;
+    if (tg->state != TG_ENTERED || !owner_context(tg)) return WA_ESTATE;
     tgexit_t *x = malloc(sizeof *x);
     if (!x) return WA_ENOMEM;
     wa__future_init(&x->fut, KIND_FUTURE);
@@ -225,8 +242,7 @@ int wa_taskgroup_exit_start(wa_taskgroup_t *tg, int body_status, wa_future_t **o
 
 int wa_taskgroup_exit_finish(wa_taskgroup_t *tg, int wait_status) {
     if (!tg) return WA_EINVAL;
-    if (tg->state != TG_EXITING || tg->exit->fut.state == FUT_PENDING ||
-        wa_current_task() != tg->owner)
+    if (tg->state != TG_EXITING || tg->exit->fut.state == FUT_PENDING || !owner_context(tg))
         return WA_ESTATE;
     if (wait_status == WA_ECANCELLED && !tg->aborting) {
         /* cancelled after the children were all done, before resuming */
@@ -252,13 +268,16 @@ int wa_taskgroup_exit_finish(wa_taskgroup_t *tg, int wait_status) {
         wa_task_uncancel(owner);
         wa_cancel(owner, NULL);
     }
+    if (wa_current_task() != owner) return WA_EGROUP;
     return wa_fail(WA_EGROUP, "unhandled errors in a TaskGroup (%zu sub-exception%s)", tg->nerrs,
                    tg->nerrs == 1 ? "" : "s");
 }
 
 int wa_taskgroup_exit(wa_taskgroup_t *tg, int body_status) {
     if (!tg) return WA_EINVAL;
-    if (!wa__current_coro()) return WA_ENOTASK;
+    wa_task_impl_t *cur = wa__current_coro();
+    if (!cur) return WA_ENOTASK;
+    if (&cur->fut != tg->owner) return WA_ESTATE;
     wa_future_t *x;
     int rc = wa_taskgroup_exit_start(tg, body_status, &x);
     if (rc) return rc;

@@ -103,10 +103,7 @@ static int arm(wa_timeout_t *s) {
     return wa_call_at(s->when_, on_timeout, s, &s->handle_);
 }
 
-int wa_timeout_enter_at(wa_timeout_t *s, double when) {
-    if (!s || isnan(when)) return WA_EINVAL;
-    wa_task_impl_t *t = wa__loop.current;
-    if (!t) return WA_ENOTASK;
+static int enter(wa_timeout_t *s, wa_task_impl_t *t, double when) {
     if (entered(s)) return WA_ESTATE;
     memset(s, 0, sizeof *s);
     s->when_ = when;
@@ -116,6 +113,19 @@ int wa_timeout_enter_at(wa_timeout_t *s, double when) {
     s->state_ = TO_ENTERED;
     wa__scope_push(t, &s->link_, WA__SCOPE_TIMEOUT);
     return 0;
+}
+
+int wa_timeout_enter_at(wa_timeout_t *s, double when) {
+    if (!s || isnan(when)) return WA_EINVAL;
+    wa_task_impl_t *t = wa__loop.current;
+    if (!t) return WA_ENOTASK;
+    return enter(s, t, when);
+}
+
+int wa_timeout_enter_in(wa_timeout_t *s, wa_task_t *task, double when) {
+    if (!s || !wa_is_task(task) || isnan(when)) return WA_EINVAL;
+    if (wa_future_done(task)) return WA_ESTATE;
+    return enter(s, TASK(task), when);
 }
 
 int wa_timeout_enter(wa_timeout_t *s, double delay) {

@@ -459,3 +459,67 @@ TEST(taskgroup_needs_a_task) {
     CHECK_EQ(wa_taskgroup_enter(NULL), WA_EINVAL);
     return 0;
 }
+
+/* An owner driven from outside the scheduler's steps, as the JS bindings
+ * drive an async-function task: every group call comes from callbacks. */
+typedef struct {
+    wa_taskgroup_t *tg;
+    wa_future_t *exit;
+    wa_task_t *owner;
+    wa_future_t *gate, *done_gate;
+    kid_t k;
+    int enter_rc, start_rc, finish_rc;
+} js_like_t;
+
+static int js_like_owner(void *arg) {
+    js_like_t *j = arg;
+    int rc = wa_await(j->gate); /* cancelled by the group */
+    wa_log("owner:%d", rc);
+    rc = wa_await(j->done_gate);
+    wa_log("owner-after:%d cancelling:%d", rc, wa_task_cancelling(wa_current_task()));
+    return rc;
+}
+
+static void js_like_enter(void *arg) {
+    js_like_t *j = arg;
+    j->enter_rc = wa_taskgroup_enter_in(&j->tg, j->owner);
+    if (j->enter_rc == 0) wa_taskgroup_spawn(j->tg, NULL, kid, &j->k, NULL);
+}
+
+static void js_like_finish(wa_future_t *f, void *arg) {
+    js_like_t *j = arg;
+    j->finish_rc = wa_taskgroup_exit_finish(j->tg, wa_future_status(f));
+    wa_future_set_result(j->done_gate, NULL, NULL);
+}
+
+static void js_like_exit(wa_future_t *f, void *arg) {
+    js_like_t *j = arg;
+    j->start_rc = wa_taskgroup_exit_start(j->tg, wa_future_status(f), &j->exit);
+    if (j->start_rc == 0) wa_future_add_done_callback(j->exit, js_like_finish, j);
+}
+
+TEST(taskgroup_driven_from_outside_any_task) {
+    js_like_t j = {.k = {2, WA_EFAILED, "k", 0}, .enter_rc = 1, .start_rc = 1, .finish_rc = 1};
+    CHECK_EQ(wa_future_new(&j.gate), 0);
+    CHECK_EQ(wa_future_new(&j.done_gate), 0);
+    CHECK_EQ(wa_spawn(&j.owner, js_like_owner, &j, NULL), 0);
+    CHECK_EQ(wa_sleep(0), 0);
+    CHECK_EQ(wa_call_soon(js_like_enter, &j, NULL), 0);
+    CHECK_EQ(wa_future_add_done_callback(j.gate, js_like_exit, &j), 0);
+    CHECK_EQ(wa_await(j.owner), 0);
+    CHECK_EQ(j.enter_rc, 0);
+    CHECK_EQ(j.start_rc, 0);
+    CHECK_EQ(j.finish_rc, WA_EGROUP);
+    CHECK_STR(wa_log_text(), "k:done owner:-1 owner-after:0 cancelling:0");
+    CHECK_EQ(wa_taskgroup_error_count(j.tg), 1);
+    /* from another task than the owner: refused */
+    CHECK_EQ(wa_taskgroup_exit_finish(j.tg, 0), WA_ESTATE);
+    CHECK_EQ(wa_taskgroup_free(j.tg), 0);
+    CHECK_EQ(wa_taskgroup_enter_in(&j.tg, j.owner), WA_ESTATE); /* done task */
+    CHECK_EQ(wa_taskgroup_enter_in(&j.tg, j.gate), WA_EINVAL);  /* not a task */
+    wa_release(j.exit);
+    wa_release(j.gate);
+    wa_release(j.done_gate);
+    wa_release(j.owner);
+    return 0;
+}

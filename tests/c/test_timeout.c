@@ -377,3 +377,23 @@ TEST(task_ending_inside_a_scope_has_it_disarmed) {
     wa_release(t);
     return 0;
 }
+
+static int exits_a_scope_entered_for_it(void *arg) {
+    wa_timeout_t *s = arg;
+    int rc = wa_sleep(10000);
+    return wa_timeout_exit(s, rc);
+}
+
+TEST(timeout_entered_for_another_task) {
+    wa_timeout_t s;
+    wa_task_t *t;
+    CHECK_EQ(wa_spawn(&t, exits_a_scope_entered_for_it, &s, NULL), 0);
+    CHECK_EQ(wa_timeout_enter_in(&s, t, wa_time() + 3), 0);
+    CHECK(isinf(wa_current_deadline())); /* not ours */
+    CHECK(wa_timeout_deadline(&s) == wa_timeout_when(&s));
+    CHECK_EQ(wa_await(t), WA_ETIMEDOUT);
+    CHECK_EQ(wa_timeout_enter_in(&s, t, wa_time() + 3), WA_ESTATE); /* done */
+    CHECK_EQ(wa_timeout_enter_in(&s, NULL, wa_time() + 3), WA_EINVAL);
+    wa_release(t);
+    return 0;
+}
