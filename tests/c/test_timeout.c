@@ -42,8 +42,6 @@ TEST(timeout_not_reached_passes_status_through) {
     /* another status passes untouched too */
     CHECK_EQ(wa_timeout_enter(&s, 1000), 0);
     CHECK_EQ(wa_timeout_exit(&s, WA_EFAILED), WA_EFAILED);
-    wa_stats_t st;
-    wa_get_stats(&st);
     CHECK_EQ(wa_timeout_exit(&s, 0), WA_ESTATE); /* exited twice */
     return 0;
 }
@@ -119,11 +117,6 @@ TEST(timeout_reschedule_never_and_after_expiry) {
     return 0;
 }
 
-static int enter_outside(void *arg) {
-    (void)arg;
-    return 0;
-}
-
 static void enter_from_callback(void *arg) {
     wa_timeout_t s;
     *(int *)arg = wa_timeout_enter(&s, 5);
@@ -143,7 +136,6 @@ TEST(timeout_bad_arguments_change_nothing) {
     CHECK_EQ(wa_call_soon(enter_from_callback, &rc, NULL), 0);
     CHECK_EQ(wa_sleep(0), 0);
     CHECK_EQ(rc, WA_ENOTASK);
-    (void)enter_outside;
     /* heap scopes for bindings */
     wa_timeout_t *h;
     CHECK_EQ(wa_timeout_new(&h), 0);
