@@ -16,6 +16,7 @@
 # WASYNCIO_DEBUG=1 (wasm objects with per-task C stack limit checks, for
 # `build.sh cc`: an overflowing task stops at once with a clear message).
 set -euo pipefail
+CALLER_PWD=$(pwd)
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 
@@ -237,10 +238,12 @@ build_wasm() {
 # ./build.sh cc FILE.c... -o OUT [emcc flags]
 user_cc() {
   local srcs=() out="" extra=()
+  abs() { case "$1" in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$CALLER_PWD" "$1" ;; esac; }
   while [ $# -gt 0 ]; do
     case "$1" in
-      -o) out=$2; shift 2 ;;
-      *.c) srcs+=("$1"); shift ;;
+      -o) out=$(abs "$2"); shift 2 ;;
+      *.c) srcs+=("$(abs "$1")"); shift ;;
+      -I*) extra+=("-I$(abs "${1#-I}")"); shift ;;
       *) extra+=("$1"); shift ;;
     esac
   done

@@ -4,6 +4,9 @@
 // dropped, so finished tasks cost no wasm memory however long JS keeps them.
 import { CancelledError, InvalidStateError, codes } from './errors.js';
 
+/** Marks a task's AbortSignal with its task. @internal */
+export const SIGNAL_OWNER = Symbol('wasyncio.task');
+
 const PENDING = 0;
 const FULFILLED = 1;
 const REJECTED = 2;
@@ -251,6 +254,7 @@ export class Task extends Future {
   get signal() {
     if (!this._controller) {
       this._controller = new AbortController();
+      this._controller.signal[SIGNAL_OWNER] = this;
       if (this._state === CANCELLED) this._controller.abort(this._error);
     }
     return this._controller.signal;

@@ -13,7 +13,7 @@ import { loadModule } from './loader.js';
 import {
   CancelledError, InvalidStateError, WasyncioError, codes, errorFromStatus, messageOf, statusOf,
 } from './errors.js';
-import { Future, Handle, Task, STATES } from './futures.js';
+import { Future, Handle, Task, STATES, SIGNAL_OWNER } from './futures.js';
 import { Op, SleepOp, CallOp } from './ops.js';
 import { ValueCodec } from './values.js';
 
@@ -95,7 +95,6 @@ export class Runtime {
     this._finalizer = typeof FinalizationRegistry === 'function'
       ? new FinalizationRegistry((rec) => this._reportUnretrieved(rec)) : null;
     /** @internal */ this._running = null;
-    /** @internal signal -> JS task record (async tasks) */ this._signalOwner = new WeakMap();
   }
 
   // ---------------------------------------------------------------------
@@ -503,8 +502,10 @@ export class Runtime {
       const rec = { op, resolve, reject, signal, onAbort: null };
       if (signal) {
         rec.onAbort = () => {
-          const owner = this._signalOwner.get(signal);
-          if (owner) owner.delivered = true;
+          // the cancellation of the task owning this signal reached its body
+          const owner = signal[SIGNAL_OWNER];
+          const r = owner && owner._rt === this && this._jsTasks.get(owner._jsid);
+          if (r) r.delivered = true;
           rec.abortReason = signal.reason;
           this._withString(this._abortMessage(signal), (mp) => this.M._wa_cancel(ptr, mp));
         };
@@ -800,7 +801,6 @@ export class Runtime {
       if (!body) return this._finish(r, { ok: false, error: new RangeError('out of wasm memory') });
       r.body = body;
       r.bodyOutcome = null;
-      this._signalOwner.set(r.task.signal, r);
       Promise.resolve(ret).then(
         (value) => this._bodySettled(r, { ok: true, value }),
         (error) => this._bodySettled(r, { ok: false, error }),

@@ -180,10 +180,17 @@ typedef struct wa_loop {
     bool armed_immediate;   /* an immediate host turn is pending           */
     size_t host_pending;    /* host operations in flight (fetch, jobs ...) */
     bool guard_handler;     /* native: SIGSEGV handler for guard pages set  */
+    /* fetch (fetch.c) */
+    size_t fetch_responses; /* wa_response_t objects alive                 */
+    size_t fetch_pending;   /* fetch operations waiting on the host        */
+    uint64_t fetch_started;
+    char *fetch_error;      /* message for wa_fetch_error (owned)          */
     /* run */
     wa_run_state_t run;
     wa_exception_handler_fn exc_fn;
     void *exc_arg;
+    wa_task_hook_fn hook;   /* task events (tracing), NULL when off */
+    void *hook_arg;
 } wa_loop_t;
 
 /* The one loop: the only global state of the runtime. */

@@ -16,6 +16,18 @@
 
 static inline wa_loop_t *loop(void) { return &wa__loop; }
 
+#define HOOK(L, ev, t, st)                                                    \
+    do {                                                                      \
+        if (WA_UNLIKELY((L)->hook)) (L)->hook((ev), &(t)->fut, (st), (L)->hook_arg); \
+    } while (0)
+
+void wa_set_task_hook(wa_task_hook_fn fn, void *arg) {
+    wa__loop.hook = fn;
+    wa__loop.hook_arg = arg;
+}
+
+uint64_t wa_task_id(const wa_task_t *t) { return wa_is_task(t) ? TASK(t)->number : 0; }
+
 /* ---- creation ------------------------------------------------------------- */
 
 static void coro_entry(void *p) {
@@ -53,6 +65,7 @@ static int task_launch(wa_task_impl_t *t, wa_task_t **out) {
     L->live_tasks++;
     /* The loop's reference (dropped when done) is the initial one. */
     if (out) *out = wa_ref(&t->fut);
+    HOOK(L, WA_TASK_CREATED, t, 0);
     return 0;
 }
 
@@ -125,6 +138,7 @@ static void task_finish(wa_task_impl_t *t, int status) {
     if (t->next) t->next->prev = t->prev;
     t->prev = t->next = NULL;
     L->live_tasks--;
+    HOOK(L, WA_TASK_DONE, t, status);
 
     if (status == 0) {
         void *r = t->result;
@@ -166,12 +180,14 @@ void wa__task_step(void *a, void *b) {
     }
     L->current = t;
     t->tstate = TASK_RUNNING;
+    HOOK(L, t->started ? WA_TASK_RESUMED : WA_TASK_STARTED, t, 0);
     if (t->fut.kind == KIND_CORO) {
         t->started = 1;
         L->switches++;
         wa__coro_resume(&t->u.c.coro);
         L->current = NULL;
         if (t->u.c.coro.finished) task_finish(t, t->u.c.status);
+        else HOOK(L, WA_TASK_SUSPENDED, t, 0);
         return;
     }
     int status = t->wake_status;
@@ -186,7 +202,9 @@ void wa__task_step(void *a, void *b) {
     L->current = NULL;
     if (rc != WA_PENDING) {
         task_finish(t, rc);
-    } else if (t->tstate == TASK_RUNNING) {
+    } else if (t->tstate != TASK_RUNNING) {
+        HOOK(L, WA_TASK_SUSPENDED, t, 0);
+    } else {
         /* WA_PENDING without arranging a wait would hang forever. */
         free(t->fail_msg);
         t->fail_msg = wa__strdup("step returned WA_PENDING without wa_step_await/wa_step_sleep");
@@ -326,6 +344,7 @@ int wa__task_cancel(wa_task_impl_t *t, const char *msg) {
     t->cancel_msg = m;
     t->num_cancels++;
     if (t->cancel_notify) t->cancel_notify(t);
+    HOOK(loop(), WA_TASK_CANCELLING, t, 0);
     if (t->tstate == TASK_WAIT_FUTURE && t->waiting_on) {
         /* Cancelling what we await wakes us with WA_ECANCELLED (asyncio:
          * `if self._fut_waiter.cancel(msg): return True`). */
