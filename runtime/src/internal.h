@@ -56,6 +56,8 @@ enum { KIND_FUTURE = 0, KIND_CORO, KIND_STEP };
 enum {
     FFLAG_RETRIEVED = 1u,   /* outcome was read: no "never retrieved" report */
     FFLAG_GATHER = 2u,      /* a gather's outer future (cancel goes to kids) */
+    FFLAG_MARK = 4u,        /* transient, set and cleared within one call
+                               (futset.c: finding duplicates in O(n))      */
 };
 
 typedef struct wa_cb {
@@ -107,6 +109,11 @@ typedef struct wa_task_s {
     void *result;                 /* set by wa_return                       */
     wa_free_fn dtor;
     char *fail_msg;               /* set by wa_fail                         */
+    /* Structured concurrency (timeout.c, taskgroup.c): the timeout scopes
+     * and task groups open in this task, innermost first, and the group
+     * this task was spawned in (for effective deadlines). */
+    wa_scope_link_t *scopes;
+    struct wa_taskgroup *group;
     /* Told when a cancellation is requested (the JS bindings abort the
      * task's AbortSignal). */
     void (*cancel_notify)(struct wa_task_s *t);
@@ -210,6 +217,9 @@ void wa__report_unretrieved(wa_future_t *f);
 void wa__task_step(void *task, void *unused);
 int wa__task_cancel(wa_task_impl_t *t, const char *msg);
 void wa__task_free_fields(wa_task_impl_t *t);
+
+/* timeout.c: a task ended with scopes still open (disarm them). */
+void wa__scopes_task_done(wa_task_impl_t *t);
 
 /* value.c */
 WA_EXPORT wa_value_t *wa__value_alloc(int32_t type, size_t payload);

@@ -130,6 +130,7 @@ static void task_finish(wa_task_impl_t *t, int status) {
     /* asyncio: a body that returns while a cancellation is still pending
      * (e.g. it cancelled itself) ends cancelled. */
     if (status == 0 && t->must_cancel) status = WA_ECANCELLED;
+    if (WA_UNLIKELY(t->scopes != NULL)) wa__scopes_task_done(t);
     t->tstate = TASK_DONE;
     t->must_cancel = 0;
     if (t->prev) t->prev->next = t->next;
@@ -235,18 +236,24 @@ static void task_timer_fired(void *arg) {
     wa__task_step(t, NULL);
 }
 
-/* Arrange for t to be resumed when f is done (t is running). */
+/* Arrange for t to be resumed when f is done (t is running). A
+ * cancellation requested while t was running (must_cancel) is delivered at
+ * this suspension as asyncio's Task.__step does: the awaited future is
+ * cancelled at once (and t resumes when it is done). */
 static int wait_future(wa_task_impl_t *t, wa_future_t *f) {
     int rc = wa_future_add_done_callback(f, task_wakeup, t);
     if (rc) return rc;
     t->waiting_on = wa_ref(f);
     t->tstate = TASK_WAIT_FUTURE;
+    if (WA_UNLIKELY(t->must_cancel) && wa_cancel(f, t->cancel_msg) == 1) t->must_cancel = 0;
     return 0;
 }
 
-/* Arrange for t to be resumed after ms (0: after the tasks now ready). */
+/* Arrange for t to be resumed after ms (0: after the tasks now ready). With
+ * a cancellation pending (must_cancel), no timer: resume next iteration and
+ * deliver it (asyncio cancels the sleep's future at once). */
 static int wait_time(wa_task_impl_t *t, double ms) {
-    if (ms == 0) {
+    if (ms == 0 || WA_UNLIKELY(t->must_cancel)) {
         int rc = wa__ready_push(wa__task_step, t, NULL);
         if (rc) return rc;
         t->wake_status = 0;
