@@ -389,7 +389,7 @@ enum {
  * withdrawn; outputs untouched), WA_EINVAL if n == 0, futs or an entry is
  * NULL, return_when is unknown or timeout_ms is NaN, WA_ENOTASK outside a
  * coroutine task. */
-int wa_wait(wa_future_t *const *futs, size_t n, double timeout_ms, int return_when,
+WA_API int wa_wait(wa_future_t *const *futs, size_t n, double timeout_ms, int return_when,
             wa_future_t **done, size_t *ndone, wa_future_t **pending, size_t *npending);
 
 /* Non-suspending form of wa_wait (step tasks, JS): *out gets a future that
@@ -397,13 +397,13 @@ int wa_wait(wa_future_t *const *futs, size_t n, double timeout_ms, int return_wh
  * timeout passes; read the sets with wa_wait_sets. Cancelling it withdraws
  * its callbacks and timer and cancels none of futs. It references futs until
  * it is freed. Same argument checks as wa_wait. */
-int wa_wait_start(wa_future_t **out, wa_future_t *const *futs, size_t n,
+WA_API int wa_wait_start(wa_future_t **out, wa_future_t *const *futs, size_t n,
                   double timeout_ms, int return_when);
 
 /* Partition the futures of a wa_wait_start future as wa_wait does, by their
  * state now (call it when the wait future is done). WA_EINVAL if w is not a
  * wait future. */
-int wa_wait_sets(wa_future_t *w, wa_future_t **done, size_t *ndone,
+WA_API int wa_wait_sets(wa_future_t *w, wa_future_t **done, size_t *ndone,
                  wa_future_t **pending, size_t *npending);
 
 /* ---- wait_for ----------------------------------------------------------------
@@ -419,13 +419,13 @@ int wa_wait_sets(wa_future_t *w, wa_future_t **done, size_t *ndone,
  * Cancelling the caller cancels f and returns WA_ECANCELLED (not converted).
  * WA_NO_TIMEOUT: plain wa_await. WA_EINVAL if f is NULL / the current task
  * or timeout_ms is NaN; WA_ENOTASK outside a coroutine task. */
-int wa_wait_for(wa_future_t *f, double timeout_ms);
+WA_API int wa_wait_for(wa_future_t *f, double timeout_ms);
 
 /* Non-suspending form: *out gets a future with the outcome wa_wait_for would
  * return (result: f's result, borrowed; the future references f). Cancelling
  * it cancels f; it then ends with f's outcome (cancelled, or f's value if f
  * swallowed the cancellation), or at once cancelled if f was already done. */
-int wa_wait_for_start(wa_future_t **out, wa_future_t *f, double timeout_ms);
+WA_API int wa_wait_for_start(wa_future_t **out, wa_future_t *f, double timeout_ms);
 
 /* ---- as_completed --------------------------------------------------------------
  * asyncio.as_completed as an iterator. */
@@ -435,7 +435,7 @@ typedef struct wa_as_completed wa_as_completed_t;
  * order they complete, with an optional timeout (WA_NO_TIMEOUT: none).
  * Futures already done come first, in argument order. *out must be freed
  * with wa_as_completed_free. WA_EINVAL on NULL arguments / NaN timeout. */
-int wa_as_completed_new(wa_as_completed_t **out, wa_future_t *const *futs, size_t n,
+WA_API int wa_as_completed_new(wa_as_completed_t **out, wa_future_t *const *futs, size_t n,
                         double timeout_ms);
 
 /* Suspend until the next future is done and set *out to it (borrowed: valid
@@ -445,7 +445,7 @@ int wa_as_completed_new(wa_as_completed_t **out, wa_future_t *const *futs, size_
  * WA_ECANCELLED if the caller was cancelled: nothing is consumed, the next
  * call yields the same future. WA_ENOTASK outside a coroutine task;
  * WA_ESHUTDOWN if the iterator was freed while waiting. */
-int wa_as_completed_next(wa_as_completed_t *it, wa_future_t **out);
+WA_API int wa_as_completed_next(wa_as_completed_t *it, wa_future_t **out);
 
 /* Non-suspending form of next: *out gets a future whose result (borrowed)
  * is the next done future, NULL at the end, or which fails with
@@ -454,14 +454,14 @@ int wa_as_completed_next(wa_as_completed_t *it, wa_future_t **out);
  * the awaiting task is cancelled before it runs, the future goes back to the
  * iterator (rollback). Pending ones fail with WA_ESHUTDOWN when the iterator
  * is freed. */
-int wa_as_completed_next_start(wa_as_completed_t *it, wa_future_t **out);
+WA_API int wa_as_completed_next_start(wa_as_completed_t *it, wa_future_t **out);
 
 /* How many more nexts will yield a future or WA_ETIMEDOUT. */
-size_t wa_as_completed_remaining(const wa_as_completed_t *it);
+WA_API size_t wa_as_completed_remaining(const wa_as_completed_t *it);
 
 /* Withdraw every callback and the timer, fail pending nexts with
  * WA_ESHUTDOWN, release the futures and free the iterator. NULL ignored. */
-void wa_as_completed_free(wa_as_completed_t *it);
+WA_API void wa_as_completed_free(wa_as_completed_t *it);
 
 /* ---- shield --------------------------------------------------------------------
  * asyncio.shield. */
@@ -471,11 +471,11 @@ void wa_as_completed_free(wa_as_completed_t *it);
  * is copied to the outer if that is still pending (inner cancelled: outer
  * cancelled; result: borrowed from inner, which the outer references). If
  * inner is already done, *out is inner itself (one more reference). */
-int wa_shield(wa_future_t **out, wa_future_t *inner);
+WA_API int wa_shield(wa_future_t **out, wa_future_t *inner);
 
 /* `await shield(inner)` in a coroutine: inner's status, or WA_ECANCELLED if
  * the caller was cancelled (inner goes on). Result: read inner. */
-int wa_shield_await(wa_future_t *inner);
+WA_API int wa_shield_await(wa_future_t *inner);
 
 /* ---- timeout scopes --------------------------------------------------------------
  * asyncio.timeout / timeout_at, as enter/exit calls around a block:
@@ -515,47 +515,47 @@ typedef struct wa_timeout {
  * task next resumes; WA_NO_TIMEOUT: never, until rescheduled). WA_ENOTASK
  * outside a task; WA_ESTATE if s is entered; WA_EINVAL if s is NULL or the
  * delay NaN. */
-int wa_timeout_enter(wa_timeout_t *s, double delay_ms);
+WA_API int wa_timeout_enter(wa_timeout_t *s, double delay_ms);
 
 /* Enter a scope that expires at loop time when_ms (WA_NO_TIMEOUT: never). */
-int wa_timeout_enter_at(wa_timeout_t *s, double when_ms);
+WA_API int wa_timeout_enter_at(wa_timeout_t *s, double when_ms);
 
 /* Like wa_timeout_enter_at for a given task instead of the running one (the
  * JS bindings: an async-function task runs outside the scheduler's steps).
  * WA_EINVAL if task is not a task, WA_ESTATE if it is done. */
-int wa_timeout_enter_in(wa_timeout_t *s, wa_task_t *task, double when_ms);
+WA_API int wa_timeout_enter_in(wa_timeout_t *s, wa_task_t *task, double when_ms);
 
 /* Leave the scope: cancels its timer and returns status converted as
  * described above. WA_ESTATE if s is not entered, WA_EINVAL if NULL. */
-int wa_timeout_exit(wa_timeout_t *s, int status);
+WA_API int wa_timeout_exit(wa_timeout_t *s, int status);
 
 /* Move the deadline to loop time when_ms (WA_NO_TIMEOUT: never; a past time
  * expires at once). WA_ESTATE unless entered and not yet expired. */
-int wa_timeout_reschedule(wa_timeout_t *s, double when_ms);
+WA_API int wa_timeout_reschedule(wa_timeout_t *s, double when_ms);
 
 /* True if the deadline passed while the scope was entered (it may since
  * have been exited). */
-bool wa_timeout_expired(const wa_timeout_t *s);
+WA_API bool wa_timeout_expired(const wa_timeout_t *s);
 
 /* The scope's own deadline (loop time), WA_NO_TIMEOUT if none. */
-double wa_timeout_when(const wa_timeout_t *s);
+WA_API double wa_timeout_when(const wa_timeout_t *s);
 
 /* Effective deadline of the code inside s: the earliest deadline of s and
  * every scope enclosing it, including, for a task of a task group, the
  * scopes enclosing the group in its owner (and so on up). WA_NO_TIMEOUT if
  * none; NaN if s is not entered. */
-double wa_timeout_deadline(const wa_timeout_t *s);
+WA_API double wa_timeout_deadline(const wa_timeout_t *s);
 
 /* Effective deadline of the running task (see wa_timeout_deadline), or
  * WA_NO_TIMEOUT if it has none or no task is running. Beyond asyncio (Trio's
  * current_effective_deadline): lets code budget its own waits. */
-double wa_current_deadline(void);
+WA_API double wa_current_deadline(void);
 
 /* Allocate / free a zeroed scope, for callers that cannot place one
  * themselves (JS bindings). Freeing an entered scope returns WA_ESTATE and
  * changes nothing. */
-int wa_timeout_new(wa_timeout_t **out);
-int wa_timeout_free(wa_timeout_t *s);
+WA_API int wa_timeout_new(wa_timeout_t **out);
+WA_API int wa_timeout_free(wa_timeout_t *s);
 
 /* ---- TaskGroup ----------------------------------------------------------------
  * asyncio.TaskGroup (3.13):
@@ -582,24 +582,24 @@ typedef struct wa_taskgroup wa_taskgroup_t;
 
 /* Create a group owned by the running task (coroutine, step or JS task).
  * WA_ENOTASK outside a task. */
-int wa_taskgroup_enter(wa_taskgroup_t **out);
+WA_API int wa_taskgroup_enter(wa_taskgroup_t **out);
 
 /* Create a group owned by the given (not done) task, for callers outside
  * the scheduler's steps (the JS bindings' async-function tasks). */
-int wa_taskgroup_enter_in(wa_taskgroup_t **out, wa_task_t *owner);
+WA_API int wa_taskgroup_enter_in(wa_taskgroup_t **out, wa_task_t *owner);
 
 /* Start a task in the group (same arguments as wa_spawn). WA_ESTATE if the
  * group is finished (exited with no child left) or shutting down (a failure
  * or a cancellation is being handled). Any task may spawn into the group. */
-int wa_taskgroup_spawn(wa_taskgroup_t *tg, wa_task_t **out, wa_coro_fn fn, void *arg,
+WA_API int wa_taskgroup_spawn(wa_taskgroup_t *tg, wa_task_t **out, wa_coro_fn fn, void *arg,
                        const wa_task_opts_t *opts);
-int wa_taskgroup_spawn_step(wa_taskgroup_t *tg, wa_task_t **out, wa_step_fn step,
+WA_API int wa_taskgroup_spawn_step(wa_taskgroup_t *tg, wa_task_t **out, wa_step_fn step,
                             void *state, const wa_task_opts_t *opts);
 
 /* Adopt a task created elsewhere (e.g. by the JS bindings), not yet in a
  * group; the group takes a reference. Same states as spawn; WA_EINVAL if t
  * is not a task or already belongs to a group. */
-int wa_taskgroup_add(wa_taskgroup_t *tg, wa_task_t *t);
+WA_API int wa_taskgroup_add(wa_taskgroup_t *tg, wa_task_t *t);
 
 /* Exit (coroutine owner): body_status is the body's outcome (0, an error
  * code, or WA_ECANCELLED). A failure or cancellation of the body cancels
@@ -608,7 +608,7 @@ int wa_taskgroup_add(wa_taskgroup_t *tg, wa_task_t *t);
  * "unhandled errors in a TaskGroup (N sub-exceptions)". WA_ESTATE if
  * already exited or not called by the owner; WA_ENOTASK if the owner is not
  * a coroutine (use the two calls below). */
-int wa_taskgroup_exit(wa_taskgroup_t *tg, int body_status);
+WA_API int wa_taskgroup_exit(wa_taskgroup_t *tg, int body_status);
 
 /* Exit in two steps, for step tasks and the JS bindings: start exiting and
  * get a future that is done when every child is; await it (cancelling the
@@ -618,31 +618,31 @@ int wa_taskgroup_exit(wa_taskgroup_t *tg, int body_status);
  * (or from outside any task, for an owner driven from JS); _finish sets the
  * owner's failure message only when called from the owner. WA_ESTATE if
  * _finish comes before the future is done. */
-int wa_taskgroup_exit_start(wa_taskgroup_t *tg, int body_status, wa_future_t **out);
-int wa_taskgroup_exit_finish(wa_taskgroup_t *tg, int wait_status);
+WA_API int wa_taskgroup_exit_start(wa_taskgroup_t *tg, int body_status, wa_future_t **out);
+WA_API int wa_taskgroup_exit_finish(wa_taskgroup_t *tg, int wait_status);
 
 /* Errors collected (children's in completion order, then the body's: its
  * code is the body_status given to exit, its message the owner's latest
  * wa_fail message, its task the owner). */
-size_t wa_taskgroup_error_count(const wa_taskgroup_t *tg);
+WA_API size_t wa_taskgroup_error_count(const wa_taskgroup_t *tg);
 
 /* Error i: its code, message (borrowed, may be NULL) and the task that
  * failed (borrowed; the owner for the body's failure). Any out pointer may
  * be NULL. WA_EINVAL if i is out of range. */
-int wa_taskgroup_error(const wa_taskgroup_t *tg, size_t i, int *code,
+WA_API int wa_taskgroup_error(const wa_taskgroup_t *tg, size_t i, int *code,
                        const char **message, wa_task_t **task);
 
 /* Number of children not yet done. */
-size_t wa_taskgroup_size(const wa_taskgroup_t *tg);
+WA_API size_t wa_taskgroup_size(const wa_taskgroup_t *tg);
 
 /* Effective deadline of the group: that of the scopes enclosing it in its
  * owner (and up the owner's own groups). Children of the group inherit it
  * in wa_current_deadline. WA_NO_TIMEOUT if none. */
-double wa_taskgroup_deadline(const wa_taskgroup_t *tg);
+WA_API double wa_taskgroup_deadline(const wa_taskgroup_t *tg);
 
 /* Free a group after its exit. WA_ESTATE (nothing changes) if it was entered
  * and not exited. NULL is ignored (returns 0). */
-int wa_taskgroup_free(wa_taskgroup_t *tg);
+WA_API int wa_taskgroup_free(wa_taskgroup_t *tg);
 
 
 /* ------------------------------------------------------------------------ */
