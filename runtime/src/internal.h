@@ -56,6 +56,8 @@ enum { KIND_FUTURE = 0, KIND_CORO, KIND_STEP };
 enum {
     FFLAG_RETRIEVED = 1u,   /* outcome was read: no "never retrieved" report */
     FFLAG_GATHER = 2u,      /* a gather's outer future (cancel goes to kids) */
+    FFLAG_OWNED = 4u,       /* outcome set by its owner only (op futures):
+                               wa_future_set_result/set_error refuse it  */
 };
 
 typedef struct wa_cb {

@@ -218,12 +218,18 @@ static int wait_future(wa_task_impl_t *t, wa_future_t *f) {
     if (rc) return rc;
     t->waiting_on = wa_ref(f);
     t->tstate = TASK_WAIT_FUTURE;
+    /* A cancellation requested while the task ran is delivered by
+     * cancelling what it now awaits (asyncio Task.__step), not left until f
+     * happens to complete. */
+    if (t->must_cancel && wa_cancel(f, t->cancel_msg) == 1) t->must_cancel = 0;
     return 0;
 }
 
 /* Arrange for t to be resumed after ms (0: after the tasks now ready). */
 static int wait_time(wa_task_impl_t *t, double ms) {
-    if (ms == 0) {
+    /* With a cancellation pending, the sleep ends at once (asyncio cancels
+     * the sleep's future right away). */
+    if (ms == 0 || t->must_cancel) {
         int rc = wa__ready_push(wa__task_step, t, NULL);
         if (rc) return rc;
         t->wake_status = 0;
