@@ -456,10 +456,10 @@ bool wa_event_is_set(const wa_event_t *e);
 
 typedef struct wa_cond wa_cond_t;
 
-/* Create a condition over lock (shared: it must outlive nothing - the
- * condition keeps what it needs - but destroying it makes the condition's
- * waits fail with WA_ESHUTDOWN), or over a new lock of its own if lock is
- * NULL. WA_EINVAL (lock destroyed), WA_ENOMEM. */
+/* Create a condition over a shared lock, or over a new lock of its own if
+ * lock is NULL. A shared lock stays the caller's to destroy (the condition
+ * keeps its memory alive; once it is destroyed the condition's waits end
+ * with WA_ESHUTDOWN). WA_EINVAL (out NULL), WA_ENOMEM. */
 int wa_cond_new(wa_cond_t **out, wa_lock_t *lock);
 
 /* Destroy c (and its own lock, not a shared one): waiters end with
@@ -611,7 +611,7 @@ enum {
 };
 
 /* Priority comparator: <0, 0, >0 like strcmp. Called from queue operations
- * (must not use the queue). */
+ * (it must not use the queue; nor may an item_dtor). */
 typedef int (*wa_cmp_fn)(const void *a, const void *b, void *ctx);
 
 /* Queue options. Zero-initialise; NULL means an unbounded FIFO queue. */

@@ -94,6 +94,31 @@ static void heap_down(wa_queue_t *q, size_t i) {
     q->s.heap[i] = e;
 }
 
+/* Reallocate the storage to ncap (>= count) entries; nothing changes on
+ * failure. The ring is unwrapped so its head is at 0. */
+static int q_resize(wa_queue_t *q, size_t ncap) {
+    size_t esz = q->kind == WA_QUEUE_PRIORITY ? sizeof(qent_t) : sizeof(void *);
+    if (ncap > SIZE_MAX / esz) return WA_ENOMEM;
+    if (q->kind == WA_QUEUE_FIFO && q->count && q->head + q->count > q->cap) {
+        void **n = malloc(ncap * esz);
+        if (!n) return WA_ENOMEM;
+        for (size_t i = 0; i < q->count; i++) n[i] = q->s.items[(q->head + i) & (q->cap - 1)];
+        free(q->s.items);
+        q->s.items = n;
+    } else {
+        if (q->kind == WA_QUEUE_FIFO && q->head) { /* contiguous: slide to 0 */
+            memmove(q->s.items, q->s.items + q->head, q->count * sizeof(void *));
+            q->head = 0;
+        }
+        void *n = realloc(q->s.items, ncap * esz);
+        if (!n) return WA_ENOMEM;
+        q->s.items = n;
+    }
+    q->head = 0;
+    q->cap = ncap;
+    return 0;
+}
+
 /* Make room for `need` entries; nothing changes on failure. */
 static int q_reserve(wa_queue_t *q, size_t need) {
     if (need <= q->cap) return 0;
@@ -102,27 +127,12 @@ static int q_reserve(wa_queue_t *q, size_t need) {
         if (ncap > SIZE_MAX / 2) return WA_ENOMEM;
         ncap *= 2;
     }
-    if (q->kind == WA_QUEUE_PRIORITY) {
-        if (ncap > SIZE_MAX / sizeof(qent_t)) return WA_ENOMEM;
-        qent_t *n = realloc(q->s.heap, ncap * sizeof *n);
-        if (!n) return WA_ENOMEM;
-        q->s.heap = n;
-    } else if (q->kind == WA_QUEUE_LIFO) {
-        if (ncap > SIZE_MAX / sizeof(void *)) return WA_ENOMEM;
-        void **n = realloc(q->s.items, ncap * sizeof *n);
-        if (!n) return WA_ENOMEM;
-        q->s.items = n;
-    } else {
-        if (ncap > SIZE_MAX / sizeof(void *)) return WA_ENOMEM;
-        void **n = malloc(ncap * sizeof *n);
-        if (!n) return WA_ENOMEM;
-        for (size_t i = 0; i < q->count; i++) n[i] = q->s.items[(q->head + i) & (q->cap - 1)];
-        free(q->s.items);
-        q->s.items = n;
-        q->head = 0;
-    }
-    q->cap = ncap;
-    return 0;
+    return q_resize(q, ncap);
+}
+
+/* After a burst: give memory back once the queue is mostly empty. */
+static void q_maybe_shrink(wa_queue_t *q) {
+    if (q->cap > 64 && q->count < q->cap / 8) q_resize(q, q->cap / 2); /* failure: keep it */
 }
 
 /* Add at the tail / top / by priority (room reserved). */
@@ -171,6 +181,7 @@ static void *q_pop(wa_queue_t *q, double *prio, uint64_t *seq) {
         q->head = (q->head + 1) & (q->cap - 1);
         q->count--;
     }
+    if (WA_UNLIKELY(q->cap > 64)) q_maybe_shrink(q);
     return item;
 }
 

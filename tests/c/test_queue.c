@@ -816,3 +816,38 @@ TEST(queue_bad_input) {
     CHECK_EQ(wa_queue_destroy(q), 0);
     return 0;
 }
+
+TEST(queue_storage_grows_and_shrinks_keeping_order) {
+    static const int kinds[3] = {WA_QUEUE_FIFO, WA_QUEUE_LIFO, WA_QUEUE_PRIORITY};
+    for (int k = 0; k < 3; k++) {
+        wa_queue_t *q = mkq(kinds[k], 0);
+        CHECK(q);
+        long next_in = 0, next_out = 0;
+        /* waves of 5000 in, 4990 out: grows, wraps the ring, shrinks */
+        for (int wave = 0; wave < 4; wave++) {
+            for (int i = 0; i < 5000; i++, next_in++) {
+                if (kinds[k] == WA_QUEUE_PRIORITY)
+                    CHECK_EQ(wa_queue_put_prio_nowait(q, I(next_in), (double)next_in), 0);
+                else
+                    CHECK_EQ(wa_queue_put_nowait(q, I(next_in)), 0);
+            }
+            for (int i = 0; i < 4990; i++) {
+                void *it;
+                CHECK_EQ(wa_queue_get_nowait(q, &it), 0);
+                if (kinds[k] == WA_QUEUE_LIFO) CHECK_EQ(N(it), next_in - 1 - i);
+                else CHECK_EQ(N(it), next_out++);
+            }
+        }
+        CHECK_EQ(wa_queue_qsize(q), 40);
+        /* what is left is still in order */
+        long prev = -1;
+        void *it;
+        while (wa_queue_get_nowait(q, &it) == 0) {
+            if (kinds[k] == WA_QUEUE_LIFO) CHECK(prev < 0 || N(it) < prev);
+            else CHECK(N(it) > prev);
+            prev = N(it);
+        }
+        CHECK_EQ(wa_queue_destroy(q), 0);
+    }
+    return 0;
+}
