@@ -469,7 +469,8 @@ int wa_cond_destroy(wa_cond_t *c);
 /* The condition's lock (borrowed), NULL for NULL. */
 wa_lock_t *wa_cond_lock(const wa_cond_t *c);
 
-/* The lock operations, on the condition's lock (see wa_lock_*). */
+/* The lock operations, on the condition's lock (see wa_lock_*); once a
+ * shared lock is destroyed they return WA_ESHUTDOWN. */
 int wa_cond_acquire(wa_cond_t *c);
 int wa_cond_acquire_start(wa_cond_t *c, wa_future_t **op);
 int wa_cond_release(wa_cond_t *c);
@@ -502,7 +503,7 @@ int wa_cond_wait_for_start(wa_cond_t *c, bool (*pred)(void *arg), void *arg,
                            wa_future_t **op);
 
 /* Wake up to n waiters (FIFO). The lock must be held (WA_ESTATE). Returns
- * how many were woken, or WA_EINVAL. */
+ * how many were woken, WA_ESHUTDOWN (shared lock destroyed) or WA_EINVAL. */
 int wa_cond_notify(wa_cond_t *c, size_t n);
 
 /* Wake every waiter. As wa_cond_notify. */

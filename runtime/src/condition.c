@@ -208,6 +208,7 @@ int wa_cond_acquire_start(wa_cond_t *c, wa_future_t **out) {
 
 int wa_cond_release(wa_cond_t *c) {
     if (!cond_ok(c)) return WA_EINVAL;
+    if (c->lock->hdr.destroyed) return WA_ESHUTDOWN;
     return wa_lock_release(c->lock);
 }
 
@@ -272,6 +273,7 @@ int wa_cond_wait_for_start(wa_cond_t *c, bool (*pred)(void *arg), void *arg, wa_
 
 int wa_cond_notify(wa_cond_t *c, size_t n) {
     if (!cond_ok(c)) return WA_EINVAL;
+    if (c->lock->hdr.destroyed) return WA_ESHUTDOWN;
     if (!c->lock->locked) return WA_ESTATE;
     size_t k = cond_notify_internal(c, n);
     return k > (size_t)INT32_MAX ? INT32_MAX : (int)k;

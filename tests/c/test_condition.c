@@ -305,8 +305,11 @@ TEST(cond_destroy_and_lock_destroy_wake_waiters_with_eshutdown) {
     CHECK_EQ(wa_sleep(0), 0); /* w1 queued on the lock, w2 waiting */
     CHECK_EQ(wa_lock_destroy(l), 0);
     CHECK_EQ(wa_await(w1), WA_ESHUTDOWN);
-    CHECK_EQ(wa_cond_notify_all(c), WA_ESTATE); /* its lock is gone (not held) */
+    CHECK_EQ(wa_cond_notify_all(c), WA_ESHUTDOWN); /* its lock is gone */
     CHECK_EQ(wa_cond_wait(c), WA_ESHUTDOWN);
+    CHECK_EQ(wa_cond_acquire(c), WA_ESHUTDOWN);
+    CHECK_EQ(wa_cond_release(c), WA_ESHUTDOWN);
+    CHECK(!wa_cond_locked(c));
     CHECK_EQ(wa_cond_destroy(c), 0);
     CHECK_EQ(wa_await(w2), WA_ESHUTDOWN);
     wa_release(w1);

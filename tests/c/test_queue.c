@@ -851,3 +851,73 @@ TEST(queue_storage_grows_and_shrinks_keeping_order) {
     }
     return 0;
 }
+
+typedef struct {
+    const char *name;
+    long item;
+    double prio;
+} prioarg_t;
+
+static int prio_putter(void *arg) {
+    prioarg_t *p = arg;
+    int rc = wa_queue_put_prio(Q, I(p->item), p->prio);
+    wa_log("%s:%d", p->name, rc);
+    return rc;
+}
+
+TEST(queue_priority_blocking_puts_enter_fifo_and_order_by_priority) {
+    Q = mkq(WA_QUEUE_PRIORITY, 2);
+    CHECK(Q);
+    CHECK_EQ(wa_queue_put_prio(Q, I(50), 5), 0);
+    wa_future_t *op;
+    CHECK_EQ(wa_queue_put_prio_start(Q, I(40), 4, &op), 0);
+    CHECK(wa_future_done(op));
+    wa_release(op);
+    CHECK(wa_queue_full(Q));
+    prioarg_t a = {"a", 10, 1}, b = {"b", 90, 9};
+    wa_task_t *ta, *tb;
+    CHECK_EQ(wa_spawn(&ta, prio_putter, &a, NULL), 0);
+    CHECK_EQ(wa_spawn(&tb, prio_putter, &b, NULL), 0);
+    CHECK_EQ(wa_sleep(0), 0);
+    CHECK_EQ(wa_queue_put_prio_start(Q, I(30), 3, &op), 0);
+    CHECK(!wa_future_done(op)); /* third putter in line */
+    void *it;
+    CHECK_EQ(wa_queue_get(Q, &it), 0); /* 40; a's 10 enters */
+    CHECK_EQ(N(it), 40);
+    CHECK_EQ(wa_queue_get(Q, &it), 0); /* 10; b's 90 enters */
+    CHECK_EQ(N(it), 10);
+    CHECK_EQ(wa_queue_get(Q, &it), 0); /* 50; op's 30 enters */
+    CHECK_EQ(N(it), 50);
+    CHECK(wa_future_done(op));
+    CHECK_EQ(wa_await(ta), 0);
+    CHECK_EQ(wa_await(tb), 0);
+    drain_log(Q);
+    CHECK_STR(wa_log_text(), "a:0 b:0 q30 q90");
+    wa_release(op);
+    wa_release(ta);
+    wa_release(tb);
+    CHECK_EQ(wa_queue_destroy(Q), 0);
+    return 0;
+}
+
+TEST(queue_shutdown_immediate_wakes_waiting_getters) {
+    Q = mkq(WA_QUEUE_FIFO, 0);
+    CHECK(Q);
+    wa_task_t *g1, *g2;
+    CHECK_EQ(wa_spawn(&g1, getter, "g1", NULL), 0);
+    CHECK_EQ(wa_spawn(&g2, getter, "g2", NULL), 0);
+    wa_future_t *op;
+    CHECK_EQ(wa_queue_get_start(Q, &op), 0);
+    CHECK_EQ(wa_sleep(0), 0);
+    CHECK_EQ(wa_queue_shutdown(Q, true), 0);
+    CHECK_EQ(wa_await(g1), WA_ESHUTDOWN);
+    CHECK_EQ(wa_await(g2), WA_ESHUTDOWN);
+    CHECK_EQ(wa_await(op), WA_ESHUTDOWN);
+    CHECK_STR(wa_log_text(), "g1:-7 g2:-7");
+    CHECK_EQ(wa_queue_put_nowait(Q, I(1)), WA_ESHUTDOWN);
+    wa_release(op);
+    wa_release(g1);
+    wa_release(g2);
+    CHECK_EQ(wa_queue_destroy(Q), 0);
+    return 0;
+}
