@@ -5,6 +5,7 @@
  *      check peak concurrency == 50                          -> s, s/0.2
  *   W6 memory: n tasks wait on one Event; (heap with the tasks waiting -
  *      heap before) / n; then set the event, all finish        -> B/task
+ *      (coroutine tasks on the smallest stack, then stackless step tasks)
  * Prints one JSON object per line. Same source natively and as wasm.
  *   bench_sync [w3 M] [w5 R] [w6 N] [--stack BYTES] [--w6-stack BYTES] [--runs K]
  * W6 heap: natively mallinfo2().uordblks (bytes in use), on wasm dlmalloc's
@@ -146,8 +147,32 @@ static size_t heap_in_use(void) {
 #endif
 }
 
+/* The same waiter as a stackless step task on the op form. */
+typedef struct {
+    wa_future_t *op;
+} w6_step_t;
+
+static int w6_step(void *st, int status) {
+    w6_step_t *s = st;
+    if (!s->op) {
+        w6_started++;
+        int rc = wa_event_wait_start(w6ev, &s->op);
+        if (rc) return rc;
+        wa_step_await(s->op);
+        return WA_PENDING;
+    }
+    wa_release(s->op);
+    s->op = NULL;
+    if (++w6_finished == w6_total) wa_event_set(w6done);
+    return status;
+}
+
+static w6_step_t *w6_states;
+
 /* Spawn n tasks waiting on w6ev (fire and forget), wait until all wait;
- * optionally measure; then set the event and wait until all finished. */
+ * optionally measure; then set the event and wait until all finished.
+ * stack 0: stackless step tasks (their states preallocated, not counted:
+ * the caller owns a step task's state, here 4-8 bytes each). */
 static void w6_round(long n, size_t stack, size_t *delta, size_t *brk_delta, double *spawn_ms,
                      double *finish_ms) {
     int rc;
@@ -158,8 +183,11 @@ static void w6_round(long n, size_t stack, size_t *delta, size_t *brk_delta, dou
     size_t before = heap_in_use();
     uintptr_t brk0 = (uintptr_t)sbrk(0);
     double t0 = wa_time();
-    for (long i = 0; i < n; i++)
-        if ((rc = wa_spawn(NULL, w6_task, NULL, &to))) die("spawn", rc);
+    for (long i = 0; i < n; i++) {
+        if (stack == 0) rc = wa_spawn_step(NULL, w6_step, &w6_states[i], NULL);
+        else rc = wa_spawn(NULL, w6_task, NULL, &to);
+        if (rc) die("spawn", rc);
+    }
     while (w6_started < n)
         if ((rc = wa_sleep(0))) die("sleep", rc);
     double t1 = wa_time();
@@ -242,11 +270,20 @@ static int amain(void *arg) {
         size_t delta, brk_delta;
         double spawn_ms, finish_ms;
         w6_round(w6_n, w6_stack, &delta, &brk_delta, &spawn_ms, &finish_ms);
-        printf("{\"workload\":\"W6\",\"kind\":\"%s\",\"n\":%ld,\"bytes_per_task\":%.1f,"
+        printf("{\"workload\":\"W6\",\"kind\":\"%s\",\"tasks\":\"coro\",\"n\":%ld,\"bytes_per_task\":%.1f,"
                "\"heap_delta\":%zu,\"sbrk_per_task\":%.1f,\"stack\":%zu,\"spawn_ms\":%.1f,"
                "\"finish_ms\":%.1f,\"unit\":\"B/task\"}\n",
                kind(), w6_n, (double)delta / (double)w6_n, delta,
                (double)brk_delta / (double)w6_n, w6_stack, spawn_ms, finish_ms);
+        fflush(stdout);
+        w6_states = calloc((size_t)w6_n, sizeof *w6_states);
+        w6_round(w6_n, 0, &delta, &brk_delta, &spawn_ms, &finish_ms);
+        free(w6_states);
+        printf("{\"workload\":\"W6\",\"kind\":\"%s\",\"tasks\":\"step\",\"n\":%ld,"
+               "\"bytes_per_task\":%.1f,\"heap_delta\":%zu,\"sbrk_per_task\":%.1f,\"stack\":0,"
+               "\"spawn_ms\":%.1f,\"finish_ms\":%.1f,\"unit\":\"B/task\"}\n",
+               kind(), w6_n, (double)delta / (double)w6_n, delta,
+               (double)brk_delta / (double)w6_n, spawn_ms, finish_ms);
         fflush(stdout);
     }
     return 0;
