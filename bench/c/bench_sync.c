@@ -173,7 +173,7 @@ static w6_step_t *w6_states;
  * optionally measure; then set the event and wait until all finished.
  * stack 0: stackless step tasks (their states preallocated, not counted:
  * the caller owns a step task's state, here 4-8 bytes each). */
-static void w6_round(long n, size_t stack, size_t *delta, size_t *brk_delta, double *spawn_ms,
+static void w6_round(long n, size_t stack, size_t *delta, long long *brk_delta, double *spawn_ms,
                      double *finish_ms) {
     int rc;
     if ((rc = wa_event_new(&w6ev)) || (rc = wa_event_new(&w6done))) die("event_new", rc);
@@ -203,7 +203,7 @@ static void w6_round(long n, size_t stack, size_t *delta, size_t *brk_delta, dou
     wa_event_destroy(w6ev);
     wa_event_destroy(w6done);
     if (delta) *delta = after - before;
-    if (brk_delta) *brk_delta = brk1 - brk0;
+    if (brk_delta) *brk_delta = (long long)brk1 - (long long)brk0; /* may shrink */
     if (spawn_ms) *spawn_ms = t1 - t0;
     if (finish_ms) *finish_ms = t2 - t1;
 }
@@ -267,7 +267,8 @@ static int amain(void *arg) {
     }
     if (do_w6) {
         w6_warmup(w6_n);
-        size_t delta, brk_delta;
+        size_t delta;
+        long long brk_delta;
         double spawn_ms, finish_ms;
         w6_round(w6_n, w6_stack, &delta, &brk_delta, &spawn_ms, &finish_ms);
         printf("{\"workload\":\"W6\",\"kind\":\"%s\",\"tasks\":\"coro\",\"n\":%ld,\"bytes_per_task\":%.1f,"
