@@ -12,8 +12,11 @@
 #   ./build.sh clean           remove build/ and dist/
 #
 # Environment: CC (native compiler, default gcc or clang), JOBS (parallel
-# compiles, default: number of cores), WASYNCIO_FORCE=1 (rebuild everything).
+# compiles, default: number of cores), WASYNCIO_FORCE=1 (rebuild everything),
+# WASYNCIO_DEBUG=1 (wasm objects with per-task C stack limit checks, for
+# `build.sh cc`: an overflowing task stops at once with a clear message).
 set -euo pipefail
+CALLER_PWD=$(pwd)
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 
@@ -136,7 +139,7 @@ native_variant() { # NAME CFLAGS...
     "$cc" "$@" "${NATIVE_LDFLAGS[@]}" -o "$dir/wasyncio_tests" $tobjs "$dir/libwasyncio.a" -lm
   fi
   local ex
-  for ex in runtime/examples/*.c bench/c/*.c; do
+  for ex in runtime/examples/*.c bench/c/*.c tests/c/programs/*.c; do
     [ -e "$ex" ] || continue
     local out="$dir/$(basename "${ex%.c}")"
     if newer "$out" "$ex" "$dir/libwasyncio.a"; then
@@ -158,6 +161,14 @@ build_native() {
 # ---------------------------------------------------------------------------
 WASM_OBJ=build/wasm/obj
 EMCFLAGS=("${CFLAGS_COMMON[@]}" -O2)
+EMLINK_DEBUG=()
+# WASYNCIO_DEBUG=1: check every C stack frame against the running task's
+# stack (an overflow stops before it writes), in build/wasm-debug.
+if [ "${WASYNCIO_DEBUG:-0}" = 1 ]; then
+  WASM_OBJ=build/wasm-debug/obj
+  EMCFLAGS+=(-DWA_STACK_LIMITS -g2)
+  EMLINK_DEBUG=(-sSTACK_OVERFLOW_CHECK=2)
+fi
 JSLIBS=(runtime/host/emscripten/library_*.js)
 # Exports the JS host and bindings call (besides EMSCRIPTEN_KEEPALIVE ones).
 EXPORTED_RUNTIME=UTF8ToString,stringToUTF8,lengthBytesUTF8
@@ -185,7 +196,8 @@ wasm_link() {
   for l in "${JSLIBS[@]}"; do jsl+=(--js-library "$l"); done
   emcc -O2 --profiling-funcs "${objs[@]}" -o "$out.mjs" "${jsl[@]}" \
     -sMODULARIZE -sEXPORT_ES6 -sENVIRONMENT=web,worker -sALLOW_MEMORY_GROWTH \
-    -sTOTAL_STACK=1MB -sEXPORTED_RUNTIME_METHODS="$EXPORTED_RUNTIME" "$@"
+    -sTOTAL_STACK=1MB "${EMLINK_DEBUG[@]}" \
+    -sEXPORTED_RUNTIME_METHODS="$EXPORTED_RUNTIME" "$@"
   wasm-opt "$out.wasm" --asyncify --pass-arg=asyncify-ignore-imports \
     --pass-arg=asyncify-removelist@wa__coro_resume_impl -O2 --strip-debug -o "$out.wasm"
 }
@@ -205,8 +217,19 @@ build_wasm() {
   if newer build/wasm/wasyncio_tests.wasm $tobjs "${deps[@]}"; then
     wasm_link build/wasm/wasyncio_tests $tobjs $WASM_RUNTIME_OBJS -- -sEXIT_RUNTIME=0
   fi
+  # Test modules: C code the JS tests load with Runtime.create({ module })
+  for ex in tests/c/modules/*.c; do
+    [ -e "$ex" ] || continue
+    local base; base=build/wasm/modules/$(basename "${ex%.c}")
+    mkdir -p build/wasm/modules
+    if newer "$base.wasm" "$ex" "${deps[@]}"; then
+      emcc "${EMCFLAGS[@]}" -c "$ex" -o "$base.o"
+      # shellcheck disable=SC2086
+      wasm_link "$base" "$base.o" $WASM_RUNTIME_OBJS -- --no-entry
+    fi
+  done
   local ex
-  for ex in runtime/examples/*.c bench/c/*.c; do
+  for ex in runtime/examples/*.c bench/c/*.c tests/c/programs/*.c; do
     [ -e "$ex" ] || continue
     local base; base=build/wasm/$(basename "${ex%.c}")
     if newer "$base.wasm" "$ex" "${deps[@]}"; then
@@ -220,10 +243,12 @@ build_wasm() {
 # ./build.sh cc FILE.c... -o OUT [emcc flags]
 user_cc() {
   local srcs=() out="" extra=()
+  abs() { case "$1" in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$CALLER_PWD" "$1" ;; esac; }
   while [ $# -gt 0 ]; do
     case "$1" in
-      -o) out=$2; shift 2 ;;
-      *.c) srcs+=("$1"); shift ;;
+      -o) out=$(abs "$2"); shift 2 ;;
+      *.c) srcs+=("$(abs "$1")"); shift ;;
+      -I*) extra+=("-I$(abs "${1#-I}")"); shift ;;
       *) extra+=("$1"); shift ;;
     esac
   done

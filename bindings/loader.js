@@ -7,6 +7,19 @@
 const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
 
 /**
+ * An absolute URL: relative strings are resolved against the page
+ * (browsers) or the current directory (Node).
+ * @param {string | URL} u
+ */
+function resolveUrl(u) {
+  if (u instanceof URL) return u.href;
+  const s = String(u);
+  if (typeof location !== 'undefined' && location.href) return new URL(s, location.href).href;
+  if (isNode) return new URL(s, 'file://' + process.cwd().replace(/\\/g, '/') + '/').href;
+  return new URL(s).href;
+}
+
+/**
  * Compile a .wasm file.
  * @param {string | URL} url location of the .wasm (file: URL or path in Node)
  * @returns {Promise<WebAssembly.Module>}
@@ -37,6 +50,8 @@ export async function compileWasm(url) {
  */
 export function instantiate(factory, module, overrides = {}) {
   return factory({
+    // kept on the Module so the same compiled code can go to workers
+    wasyncioWasmModule: module,
     ...overrides,
     instantiateWasm(imports, receive) {
       WebAssembly.instantiate(module, imports).then(
@@ -49,13 +64,16 @@ export function instantiate(factory, module, overrides = {}) {
 }
 
 /**
- * Load glue + wasm that sit side by side (X.mjs and X.wasm).
+ * Load glue + wasm that sit side by side (X.mjs and X.wasm). The Module
+ * gets `wasyncioWasmModule` (the compiled WebAssembly.Module) and
+ * `wasyncioGlueUrl` (href of the glue), so workers can instantiate the
+ * very same code.
  * @param {string | URL} glueUrl URL of the .mjs glue
  * @param {object} [overrides]
  */
 export async function loadModule(glueUrl, overrides = {}) {
-  const href = glueUrl instanceof URL ? glueUrl.href : String(glueUrl);
+  const href = resolveUrl(glueUrl);
   const wasmUrl = new URL(href.replace(/\.m?js$/, '.wasm'));
   const [{ default: factory }, module] = await Promise.all([import(href), compileWasm(wasmUrl)]);
-  return instantiate(factory, module, overrides);
+  return instantiate(factory, module, { wasyncioGlueUrl: href, ...overrides });
 }

@@ -9,6 +9,12 @@
 #include <string.h>
 #include "wasyncio.h"
 
+#ifdef __EMSCRIPTEN__
+#define KIND "wasyncio-c-coro-wasm"
+#else
+#define KIND "wasyncio-c-coro-native"
+#endif
+
 static size_t stack_size = 4096;
 static int runs = 5;
 
@@ -79,9 +85,9 @@ static int do_w1 = 1, do_w2 = 1;
 static void report(const char *w, double *ms, int n, double units, const char *unit) {
     qsort(ms, (size_t)n, sizeof *ms, cmp);
     double med = ms[n / 2];
-    printf("{\"workload\":\"%s\",\"kind\":\"c-coro\",\"runs\":%d,\"median_ms\":%.3f,\"min_ms\":%.3f,"
+    printf("{\"workload\":\"%s\",\"kind\":\"%s\",\"runs\":%d,\"median_ms\":%.3f,\"min_ms\":%.3f,"
            "\"max_ms\":%.3f,\"rate\":%.0f,\"unit\":\"%s\",\"stack\":%zu}\n",
-           w, n, med, ms[0], ms[n - 1], units / (med / 1e3), unit, stack_size);
+           w, KIND, n, med, ms[0], ms[n - 1], units / (med / 1e3), unit, stack_size);
 }
 
 static int amain(void *arg) {

@@ -30,6 +30,14 @@
 extern "C" {
 #endif
 
+/* Every public function is exported from wasm builds, so the JS bindings
+ * (and your own JS) can call it. */
+#ifdef __EMSCRIPTEN__
+#define WA_API __attribute__((used))
+#else
+#define WA_API
+#endif
+
 /* ------------------------------------------------------------------------ */
 /* Status codes                                                              */
 /* ------------------------------------------------------------------------ */
@@ -60,7 +68,7 @@ enum {
 #define WA_PENDING 0x7fffffff
 
 /* Describe a status code. Never NULL; positive codes are "application error". */
-const char *wa_strerror(int code);
+WA_API const char *wa_strerror(int code);
 
 /* ------------------------------------------------------------------------ */
 /* Types                                                                     */
@@ -91,6 +99,8 @@ typedef struct wa_task_opts {
     const char *name;   /* copied; default "Task-<n>"                      */
     size_t stack_size;  /* bytes of C stack; 0 = default (see below).
                            Rounded up to a size class (min WA_STACK_MIN). */
+    wa_free_fn arg_free;/* if set, called with arg (or state) once the task
+                           is done, whether or not its body ever ran      */
 } wa_task_opts_t;
 
 /* The smallest coroutine stack (C frames plus saved coroutine state). */
@@ -101,39 +111,39 @@ typedef struct wa_task_opts {
 /* ------------------------------------------------------------------------ */
 
 /* Monotonic time in milliseconds (performance.now() on web hosts). */
-double wa_time(void);
+WA_API double wa_time(void);
 
 /* Schedule fn(arg) on the next loop iteration. Ready callbacks run in FIFO
  * order. *out (optional) receives a handle for wa_handle_cancel.
  * WA_EINVAL if fn is NULL. */
-int wa_call_soon(wa_callback_fn fn, void *arg, wa_handle_t *out);
+WA_API int wa_call_soon(wa_callback_fn fn, void *arg, wa_handle_t *out);
 
 /* Schedule fn(arg) after delay_ms (>= 0, not NaN; +inf never fires). Timers
  * fire in deadline order; equal deadlines fire in scheduling order. */
-int wa_call_later(double delay_ms, wa_callback_fn fn, void *arg, wa_handle_t *out);
+WA_API int wa_call_later(double delay_ms, wa_callback_fn fn, void *arg, wa_handle_t *out);
 
 /* Schedule fn(arg) at loop time when_ms (a wa_time() value; not NaN). */
-int wa_call_at(double when_ms, wa_callback_fn fn, void *arg, wa_handle_t *out);
+WA_API int wa_call_at(double when_ms, wa_callback_fn fn, void *arg, wa_handle_t *out);
 
 /* Cancel a callback that has not run yet. Returns 1 if it was cancelled,
  * 0 if it already ran, was cancelled before, or the handle is unknown. */
-int wa_handle_cancel(wa_handle_t h);
+WA_API int wa_handle_cancel(wa_handle_t h);
 
 /* Run one host turn: move expired timers to the ready queue and run ready
  * callbacks and task steps, batch after batch, until nothing is ready or
  * budget_ms has passed (budget_ms <= 0: one batch only). Returns the number
  * of callbacks run, WA_ESTATE if called re-entrantly or from a task.
  * Hosts call this for you; embedders driving the loop themselves may too. */
-int wa_run_once(double budget_ms);
+WA_API int wa_run_once(double budget_ms);
 
 /* Time budget of one host turn (default 5 ms): past it, the loop yields to
  * the host (so a page keeps rendering) and asks to be woken at once.
  * WA_EINVAL unless 0 < ms < inf. */
-int wa_loop_set_budget(double budget_ms);
+WA_API int wa_loop_set_budget(double budget_ms);
 
 /* Milliseconds until the loop next has work: 0 if callbacks are ready, the
  * time to the earliest timer, or -1 if there is none. */
-double wa_loop_next_wakeup(void);
+WA_API double wa_loop_next_wakeup(void);
 
 /* Run main(arg) as a task to completion, like asyncio.run(): when main is
  * done, every other task still alive is cancelled and awaited, and the
@@ -143,7 +153,7 @@ double wa_loop_next_wakeup(void);
  * final status is reported to the host: Module.onRunDone(status, message)
  * if set, else the Node process exit code / console.
  * WA_EINVAL if main is NULL; WA_ESTATE if a run is already in progress. */
-int wa_run(wa_coro_fn main, void *arg);
+WA_API int wa_run(wa_coro_fn main, void *arg);
 
 /* Called with main's final status (and message, may be NULL). */
 typedef void (*wa_run_done_fn)(int status, const char *message, void *user);
@@ -152,20 +162,40 @@ typedef void (*wa_run_done_fn)(int status, const char *message, void *user);
  * done(status, message, user) is called when main and the cleanup of
  * leftover tasks have finished. Drive the loop with wa_run_once /
  * wa_loop_wait (native) or let the web host drive it. */
-int wa_run_start(wa_coro_fn main, void *arg, const wa_task_opts_t *opts,
+WA_API int wa_run_start(wa_coro_fn main, void *arg, const wa_task_opts_t *opts,
                  wa_run_done_fn done, void *user);
 
 /* Native hosts: block until the loop has work or timeout_ms passes (<0:
  * until there is work). Returns WA_EDEADLOCK if the loop has no ready
  * callbacks, no timers and nothing in flight (it could never wake). */
-int wa_loop_wait(double timeout_ms);
+WA_API int wa_loop_wait(double timeout_ms);
 
 /* Handler for failures nobody retrieved (a failed task released without its
  * error being read). Default: print to stderr / console.error.
  * Cancellations are never reported. fn NULL restores the default. */
 typedef void (*wa_exception_handler_fn)(wa_future_t *fut, int code,
                                         const char *message, void *arg);
-void wa_set_exception_handler(wa_exception_handler_fn fn, void *arg);
+WA_API void wa_set_exception_handler(wa_exception_handler_fn fn, void *arg);
+
+/* Task life-cycle events, for timelines and tracing (see wa_set_task_hook). */
+typedef enum wa_task_event {
+    WA_TASK_CREATED = 1,    /* spawned, queued to start                      */
+    WA_TASK_STARTED = 2,    /* its body runs for the first time              */
+    WA_TASK_SUSPENDED = 3,  /* it waits (a future, a timer, or sleep(0))     */
+    WA_TASK_RESUMED = 4,    /* it runs again                                 */
+    WA_TASK_CANCELLING = 5, /* a cancellation was requested                  */
+    WA_TASK_DONE = 6,       /* finished; status: 0, error code, WA_ECANCELLED */
+} wa_task_event_t;
+
+/* Called for every task event with the task (borrowed; valid during the
+ * call) and, for WA_TASK_DONE, its status. Keep it short: it runs inside the
+ * scheduler. NULL turns tracing off (the default; then it costs nothing). */
+typedef void (*wa_task_hook_fn)(int event, wa_task_t *t, int status, void *arg);
+WA_API void wa_set_task_hook(wa_task_hook_fn fn, void *arg);
+
+/* A task's number: unique, increasing from 1 in creation order (0 if t is
+ * not a task). Names may repeat; numbers never do. */
+WA_API uint64_t wa_task_id(const wa_task_t *t);
 
 /* Live object counts, for leak checks and monitoring. */
 typedef struct wa_stats {
@@ -178,63 +208,63 @@ typedef struct wa_stats {
     size_t stack_bytes;      /* bytes of all stacks (in use + pooled)   */
     uint64_t switches;       /* coroutine resumes since start           */
 } wa_stats_t;
-void wa_get_stats(wa_stats_t *out);
+WA_API void wa_get_stats(wa_stats_t *out);
 
 /* Free pooled memory held by the loop (stack pool, queues). Call when the
  * loop is idle, e.g. before exit in leak-checked programs. */
-void wa_loop_trim(void);
+WA_API void wa_loop_trim(void);
 
 /* ------------------------------------------------------------------------ */
 /* Futures                                                                   */
 /* ------------------------------------------------------------------------ */
 
 /* Create a pending future; *out receives one reference. */
-int wa_future_new(wa_future_t **out);
+WA_API int wa_future_new(wa_future_t **out);
 
 /* Take another reference (returns f). NULL is ignored. */
-wa_future_t *wa_ref(wa_future_t *f);
+WA_API wa_future_t *wa_ref(wa_future_t *f);
 
 /* Drop a reference; the last one frees the future and calls the result's
  * destructor. A failure nobody retrieved is reported then. NULL is ignored. */
-void wa_release(wa_future_t *f);
+WA_API void wa_release(wa_future_t *f);
 
 /* Mark f done with a result. The future owns value from now on and calls
  * dtor(value) (if not NULL) when freed. WA_ESTATE if already done;
  * WA_EINVAL if f is NULL, a task (a task's result comes from its body) or
  * an operation future (see wa_op_rollback: its primitive sets it). */
-int wa_future_set_result(wa_future_t *f, void *value, wa_free_fn dtor);
+WA_API int wa_future_set_result(wa_future_t *f, void *value, wa_free_fn dtor);
 
 /* Mark f failed with code (nonzero, not WA_ECANCELLED) and a message
  * (copied, may be NULL). WA_ESTATE if done; WA_EINVAL on bad arguments
  * (as wa_future_set_result). */
-int wa_future_set_error(wa_future_t *f, int code, const char *message);
+WA_API int wa_future_set_error(wa_future_t *f, int code, const char *message);
 
 /* Cancel f (message copied, may be NULL). Returns 1 if the cancellation was
  * requested, 0 if f was already done (nothing changes), WA_EINVAL if f is
  * NULL. For a task this is asyncio's Task.cancel(): the task receives
  * WA_ECANCELLED at its current await and its cancelling() count grows. */
-int wa_cancel(wa_future_t *f, const char *message);
+WA_API int wa_cancel(wa_future_t *f, const char *message);
 
 /* State queries. NULL gives false. */
-bool wa_future_done(const wa_future_t *f);
-bool wa_future_cancelled(const wa_future_t *f);
+WA_API bool wa_future_done(const wa_future_t *f);
+WA_API bool wa_future_cancelled(const wa_future_t *f);
 
 /* Outcome of a done future: 0, its error code, or WA_ECANCELLED. WA_ESTATE if
  * still pending, WA_EINVAL if NULL. Marks the error as retrieved. */
-int wa_future_status(wa_future_t *f);
+WA_API int wa_future_status(wa_future_t *f);
 
 /* Result of a successful future, else NULL. Borrowed. */
-void *wa_future_result(const wa_future_t *f);
+WA_API void *wa_future_result(const wa_future_t *f);
 
 /* Error or cancellation message, else NULL. Borrowed. */
-const char *wa_future_message(const wa_future_t *f);
+WA_API const char *wa_future_message(const wa_future_t *f);
 
 /* Call fn(f, arg) through the loop once f is done (at once scheduled if it
  * already is). Callbacks run in registration order. */
-int wa_future_add_done_callback(wa_future_t *f, wa_done_fn fn, void *arg);
+WA_API int wa_future_add_done_callback(wa_future_t *f, wa_done_fn fn, void *arg);
 
 /* Remove every registration of (fn, arg); returns how many were removed. */
-int wa_future_remove_done_callback(wa_future_t *f, wa_done_fn fn, void *arg);
+WA_API int wa_future_remove_done_callback(wa_future_t *f, wa_done_fn fn, void *arg);
 
 /* ------------------------------------------------------------------------ */
 /* Tasks                                                                     */
@@ -243,68 +273,73 @@ int wa_future_remove_done_callback(wa_future_t *f, wa_done_fn fn, void *arg);
 /* Start fn(arg) as a stackful coroutine task, scheduled to run soon.
  * *out (may be NULL: fire and forget) receives a reference to the task.
  * The loop keeps the task alive until it is done. */
-int wa_spawn(wa_task_t **out, wa_coro_fn fn, void *arg, const wa_task_opts_t *opts);
+WA_API int wa_spawn(wa_task_t **out, wa_coro_fn fn, void *arg, const wa_task_opts_t *opts);
 
 /* Start a stackless step task: step(state, 0) runs soon; each time it
  * returns WA_PENDING after a wa_step_await/wa_step_sleep it is called again
  * with that wait's status. No stack of its own: tens of bytes per task.
  * state stays owned by the caller (free it when the task is done). */
-int wa_spawn_step(wa_task_t **out, wa_step_fn step, void *state, const wa_task_opts_t *opts);
+WA_API int wa_spawn_step(wa_task_t **out, wa_step_fn step, void *state, const wa_task_opts_t *opts);
 
 /* Suspend the current task until f is done. Returns wa_future_status(f), or
  * WA_ECANCELLED if the task was cancelled meanwhile (asyncio semantics: a
  * cancelled task also cancels the future it awaits). Does not suspend if f
  * is already done. WA_ENOTASK outside a coroutine task; WA_EINVAL if f is
  * NULL or the current task itself. */
-int wa_await(wa_future_t *f);
+WA_API int wa_await(wa_future_t *f);
 
 /* Suspend the current task for ms (0: yield to other ready tasks once).
  * Returns 0 or WA_ECANCELLED. WA_EINVAL if ms is negative or NaN. */
-int wa_sleep(double ms);
+WA_API int wa_sleep(double ms);
+
+/* Non-suspending sleep: *out gets a future that completes (result NULL)
+ * after ms; cancelling it cancels the timer. For callers that are not
+ * coroutines (step tasks, the JS bindings). WA_EINVAL if ms < 0 or NaN. */
+WA_API int wa_sleep_start(double ms, wa_future_t **out);
 
 /* From a step function: resume this step task with f's status once f is
  * done (immediately scheduled if it already is). Return WA_PENDING after it.
  * WA_ENOTASK outside a step task; WA_ESTATE if a wait is already set. */
-int wa_step_await(wa_future_t *f);
+WA_API int wa_step_await(wa_future_t *f);
 
 /* From a step function: resume after ms (0: next iteration). */
-int wa_step_sleep(double ms);
+WA_API int wa_step_sleep(double ms);
 
 /* Set the current task's result (owned by the task; dtor may be NULL).
  * Returns 0, so a body can end with `return wa_return(p, free);`. */
-int wa_return(void *value, wa_free_fn dtor);
+WA_API int wa_return(void *value, wa_free_fn dtor);
 
 /* Set the current task's error message (printf format) and return code, so a
  * body can end with `return wa_fail(WA_EFAILED, "bad %d", x);`. */
-int wa_fail(int code, const char *fmt, ...)
+WA_API int wa_fail(int code, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
 
 /* The running task (borrowed), or NULL outside tasks. */
-wa_task_t *wa_current_task(void);
+WA_API wa_task_t *wa_current_task(void);
 
 /* Fill out[0..cap) with live (not done) tasks, borrowed; returns how many
  * there are in all (may exceed cap). */
-size_t wa_all_tasks(wa_task_t **out, size_t cap);
+WA_API size_t wa_all_tasks(wa_task_t **out, size_t cap);
 
 /* True if f is a task. */
-bool wa_is_task(const wa_future_t *f);
+WA_API bool wa_is_task(const wa_future_t *f);
 
 /* The task's name (borrowed), NULL if f is not a task. */
-const char *wa_task_name(const wa_task_t *t);
+WA_API const char *wa_task_name(const wa_task_t *t);
 
 /* Rename a task (copied). WA_EINVAL if t is not a task or name NULL. */
-int wa_task_set_name(wa_task_t *t, const char *name);
+WA_API int wa_task_set_name(wa_task_t *t, const char *name);
 
 /* Number of pending cancellation requests (asyncio Task.cancelling()). */
-int wa_task_cancelling(const wa_task_t *t);
+WA_API int wa_task_cancelling(const wa_task_t *t);
 
 /* Decrement the cancellation count and return the new value (asyncio
  * Task.uncancel()); a count that reaches 0 also withdraws a cancellation
  * not yet delivered. WA_EINVAL if t is not a task. */
-int wa_task_uncancel(wa_task_t *t);
+WA_API int wa_task_uncancel(wa_task_t *t);
 
 /* ------------------------------------------------------------------------ */
 /* Combinators                                                               */
@@ -319,7 +354,7 @@ int wa_task_uncancel(wa_task_t *t);
  * failure as soon as it happens, while the other children keep running.
  * Cancelling the gather cancels every child; it then ends cancelled.
  * With n == 0 the gather is already done. */
-int wa_gather(wa_future_t **out, wa_future_t *const *futs, size_t n, unsigned flags);
+WA_API int wa_gather(wa_future_t **out, wa_future_t *const *futs, size_t n, unsigned flags);
 
 /* ------------------------------------------------------------------------ */
 /* Structured concurrency: wait, wait_for, as_completed, shield, timeout    */
@@ -386,7 +421,7 @@ int wa_gather(wa_future_t **out, wa_future_t *const *futs, size_t n, unsigned fl
  * barrier, join - or it could not be: a put item already taken by a
  * getter), the op's error code if it failed; WA_ESTATE if still pending,
  * WA_EINVAL if op is NULL. Safe on any future (no rollback: its status). */
-int wa_op_rollback(wa_future_t *op);
+WA_API int wa_op_rollback(wa_future_t *op);
 
 /* ---- Lock (asyncio.Lock) ---- */
 
@@ -394,63 +429,63 @@ int wa_op_rollback(wa_future_t *op);
 typedef struct wa_lock wa_lock_t;
 
 /* Create an unlocked lock. WA_EINVAL if out is NULL, WA_ENOMEM. */
-int wa_lock_new(wa_lock_t **out);
+WA_API int wa_lock_new(wa_lock_t **out);
 
 /* Destroy l: its waiters end with WA_ESHUTDOWN (condition waits
  * re-acquiring it too). Whether it was locked does not matter.
  * WA_EINVAL if l is NULL or already destroyed. */
-int wa_lock_destroy(wa_lock_t *l);
+WA_API int wa_lock_destroy(wa_lock_t *l);
 
 /* Coroutine form of asyncio's `await lock.acquire()`: returns 0 with the
  * lock held, WA_ECANCELLED (not held), WA_ESHUTDOWN (destroyed meanwhile),
  * WA_ENOMEM, WA_ENOTASK, WA_EINVAL. A newcomer never takes the lock while
  * others wait (Python 3.13 fairness). */
-int wa_lock_acquire(wa_lock_t *l);
+WA_API int wa_lock_acquire(wa_lock_t *l);
 
 /* Op form: *op completes (result NULL) once the lock is held for its
  * awaiter - at once if it is free. Cancelling it while pending withdraws
  * the request; once done, wa_op_rollback releases the lock to the next
  * waiter. WA_EINVAL, WA_ESHUTDOWN, WA_ENOMEM (nothing created). */
-int wa_lock_acquire_start(wa_lock_t *l, wa_future_t **op);
+WA_API int wa_lock_acquire_start(wa_lock_t *l, wa_future_t **op);
 
 /* Release the lock; the first waiter gets it at once (hand-off: the lock
  * stays locked for it, where Python 3.13 shows it unlocked until that
  * waiter runs; either way no newcomer can take it). WA_ESTATE if it is not
  * locked (Python's RuntimeError), WA_EINVAL if l is NULL. */
-int wa_lock_release(wa_lock_t *l);
+WA_API int wa_lock_release(wa_lock_t *l);
 
 /* True if the lock is held (or handed to a waiter). False for NULL. */
-bool wa_lock_locked(const wa_lock_t *l);
+WA_API bool wa_lock_locked(const wa_lock_t *l);
 
 /* ---- Event (asyncio.Event) ---- */
 
 typedef struct wa_event wa_event_t;
 
 /* Create an event (not set). WA_EINVAL, WA_ENOMEM. */
-int wa_event_new(wa_event_t **out);
+WA_API int wa_event_new(wa_event_t **out);
 
 /* Destroy e: waiters end with WA_ESHUTDOWN. WA_EINVAL if NULL. */
-int wa_event_destroy(wa_event_t *e);
+WA_API int wa_event_destroy(wa_event_t *e);
 
 /* Coroutine form: return 0 once the event is set (at once if it is).
  * WA_ECANCELLED, WA_ESHUTDOWN, WA_ENOMEM, WA_ENOTASK, WA_EINVAL. One small
  * allocation per waiting task (its op). */
-int wa_event_wait(wa_event_t *e);
+WA_API int wa_event_wait(wa_event_t *e);
 
 /* Op form: *op completes (result NULL) when the event is set. Nothing is
  * consumed, so there is nothing to roll back. */
-int wa_event_wait_start(wa_event_t *e, wa_future_t **op);
+WA_API int wa_event_wait_start(wa_event_t *e, wa_future_t **op);
 
 /* Set the event: every waiter is woken, in the order they started waiting;
  * they return 0 even if the event is cleared before they resume.
  * WA_EINVAL if NULL. */
-int wa_event_set(wa_event_t *e);
+WA_API int wa_event_set(wa_event_t *e);
 
 /* Reset the event to not set. WA_EINVAL if NULL. */
-int wa_event_clear(wa_event_t *e);
+WA_API int wa_event_clear(wa_event_t *e);
 
 /* True if set. False for NULL. */
-bool wa_event_is_set(const wa_event_t *e);
+WA_API bool wa_event_is_set(const wa_event_t *e);
 
 /* ---- Condition (asyncio.Condition) ---- */
 
@@ -460,21 +495,21 @@ typedef struct wa_cond wa_cond_t;
  * lock is NULL. A shared lock stays the caller's to destroy (the condition
  * keeps its memory alive; once it is destroyed the condition's waits end
  * with WA_ESHUTDOWN). WA_EINVAL (out NULL), WA_ENOMEM. */
-int wa_cond_new(wa_cond_t **out, wa_lock_t *lock);
+WA_API int wa_cond_new(wa_cond_t **out, wa_lock_t *lock);
 
 /* Destroy c (and its own lock, not a shared one): waiters end with
  * WA_ESHUTDOWN without re-acquiring the lock. WA_EINVAL if NULL. */
-int wa_cond_destroy(wa_cond_t *c);
+WA_API int wa_cond_destroy(wa_cond_t *c);
 
 /* The condition's lock (borrowed), NULL for NULL. */
-wa_lock_t *wa_cond_lock(const wa_cond_t *c);
+WA_API wa_lock_t *wa_cond_lock(const wa_cond_t *c);
 
 /* The lock operations, on the condition's lock (see wa_lock_*); once a
  * shared lock is destroyed they return WA_ESHUTDOWN. */
-int wa_cond_acquire(wa_cond_t *c);
-int wa_cond_acquire_start(wa_cond_t *c, wa_future_t **op);
-int wa_cond_release(wa_cond_t *c);
-bool wa_cond_locked(const wa_cond_t *c);
+WA_API int wa_cond_acquire(wa_cond_t *c);
+WA_API int wa_cond_acquire_start(wa_cond_t *c, wa_future_t **op);
+WA_API int wa_cond_release(wa_cond_t *c);
+WA_API bool wa_cond_locked(const wa_cond_t *c);
 
 /* Coroutine form of `await cond.wait()`; the lock must be held (WA_ESTATE
  * otherwise). Releases it, waits to be notified, re-acquires it, returns 0.
@@ -483,74 +518,74 @@ bool wa_cond_locked(const wa_cond_t *c);
  * another waiter (Python 3.13). WA_ESHUTDOWN: condition or lock destroyed
  * meanwhile (then the lock is NOT held). Also WA_ENOMEM, WA_ENOTASK,
  * WA_EINVAL. */
-int wa_cond_wait(wa_cond_t *c);
+WA_API int wa_cond_wait(wa_cond_t *c);
 
 /* Op form of wait: the lock is released at once; *op completes (result
  * NULL) with the lock held again. wa_cancel(op) returns 1 but the op ends
  * (cancelled) only once the lock is re-acquired. */
-int wa_cond_wait_start(wa_cond_t *c, wa_future_t **op);
+WA_API int wa_cond_wait_start(wa_cond_t *c, wa_future_t **op);
 
 /* `await cond.wait_for(pred)`: while pred(arg) is false, wait. pred is
  * called with the lock held, from the loop (it must not suspend nor use
  * this condition or lock); the first check happens before the lock is
  * checked, as in Python. Returns 0 once pred(arg) is true (lock held);
  * errors as wa_cond_wait; WA_EINVAL if pred is NULL. */
-int wa_cond_wait_for(wa_cond_t *c, bool (*pred)(void *arg), void *arg);
+WA_API int wa_cond_wait_for(wa_cond_t *c, bool (*pred)(void *arg), void *arg);
 
 /* Op form of wait_for: *op completes once pred(arg) is true with the lock
  * held (at once, lock untouched, if it already is). */
-int wa_cond_wait_for_start(wa_cond_t *c, bool (*pred)(void *arg), void *arg,
-                           wa_future_t **op);
+WA_API int wa_cond_wait_for_start(wa_cond_t *c, bool (*pred)(void *arg), void *arg,
+                                  wa_future_t **op);
 
 /* Wake up to n waiters (FIFO). The lock must be held (WA_ESTATE). Returns
  * how many were woken, WA_ESHUTDOWN (shared lock destroyed) or WA_EINVAL. */
-int wa_cond_notify(wa_cond_t *c, size_t n);
+WA_API int wa_cond_notify(wa_cond_t *c, size_t n);
 
 /* Wake every waiter. As wa_cond_notify. */
-int wa_cond_notify_all(wa_cond_t *c);
+WA_API int wa_cond_notify_all(wa_cond_t *c);
 
 /* ---- Semaphore, BoundedSemaphore (asyncio) ---- */
 
 typedef struct wa_sem wa_sem_t;
 
 /* Create a semaphore with value >= 0 (WA_EINVAL otherwise), WA_ENOMEM. */
-int wa_sem_new(wa_sem_t **out, int value);
+WA_API int wa_sem_new(wa_sem_t **out, int value);
 
 /* A BoundedSemaphore: releasing it above its initial value is WA_EVALUE. */
-int wa_bounded_sem_new(wa_sem_t **out, int value);
+WA_API int wa_bounded_sem_new(wa_sem_t **out, int value);
 
 /* Destroy s: waiters end with WA_ESHUTDOWN. WA_EINVAL if NULL. */
-int wa_sem_destroy(wa_sem_t *s);
+WA_API int wa_sem_destroy(wa_sem_t *s);
 
 /* Coroutine form of `await sem.acquire()`: 0 once a slot is taken.
  * Newcomers never overtake waiters (FIFO). WA_ECANCELLED (no slot taken),
  * WA_ESHUTDOWN, WA_ENOMEM, WA_ENOTASK, WA_EINVAL. */
-int wa_sem_acquire(wa_sem_t *s);
+WA_API int wa_sem_acquire(wa_sem_t *s);
 
 /* Op form: *op completes (result NULL) owning a slot. Cancel withdraws;
  * once done, wa_op_rollback gives the slot back (to the next waiter). */
-int wa_sem_acquire_start(wa_sem_t *s, wa_future_t **op);
+WA_API int wa_sem_acquire_start(wa_sem_t *s, wa_future_t **op);
 
 /* Release a slot: the first waiter gets it at once. WA_EVALUE for a
  * bounded semaphore already at its initial value (or a value at INT_MAX),
  * WA_EINVAL for NULL. */
-int wa_sem_release(wa_sem_t *s);
+WA_API int wa_sem_release(wa_sem_t *s);
 
 /* True if acquire would wait (value 0 or waiters queued). False for NULL. */
-bool wa_sem_locked(const wa_sem_t *s);
+WA_API bool wa_sem_locked(const wa_sem_t *s);
 
 /* The counter (slots free now), or WA_EINVAL for NULL. */
-int wa_sem_value(const wa_sem_t *s);
+WA_API int wa_sem_value(const wa_sem_t *s);
 
 /* ---- Barrier (asyncio.Barrier) ---- */
 
 typedef struct wa_barrier wa_barrier_t;
 
 /* Create a barrier for parties >= 1 tasks (WA_EINVAL otherwise). */
-int wa_barrier_new(wa_barrier_t **out, unsigned parties);
+WA_API int wa_barrier_new(wa_barrier_t **out, unsigned parties);
 
 /* Destroy b: waiters end with WA_ESHUTDOWN. WA_EINVAL if NULL. */
-int wa_barrier_destroy(wa_barrier_t *b);
+WA_API int wa_barrier_destroy(wa_barrier_t *b);
 
 /* Coroutine form of `await barrier.wait()`: wait until `parties` tasks
  * have arrived; *index (may be NULL) gets this task's arrival index
@@ -559,28 +594,28 @@ int wa_barrier_destroy(wa_barrier_t *b);
  * is or gets broken (abort) or is reset while waiting; WA_ECANCELLED (this
  * task leaves the barrier, which is not broken); WA_ESHUTDOWN; WA_ENOMEM;
  * WA_ENOTASK; WA_EINVAL. */
-int wa_barrier_wait(wa_barrier_t *b, unsigned *index);
+WA_API int wa_barrier_wait(wa_barrier_t *b, unsigned *index);
 
 /* Op form: *op completes with the arrival index as its result
  * ((void *)(uintptr_t)index) or fails with WA_EBROKEN. */
-int wa_barrier_wait_start(wa_barrier_t *b, wa_future_t **op);
+WA_API int wa_barrier_wait_start(wa_barrier_t *b, wa_future_t **op);
 
 /* Return the barrier to its empty state; waiting tasks end with WA_EBROKEN
  * (asyncio's reset()). Never blocks. WA_EINVAL if NULL. */
-int wa_barrier_reset(wa_barrier_t *b);
+WA_API int wa_barrier_reset(wa_barrier_t *b);
 
 /* Put the barrier in the broken state: current and future waits end with
  * WA_EBROKEN until wa_barrier_reset. Never blocks. WA_EINVAL if NULL. */
-int wa_barrier_abort(wa_barrier_t *b);
+WA_API int wa_barrier_abort(wa_barrier_t *b);
 
 /* Number of tasks required to pass (0 for NULL). */
-unsigned wa_barrier_parties(const wa_barrier_t *b);
+WA_API unsigned wa_barrier_parties(const wa_barrier_t *b);
 
 /* Number of tasks waiting while it fills (0 while draining, or NULL). */
-unsigned wa_barrier_n_waiting(const wa_barrier_t *b);
+WA_API unsigned wa_barrier_n_waiting(const wa_barrier_t *b);
 
 /* True if broken. False for NULL. */
-bool wa_barrier_broken(const wa_barrier_t *b);
+WA_API bool wa_barrier_broken(const wa_barrier_t *b);
 
 
 /* ------------------------------------------------------------------------ */
@@ -628,45 +663,45 @@ typedef struct wa_queue_opts {
 
 /* Create a queue. WA_EINVAL (bad kind, cmp on a non-priority queue),
  * WA_ENOMEM. */
-int wa_queue_new(wa_queue_t **out, const wa_queue_opts_t *opts);
+WA_API int wa_queue_new(wa_queue_t **out, const wa_queue_opts_t *opts);
 
 /* Destroy q: items still in it go to item_dtor; pending getters, putters
  * and joiners end with WA_ESHUTDOWN (putters keep their items).
  * WA_EINVAL if q is NULL. */
-int wa_queue_destroy(wa_queue_t *q);
+WA_API int wa_queue_destroy(wa_queue_t *q);
 
 /* Coroutine form of `await q.put(item)`: waits while the queue is full.
  * 0 (the queue owns item now), WA_ESHUTDOWN (shut down before or while
  * waiting; item not put), WA_ECANCELLED (not put), WA_ENOMEM, WA_ENOTASK,
  * WA_EINVAL. On a priority queue the priority is 0. */
-int wa_queue_put(wa_queue_t *q, void *item);
+WA_API int wa_queue_put(wa_queue_t *q, void *item);
 
 /* q.put_nowait(item): 0, WA_EFULL, WA_ESHUTDOWN, WA_ENOMEM, WA_EINVAL. */
-int wa_queue_put_nowait(wa_queue_t *q, void *item);
+WA_API int wa_queue_put_nowait(wa_queue_t *q, void *item);
 
 /* Op form of put: *op completes (result NULL) once item is in the queue
  * (at once if there is room). Cancel while pending: not put. Once done,
  * wa_op_rollback takes the item out again unless a getter already has it
  * (then it returns 0: the put stands). WA_ESHUTDOWN, WA_ENOMEM, WA_EINVAL
  * are returned directly (nothing created, item not put). */
-int wa_queue_put_start(wa_queue_t *q, void *item, wa_future_t **op);
+WA_API int wa_queue_put_start(wa_queue_t *q, void *item, wa_future_t **op);
 
 /* The put forms with a numeric priority (lower first; not NaN), priority
  * queues only (WA_EINVAL otherwise). */
-int wa_queue_put_prio(wa_queue_t *q, void *item, double prio);
-int wa_queue_put_prio_nowait(wa_queue_t *q, void *item, double prio);
-int wa_queue_put_prio_start(wa_queue_t *q, void *item, double prio, wa_future_t **op);
+WA_API int wa_queue_put_prio(wa_queue_t *q, void *item, double prio);
+WA_API int wa_queue_put_prio_nowait(wa_queue_t *q, void *item, double prio);
+WA_API int wa_queue_put_prio_start(wa_queue_t *q, void *item, double prio, wa_future_t **op);
 
 /* Coroutine form of `await q.get()`: *item gets the next item (FIFO,
  * LIFO or lowest priority), waiting while the queue is empty. WA_ESHUTDOWN
  * once the queue is shut down and empty; WA_ECANCELLED (nothing taken);
  * WA_ENOMEM, WA_ENOTASK, WA_EINVAL (item NULL). No allocation when an item
  * is there. */
-int wa_queue_get(wa_queue_t *q, void **item);
+WA_API int wa_queue_get(wa_queue_t *q, void **item);
 
 /* q.get_nowait(): 0, WA_EEMPTY, WA_ESHUTDOWN (shut down and empty),
  * WA_EINVAL. */
-int wa_queue_get_nowait(wa_queue_t *q, void **item);
+WA_API int wa_queue_get_nowait(wa_queue_t *q, void **item);
 
 /* Op form of get: *op completes with the item as its result
  * (wa_future_result; the op does not free it: it is the awaiter's), or
@@ -676,45 +711,45 @@ int wa_queue_get_nowait(wa_queue_t *q, void **item);
  * be; dropped as by shutdown(immediate) if the queue was shut down
  * immediately or destroyed). WA_ESHUTDOWN (empty and shut down) and
  * WA_ENOMEM / WA_EINVAL are returned directly. */
-int wa_queue_get_start(wa_queue_t *q, wa_future_t **op);
+WA_API int wa_queue_get_start(wa_queue_t *q, wa_future_t **op);
 
 /* q.task_done(): one item put earlier is processed. WA_EVALUE if called
  * more times than items were put; WA_EINVAL. When no unfinished item is
  * left, every joiner is woken. */
-int wa_queue_task_done(wa_queue_t *q);
+WA_API int wa_queue_task_done(wa_queue_t *q);
 
 /* Coroutine form of `await q.join()`: wait until every item put has been
  * task_done'd (0 at once if none is unfinished). WA_ECANCELLED,
  * WA_ESHUTDOWN (destroyed), WA_ENOMEM, WA_ENOTASK, WA_EINVAL. */
-int wa_queue_join(wa_queue_t *q);
+WA_API int wa_queue_join(wa_queue_t *q);
 
 /* Op form of join (result NULL; nothing to roll back). */
-int wa_queue_join_start(wa_queue_t *q, wa_future_t **op);
+WA_API int wa_queue_join_start(wa_queue_t *q, wa_future_t **op);
 
 /* q.shutdown(immediate): later puts fail with WA_ESHUTDOWN, gets too once
  * the queue is empty; waiting putters and getters end with WA_ESHUTDOWN.
  * immediate: the items still queued are dropped (item_dtor) and each
  * counts as task_done'd (joiners wake if nothing is left unfinished).
  * Idempotent. WA_EINVAL if NULL. */
-int wa_queue_shutdown(wa_queue_t *q, bool immediate);
+WA_API int wa_queue_shutdown(wa_queue_t *q, bool immediate);
 
 /* Number of items in the queue (0 for NULL). */
-size_t wa_queue_qsize(const wa_queue_t *q);
+WA_API size_t wa_queue_qsize(const wa_queue_t *q);
 
 /* maxsize given at creation (0: unbounded, or NULL). */
-size_t wa_queue_maxsize(const wa_queue_t *q);
+WA_API size_t wa_queue_maxsize(const wa_queue_t *q);
 
 /* True if empty (or NULL). */
-bool wa_queue_empty(const wa_queue_t *q);
+WA_API bool wa_queue_empty(const wa_queue_t *q);
 
 /* True if bounded and holding maxsize items (false for NULL). */
-bool wa_queue_full(const wa_queue_t *q);
+WA_API bool wa_queue_full(const wa_queue_t *q);
 
 /* Items put and not yet task_done'd (Python's _unfinished_tasks). */
-size_t wa_queue_unfinished(const wa_queue_t *q);
+WA_API size_t wa_queue_unfinished(const wa_queue_t *q);
 
 /* True once shutdown was called. */
-bool wa_queue_is_shutdown(const wa_queue_t *q);
+WA_API bool wa_queue_is_shutdown(const wa_queue_t *q);
 
 
 /* ------------------------------------------------------------------------ */
@@ -736,6 +771,84 @@ bool wa_queue_is_shutdown(const wa_queue_t *q);
 /* ------------------------------------------------------------------------ */
 
 /* (section: js) */
+
+/* A value that crosses the C/JS boundary: task arguments and results, queue
+ * items shared by C and JS, results of JS functions called from C. The JS
+ * bindings turn JS values into these and back:
+ *   undefined <-> NULL pointer      null <-> WA_VALUE_NULL
+ *   boolean <-> WA_VALUE_BOOL        number <-> WA_VALUE_NUMBER (double)
+ *   string <-> WA_VALUE_STRING (UTF-8, NUL-terminated, len without the NUL)
+ *   Uint8Array / ArrayBuffer / other typed arrays -> WA_VALUE_BYTES -> Uint8Array
+ *   Task / Future / promise -> WA_VALUE_FUTURE (a future C can wa_await) -> Task / Future
+ *   any other JS value <-> WA_VALUE_JS (an opaque handle to the JS object)
+ * A value is one allocation owned by whoever holds it; free with
+ * wa_value_free. A future whose result is a value (wa_future_set_value,
+ * wa_return_value ...) owns it. */
+typedef enum wa_value_type {
+    WA_VALUE_NULL = 1,
+    WA_VALUE_BOOL = 2,
+    WA_VALUE_NUMBER = 3,
+    WA_VALUE_STRING = 4,
+    WA_VALUE_BYTES = 5,
+    WA_VALUE_JS = 6,
+    WA_VALUE_FUTURE = 7,
+} wa_value_type_t;
+
+typedef struct wa_value {
+    int32_t type;       /* wa_value_type_t */
+    uint32_t len;       /* STRING / BYTES: length in bytes */
+    union {
+        double number;
+        int32_t boolean;
+        char *string;   /* points into the same allocation */
+        uint8_t *bytes; /* points into the same allocation */
+        uint32_t handle;/* WA_VALUE_JS: the bindings' handle */
+        wa_future_t *future; /* WA_VALUE_FUTURE: a reference owned by the value */
+    } u;
+} wa_value_t;
+
+/* Constructors: a new value, or NULL when out of memory (or s NULL). */
+WA_API wa_value_t *wa_value_null(void);
+WA_API wa_value_t *wa_value_bool(bool b);
+WA_API wa_value_t *wa_value_number(double d);
+WA_API wa_value_t *wa_value_string(const char *s);
+WA_API wa_value_t *wa_value_string_n(const char *s, size_t len);
+WA_API wa_value_t *wa_value_bytes(const void *data, size_t len);
+/* A value holding a reference to f (taken here), e.g. to hand a C task to JS. */
+WA_API wa_value_t *wa_value_future(wa_future_t *f);
+/* The future held by a WA_VALUE_FUTURE value (borrowed), else NULL. */
+WA_API wa_future_t *wa_value_get_future(const wa_value_t *v);
+/* Free a value (NULL is ignored). A WA_VALUE_JS handle is released on the
+ * JS side. Suitable as a wa_free_fn. */
+WA_API void wa_value_free(void *value);
+/* The result of a successful future if it is a value (set with
+ * wa_future_set_value / wa_return_value / by JS), else NULL. Borrowed. */
+WA_API const wa_value_t *wa_future_value(const wa_future_t *f);
+/* Complete f with a value it takes ownership of (NULL means undefined). */
+WA_API int wa_future_set_value(wa_future_t *f, wa_value_t *value);
+/* Set the current task's result to a value it takes ownership of. */
+WA_API int wa_return_value(wa_value_t *value);
+/* Shorthands: copy a number / string / bytes into the task's result. */
+WA_API int wa_return_number(double d);
+WA_API int wa_return_string(const char *s);
+WA_API int wa_return_bytes(const void *data, size_t len);
+
+/* Call the JS function registered as `name` (runtime.register(name, fn) in
+ * the bindings) with arg (borrowed; NULL = undefined). *out receives a
+ * future that completes with its (awaited) result as a value, or fails with
+ * WA_EHOST and the JS error's message. WA_EINVAL if no such function is
+ * registered; WA_EHOST when no JS runtime is attached (native hosts). */
+WA_API int wa_js_call(const char *name, const wa_value_t *arg, wa_future_t **out);
+
+/* Make coroutine `fn` startable from JS: runtime.spawnC("fn", arg). The
+ * coroutine receives a `const wa_value_t *` (NULL for undefined) that stays
+ * valid until it returns. */
+#ifdef __EMSCRIPTEN__
+#define WA_EXPORT_CORO(fn)                                                    \
+    __attribute__((used)) wa_coro_fn wa_coro__##fn(void) { return fn; }
+#else
+#define WA_EXPORT_CORO(fn)
+#endif
 
 
 #ifdef __cplusplus

@@ -61,6 +61,8 @@ typedef struct wa_coro_sched {
 #if WA_CORO_ASYNCIFY
     wa_coro_t *unwinding;   /* set while an unwind is in progress: a trap
                                then means the stack was too small */
+    uintptr_t main_sp;      /* scheduler's stack pointer during a resume */
+    uintptr_t fault_sp;     /* stack pointer found after a trap           */
 #elif WA_CORO_X86_64
     void *sp;
     const void *asan_bottom;
@@ -102,7 +104,8 @@ bool wa__coro_intact(const wa_coro_t *c);
 /* Report a fatal runtime fault (stack overflow) and stop: memory is corrupt. */
 void wa__fatal(const char *fmt, ...);
 
-/* Stack pool (stack_pool.c). */
+/* Stack pool (stack_pool.c). True if stacks of n bytes have a guard page. */
+bool wa__stack_guarded(size_t n);
 unsigned char *wa__stack_acquire(size_t *size_inout);
 void wa__stack_return(unsigned char *stack, size_t size);
 

@@ -29,6 +29,12 @@ AIMPORT("stop_unwind") void wa__asyncify_stop_unwind(void);
 AIMPORT("start_rewind") void wa__asyncify_start_rewind(void *data);
 AIMPORT("stop_rewind") void wa__asyncify_stop_rewind(void);
 
+#ifdef WA_STACK_LIMITS
+#include <emscripten/stack.h>
+/* library_wasyncio.js: sets the limits -sSTACK_OVERFLOW_CHECK=2 checks. */
+extern void wa_host_set_stack_limits(uintptr_t base, uintptr_t end);
+#endif
+
 uintptr_t wa__sp_get(void);        /* sp.S */
 void wa__sp_set(uintptr_t sp);     /* sp.S */
 
@@ -61,7 +67,16 @@ void wa__coro_release(wa_coro_t *c) {
 WA_EXPORT WA_NOINLINE void wa__coro_resume_impl(wa_coro_t *c) {
     wa_coro_sched_t *s = &wa__loop.sched;
     uintptr_t main_sp = wa__sp_get();
+    s->main_sp = main_sp;
     s->running = c;
+#ifdef WA_STACK_LIMITS
+    /* Debug builds (WASYNCIO_DEBUG=1 ./build.sh) check every frame
+     * allocation against the running stack's limits: an overflow stops
+     * before it writes anything. */
+    uintptr_t main_base = emscripten_stack_get_base(), main_end = emscripten_stack_get_end();
+    wa_host_set_stack_limits((uintptr_t)c->stack + c->stack_size,
+                             (uintptr_t)c->stack + WA_CANARY_BYTES + WA_ASYNCIFY_RESERVE);
+#endif
     if (!c->started) {
         c->started = 1;
         wa__sp_set(((uintptr_t)c->stack + c->stack_size) & ~(uintptr_t)15);
@@ -79,6 +94,9 @@ WA_EXPORT WA_NOINLINE void wa__coro_resume_impl(wa_coro_t *c) {
     } else {
         c->finished = 1;
     }
+#ifdef WA_STACK_LIMITS
+    wa_host_set_stack_limits(main_base, main_end); /* before leaving the task's stack */
+#endif
     wa__sp_set(main_sp);
     s->running = NULL;
 }
@@ -105,11 +123,35 @@ void wa__coro_yield(wa_coro_t *c) {
     wa__asyncify_start_unwind(&c->adata);
 }
 
-/* For the JS host: a trap during an unwind means the saved state did not fit
- * the stack; returns that stack's size (0 if no unwind was in progress). */
-WA_EXPORT size_t wa__unwind_fault_stack(void) {
-    wa_coro_t *c = wa__loop.sched.unwinding;
-    return c ? c->stack_size : 0;
+/* For the JS host, after a trap escaped a host turn: put the C stack
+ * pointer back on the main stack (a trapped task leaves it on its own,
+ * maybe out of bounds). No locals here, so no frame on the broken stack. */
+WA_EXPORT void wa__fault_reset(void) {
+    if (wa__loop.sched.running || wa__loop.sched.unwinding) {
+        wa__loop.sched.fault_sp = wa__sp_get();
+#ifdef WA_STACK_LIMITS
+        wa_host_set_stack_limits(emscripten_stack_get_base(), emscripten_stack_get_end());
+#endif
+        wa__sp_set(wa__loop.sched.main_sp);
+    }
+}
+
+/* For the JS host, after a trap escaped a host turn: what the runtime was
+ * doing, as a message (NULL if no task was running). A trap inside a task
+ * whose stack canary is gone, or during an unwind, is a stack overflow. */
+WA_EXPORT const char *wa__fault_report(int overflow_hint) {
+    static char msg[256];
+    wa_coro_sched_t *s = &wa__loop.sched;
+    wa_coro_t *c = s->unwinding ? s->unwinding : s->running;
+    if (!c) return NULL;
+    bool below = s->fault_sp < (uintptr_t)c->stack + WA_CANARY_BYTES + WA_ASYNCIFY_RESERVE;
+    if (overflow_hint || s->unwinding || below || !wa__coro_intact(c))
+        snprintf(msg, sizeof msg, "wasyncio: a task overflowed its %zu-byte C stack; give it a "
+                 "larger stack_size (wa_task_opts_t)", c->stack_size);
+    else
+        snprintf(msg, sizeof msg, "wasyncio: a task trapped (%zu-byte C stack; if it recursed "
+                 "deeply, give it a larger stack_size)", c->stack_size);
+    return msg;
 }
 
 #endif

@@ -2,12 +2,15 @@
  * switch on x86-64 (coro_switch_x86_64.S), ucontext elsewhere. Under
  * AddressSanitizer every switch is announced with the fiber API so ASan
  * tracks which stack is live. */
+#define _DEFAULT_SOURCE /* sigaltstack, siginfo_t */
 #include "internal.h"
 
 #if !WA_CORO_ASYNCIFY
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #if WA_ASAN
 #include <sanitizer/common_interface_defs.h>
@@ -21,6 +24,40 @@
 #if WA_CORO_X86_64
 void wa__ctx_switch(void **from, void *to); /* coro_switch_x86_64.S */
 void wa__ctx_boot(void);
+#endif
+
+#if !WA_ASAN
+/* A fault in the guard page below the running coroutine's stack is a stack
+ * overflow: say so (which task, how big its stack is) before dying. Runs on
+ * its own signal stack since the task's is exhausted. Under ASan, ASan's
+ * own handler reports it. */
+static void on_segv(int sig, siginfo_t *si, void *uc) {
+    (void)uc;
+    wa_coro_t *c = wa__loop.sched.running;
+    uintptr_t a = (uintptr_t)si->si_addr, lo = c ? (uintptr_t)c->stack : 0;
+    /* in the guard page, or past it by a frame that jumped over it */
+    if (c && a < lo && lo - a <= ((uintptr_t)1 << 20)) {
+        static const char m1[] = "wasyncio: fatal: a task overflowed its C stack (guard page hit); "
+                                 "give it a larger stack_size (wa_task_opts_t)\n";
+        ssize_t r = write(2, m1, sizeof m1 - 1);
+        (void)r;
+    }
+    signal(sig, SIG_DFL); /* re-fault into the default action */
+}
+
+static void install_guard_handler(void) {
+    static unsigned char altstack[64 * 1024];
+    if (wa__loop.guard_handler) return;
+    wa__loop.guard_handler = true;
+    stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
+    sigaltstack(&ss, NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, NULL);
+}
 #endif
 
 size_t wa__coro_default_stack(void) {
@@ -68,6 +105,9 @@ int wa__coro_init(wa_coro_t *c, size_t stack_size, void (*entry)(void *), void *
     c->arg = arg;
     c->started = c->finished = 0;
     c->asan_fake = NULL;
+#if !WA_ASAN
+    if (wa__stack_guarded(n)) install_guard_handler();
+#endif
 #if WA_CORO_X86_64
     /* Initial frame: six callee-saved registers, then wa__ctx_boot as the
      * return address; r12 = coro_main, r13 = c. After `ret` the stack is

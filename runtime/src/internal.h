@@ -109,6 +109,10 @@ typedef struct wa_task_s {
     void *result;                 /* set by wa_return                       */
     wa_free_fn dtor;
     char *fail_msg;               /* set by wa_fail                         */
+    /* Told when a cancellation is requested (the JS bindings abort the
+     * task's AbortSignal). */
+    void (*cancel_notify)(struct wa_task_s *t);
+    wa_free_fn arg_free;          /* wa_task_opts_t.arg_free                */
     union {
         struct {
             wa_coro_fn fn;
@@ -170,10 +174,13 @@ typedef struct wa_loop {
     double armed;           /* deadline of the host timer; < 0 none        */
     bool armed_immediate;   /* an immediate host turn is pending           */
     size_t host_pending;    /* host operations in flight (fetch, jobs ...) */
+    bool guard_handler;     /* native: SIGSEGV handler for guard pages set  */
     /* run */
     wa_run_state_t run;
     wa_exception_handler_fn exc_fn;
     void *exc_arg;
+    wa_task_hook_fn hook;   /* task events (tracing), NULL when off */
+    void *hook_arg;
 } wa_loop_t;
 
 /* The one loop: the only global state of the runtime. */
@@ -201,6 +208,9 @@ void wa__task_step(void *task, void *unused);
 int wa__task_cancel(wa_task_impl_t *t, const char *msg);
 void wa__task_free_fields(wa_task_impl_t *t);
 
+/* value.c */
+WA_EXPORT wa_value_t *wa__value_alloc(int32_t type, size_t payload);
+
 /* run.c */
 void wa__run_main_done(wa_future_t *f, void *arg);
 
@@ -213,6 +223,7 @@ void wa_host_arm_timer(double delay_ms);
 /* Native: block until timeout (ms, < 0 forever) or a cross-thread wake. */
 void wa_host_wait(double timeout_ms);
 void wa_host_report(const char *text);          /* stderr / console.error */
+void wa_host_value_release(uint32_t handle);    /* WA_VALUE_JS handles */
 void wa_host_run_started(void);                 /* web: watch for deadlock */
 void wa_host_run_done(int status, const char *message);
 bool wa_host_blocks(void);                      /* native: wa_run blocks */

@@ -21,8 +21,10 @@ static void run_finish(void) {
     void *user = r->user;
     int status = r->deadlock ? WA_EDEADLOCK : r->status;
     char *msg = r->message;
-    if (r->deadlock && !msg)
-        msg = wa__strdup("main was waiting for something that can never happen");
+    if (r->deadlock) {
+        free(msg);
+        msg = wa__strdup("deadlock: main was waiting for something that can never happen");
+    }
     wa_release(r->main);
     memset(r, 0, sizeof *r); /* a new run may start from the callback */
     if (done) done(status, msg, user);

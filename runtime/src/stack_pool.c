@@ -1,3 +1,4 @@
+#define _DEFAULT_SOURCE /* mmap flags, sysconf */
 /* Pool of coroutine stacks in power-of-two size classes from WA_STACK_MIN.
  * Reusing stacks keeps task creation off malloc; the pool keeps at most
  * WA_POOL_BYTES per class so a burst of tasks does not pin memory forever. */
@@ -5,6 +6,54 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#if !defined(__wasm__)
+#include <sys/mman.h>
+#include <unistd.h>
+/* Natively, stacks of at least this size get a PROT_NONE guard page below
+ * them, so an overflow faults at once (coro_native.c names the task).
+ * Smaller ones (benchmarks spawn 100k of them) rely on the canary: each
+ * guard costs a kernel mapping and there are only ~65k of those. */
+#define WA_GUARD_MIN (16u * 1024u)
+
+static size_t page_size(void) {
+    long p = sysconf(_SC_PAGESIZE);
+    return p > 0 ? (size_t)p : 4096;
+}
+
+static unsigned char *block_alloc(size_t n) {
+    if (n < WA_GUARD_MIN || n % page_size()) return malloc(n);
+    size_t g = page_size();
+    void *m = mmap(NULL, n + g, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED) return NULL;
+    if (mprotect(m, g, PROT_NONE) != 0) {
+        munmap(m, n + g);
+        return NULL;
+    }
+    return (unsigned char *)m + g;
+}
+
+static void block_free(unsigned char *s, size_t n) {
+    if (n < WA_GUARD_MIN || n % page_size()) {
+        free(s);
+        return;
+    }
+    size_t g = page_size();
+    munmap(s - g, n + g);
+}
+
+bool wa__stack_guarded(size_t n) { return n >= WA_GUARD_MIN && n % page_size() == 0; }
+#else
+static unsigned char *block_alloc(size_t n) { return malloc(n); }
+static void block_free(unsigned char *s, size_t n) {
+    (void)n;
+    free(s);
+}
+bool wa__stack_guarded(size_t n) {
+    (void)n;
+    return false;
+}
+#endif
 
 #define WA_POOL_BYTES (8u << 20)
 
@@ -41,7 +90,7 @@ unsigned char *wa__stack_acquire(size_t *size_inout) {
         n = (n + 15) & ~(size_t)15;
     }
     if (!s) {
-        s = malloc(n);
+        s = block_alloc(n);
         if (!s) return NULL;
         p->bytes += n;
     }
@@ -64,7 +113,7 @@ void wa__stack_return(unsigned char *s, size_t n) {
         return;
     }
     p->bytes -= n;
-    free(s);
+    block_free(s, n);
 }
 
 void wa__stack_pool_trim(void) {
@@ -74,7 +123,7 @@ void wa__stack_pool_trim(void) {
             unsigned char *s = p->free[c];
             memcpy(&p->free[c], s, sizeof(void *));
             p->bytes -= (size_t)WA_STACK_MIN << c;
-            free(s);
+            block_free(s, (size_t)WA_STACK_MIN << c);
         }
         p->nfree[c] = 0;
     }

@@ -16,6 +16,18 @@
 
 static inline wa_loop_t *loop(void) { return &wa__loop; }
 
+#define HOOK(L, ev, t, st)                                                    \
+    do {                                                                      \
+        if (WA_UNLIKELY((L)->hook)) (L)->hook((ev), &(t)->fut, (st), (L)->hook_arg); \
+    } while (0)
+
+void wa_set_task_hook(wa_task_hook_fn fn, void *arg) {
+    wa__loop.hook = fn;
+    wa__loop.hook_arg = arg;
+}
+
+uint64_t wa_task_id(const wa_task_t *t) { return wa_is_task(t) ? TASK(t)->number : 0; }
+
 /* ---- creation ------------------------------------------------------------- */
 
 static void coro_entry(void *p) {
@@ -31,6 +43,7 @@ static int task_new(uint8_t kind, const wa_task_opts_t *opts, wa_task_impl_t **o
     wa__future_init(&t->fut, kind);
     t->number = ++L->task_counter;
     t->timer_slot = WA_NO_SLOT;
+    if (opts) t->arg_free = opts->arg_free;
     if (opts && opts->name && !(t->name = wa__strdup(opts->name))) {
         L->live_futures--;
         free(t);
@@ -52,6 +65,7 @@ static int task_launch(wa_task_impl_t *t, wa_task_t **out) {
     L->live_tasks++;
     /* The loop's reference (dropped when done) is the initial one. */
     if (out) *out = wa_ref(&t->fut);
+    HOOK(L, WA_TASK_CREATED, t, 0);
     return 0;
 }
 
@@ -109,6 +123,10 @@ static void task_finish(wa_task_impl_t *t, int status) {
                       t->u.c.coro.stack_size);
         wa__coro_release(&t->u.c.coro);
     }
+    if (t->arg_free) {
+        t->arg_free(t->fut.kind == KIND_CORO ? t->u.c.arg : t->u.s.state);
+        t->arg_free = NULL;
+    }
     /* asyncio: a body that returns while a cancellation is still pending
      * (e.g. it cancelled itself) ends cancelled. */
     if (status == 0 && t->must_cancel) status = WA_ECANCELLED;
@@ -119,6 +137,7 @@ static void task_finish(wa_task_impl_t *t, int status) {
     if (t->next) t->next->prev = t->prev;
     t->prev = t->next = NULL;
     L->live_tasks--;
+    HOOK(L, WA_TASK_DONE, t, status);
 
     if (status == 0) {
         void *r = t->result;
@@ -160,12 +179,14 @@ void wa__task_step(void *a, void *b) {
     }
     L->current = t;
     t->tstate = TASK_RUNNING;
+    HOOK(L, t->started ? WA_TASK_RESUMED : WA_TASK_STARTED, t, 0);
     if (t->fut.kind == KIND_CORO) {
         t->started = 1;
         L->switches++;
         wa__coro_resume(&t->u.c.coro);
         L->current = NULL;
         if (t->u.c.coro.finished) task_finish(t, t->u.c.status);
+        else HOOK(L, WA_TASK_SUSPENDED, t, 0);
         return;
     }
     int status = t->wake_status;
@@ -180,7 +201,9 @@ void wa__task_step(void *a, void *b) {
     L->current = NULL;
     if (rc != WA_PENDING) {
         task_finish(t, rc);
-    } else if (t->tstate == TASK_RUNNING) {
+    } else if (t->tstate != TASK_RUNNING) {
+        HOOK(L, WA_TASK_SUSPENDED, t, 0);
+    } else {
         /* WA_PENDING without arranging a wait would hang forever. */
         free(t->fail_msg);
         t->fail_msg = wa__strdup("step returned WA_PENDING without wa_step_await/wa_step_sleep");
@@ -319,6 +342,8 @@ int wa__task_cancel(wa_task_impl_t *t, const char *msg) {
     free(t->cancel_msg);
     t->cancel_msg = m;
     t->num_cancels++;
+    if (t->cancel_notify) t->cancel_notify(t);
+    HOOK(loop(), WA_TASK_CANCELLING, t, 0);
     if (t->tstate == TASK_WAIT_FUTURE && t->waiting_on) {
         /* Cancelling what we await wakes us with WA_ECANCELLED (asyncio:
          * `if self._fut_waiter.cancel(msg): return True`). */

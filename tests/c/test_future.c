@@ -101,3 +101,47 @@ TEST(many_waiters_on_one_future_all_wake_in_order) {
     wa_release(f);
     return 0;
 }
+
+TEST(sleep_start_completes_and_cancels_cleanly) {
+    wa_future_t *a, *b;
+    double t0 = wa_time();
+    CHECK_EQ(wa_sleep_start(5, &a), 0);
+    CHECK_EQ(wa_sleep_start(10000, &b), 0);
+    CHECK_EQ(wa_sleep_start(-1, &b), WA_EINVAL);
+    CHECK_EQ(wa_sleep_start(NAN, &b), WA_EINVAL);
+    CHECK_EQ(wa_await(a), 0);
+    CHECK(wa_time() - t0 >= 5);
+    CHECK_EQ(wa_cancel(b, "nope"), 1);
+    CHECK(wa_future_cancelled(b));
+    CHECK_EQ(wa_cancel(b, NULL), 0);
+    wa_release(a);
+    wa_release(b); /* the harness checks the timer is gone too */
+    return 0;
+}
+
+TEST(values_round_trip_and_tag_results) {
+    wa_value_t *s = wa_value_string("héllo");
+    CHECK(s && s->type == WA_VALUE_STRING && s->len == 6 && !strcmp(s->u.string, "héllo"));
+    wa_value_free(s);
+    unsigned char raw[3] = {1, 2, 3};
+    wa_value_t *b = wa_value_bytes(raw, 3);
+    CHECK(b && b->type == WA_VALUE_BYTES && b->len == 3 && b->u.bytes[2] == 3);
+    wa_value_free(b);
+    wa_value_t *e = wa_value_bytes(NULL, 0);
+    CHECK(e && e->len == 0);
+    wa_value_free(e);
+    CHECK(wa_value_bytes(NULL, 3) == NULL);
+    CHECK(wa_value_string(NULL) == NULL);
+    wa_value_free(NULL);
+    wa_future_t *f;
+    CHECK_EQ(wa_future_new(&f), 0);
+    CHECK(wa_future_value(f) == NULL);
+    CHECK_EQ(wa_future_set_value(f, wa_value_number(2.5)), 0);
+    CHECK(wa_future_value(f)->type == WA_VALUE_NUMBER && wa_future_value(f)->u.number == 2.5);
+    wa_release(f);
+    CHECK_EQ(wa_future_new(&f), 0);
+    CHECK_EQ(wa_future_set_result(f, (void *)"raw", NULL), 0);
+    CHECK(wa_future_value(f) == NULL); /* untagged results are not values */
+    wa_release(f);
+    return 0;
+}

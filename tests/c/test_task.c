@@ -321,3 +321,59 @@ TEST(step_returning_pending_without_a_wait_fails_clearly) {
     wa_release(t);
     return 0;
 }
+
+static int arg_frees;
+static void count_free(void *p) {
+    (void)p;
+    arg_frees++;
+}
+
+TEST(arg_free_runs_once_whether_or_not_the_body_ran) {
+    arg_frees = 0;
+    wa_task_t *a, *b, *c;
+    wa_task_opts_t o = {.arg_free = count_free};
+    CHECK_EQ(wa_spawn(&a, return_arg, (void *)"x", &o), 0);
+    CHECK_EQ(wa_spawn(&b, return_arg, (void *)"y", &o), 0);
+    CHECK_EQ(wa_spawn_step(&c, step_pending_without_wait, NULL, &o), 0);
+    CHECK_EQ(wa_cancel(b, NULL), 1); /* never runs */
+    CHECK_EQ(wa_await(a), 0);
+    CHECK_EQ(wa_await(b), WA_ECANCELLED);
+    CHECK_EQ(wa_await(c), WA_ESTATE);
+    CHECK_EQ(arg_frees, 3);
+    wa_release(a);
+    wa_release(b);
+    wa_release(c);
+    CHECK_EQ(arg_frees, 3);
+    return 0;
+}
+
+static void record_event(int ev, wa_task_t *t, int status, void *arg) {
+    (void)arg;
+    if (strcmp(wa_task_name(t), "traced") != 0) return;
+    static const char *names[] = {"?", "created", "started", "suspended", "resumed", "cancelling", "done"};
+    if (ev == WA_TASK_DONE) wa_log("done:%d", status);
+    else wa_log("%s", names[ev]);
+}
+
+static int traced_body(void *arg) {
+    (void)arg;
+    int rc = wa_sleep(1);
+    if (rc) return rc;
+    return wa_sleep(10000);
+}
+
+TEST(task_hook_reports_the_life_cycle_in_order) {
+    wa_set_task_hook(record_event, NULL);
+    wa_task_t *t;
+    wa_task_opts_t o = {.name = "traced"};
+    CHECK_EQ(wa_spawn(&t, traced_body, NULL, &o), 0);
+    CHECK(wa_task_id(t) > wa_task_id(wa_current_task()));
+    CHECK_EQ(wa_task_id(NULL), 0);
+    CHECK_EQ(wa_sleep(5), 0);
+    CHECK_EQ(wa_cancel(t, NULL), 1);
+    CHECK_EQ(wa_await(t), WA_ECANCELLED);
+    wa_set_task_hook(NULL, NULL);
+    CHECK_STR(wa_log_text(), "created started suspended resumed suspended cancelling resumed done:-1");
+    wa_release(t);
+    return 0;
+}

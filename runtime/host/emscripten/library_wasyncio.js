@@ -15,10 +15,11 @@ mergeInto(LibraryManager.library, {
       try {
         _wa__host_turn(fromTimer);
       } catch (e) {
-        var n = _wa__unwind_fault_stack();
-        if (n) {
-          var err2 = new Error('wasyncio: a task\'s ' + n + '-byte C stack was too small to ' +
-                               'suspend it; give it a larger stack_size (wa_task_opts_t)');
+        // A trap inside a task: say which kind of failure it most likely is.
+        _wa__fault_reset();
+        var p = _wa__fault_report(String(e).indexOf('stack overflow') >= 0 ? 1 : 0);
+        if (p) {
+          var err2 = new Error(UTF8ToString(p) + ': ' + e);
           err2.cause = e;
           throw err2;
         }
@@ -69,8 +70,18 @@ mergeInto(LibraryManager.library, {
     }, Math.max(1, Math.ceil(delay)));
   },
 
+  // Debug builds only (WASYNCIO_DEBUG=1): the stack limits that
+  // -sSTACK_OVERFLOW_CHECK=2 compares every frame allocation against.
+  wa_host_set_stack_limits: function (base, end) {
+    Module['asm']['__set_stack_limits'](base, end);
+  },
+
   wa_host_report: function (ptr) {
-    err(UTF8ToString(ptr));
+    var text = UTF8ToString(ptr);
+    var rt = Module['wasyncio'];
+    // fatal faults always go to stderr; the rest to the JS runtime's onError
+    if (rt && text.indexOf('wasyncio: fatal') !== 0) rt._hostReport(text);
+    else err(text);
   },
 
   // wa_run on a web host: under Node, if the process is about to exit while

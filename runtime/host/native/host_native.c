@@ -35,6 +35,14 @@ void wa_host_report(const char *text) { fprintf(stderr, "%s\n", text); }
 
 void wa_host_run_started(void) {}
 
+void wa_host_value_release(uint32_t handle) { (void)handle; } /* no JS here */
+
+int wa_js_call(const char *name, const wa_value_t *arg, wa_future_t **out) {
+    (void)arg;
+    if (!name || !out) return WA_EINVAL;
+    return WA_EHOST; /* no JS runtime on native hosts */
+}
+
 void wa_host_run_done(int status, const char *message) {
     (void)status;
     (void)message;

@@ -1,0 +1,45 @@
+// W1 and W2 with plain Node promises and async functions, the baseline a JS
+// developer has without wasyncio. sleep(0) is a macrotask yield
+// (setImmediate), as a real event-loop yield must be; W2 is also measured
+// with microtask-only yields (await null), which never lets I/O or timers in.
+// Prints one JSON object per line.  usage: promises.mjs [--runs R]
+const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
+const sleep0 = () => new Promise((r) => setImmediate(r));
+const now = () => performance.now();
+
+async function w1(n) {
+  const t0 = now();
+  const res = await Promise.all(Array.from({ length: n }, async (_, i) => { await sleep0(); return i; }));
+  const dt = now() - t0;
+  if (res.reduce((a, b) => a + b, 0) !== (n * (n - 1)) / 2) throw new Error('W1 sum');
+  return dt;
+}
+
+async function w2(t, k, yieldFn) {
+  let count = 0;
+  const t0 = now();
+  await Promise.all(Array.from({ length: t }, async () => {
+    for (let i = 0; i < k; i++) { await yieldFn(); count++; }
+  }));
+  const dt = now() - t0;
+  if (count !== t * k) throw new Error('W2 count');
+  return dt;
+}
+
+function report(workload, ms, units, unit, kind) {
+  ms.sort((a, b) => a - b);
+  const med = ms[ms.length >> 1];
+  console.log(JSON.stringify({ workload, kind, runs: ms.length, median_ms: +med.toFixed(3), min_ms: +ms[0].toFixed(3), max_ms: +ms.at(-1).toFixed(3), rate: Math.round(units / (med / 1e3)), unit }));
+}
+
+async function repeat(fn) {
+  const out = [];
+  for (let r = 0; r < runs; r++) out.push(await fn());
+  return out;
+}
+
+await w1(10000);
+report('W1', await repeat(() => w1(100000)), 1e5, 'tasks/s', 'node-promises');
+await w2(1000, 100, sleep0);
+report('W2', await repeat(() => w2(1000, 1000, sleep0)), 1e6, 'switches/s', 'node-promises');
+report('W2', await repeat(() => w2(1000, 1000, () => null)), 1e6, 'switches/s', 'node-promises-microtask');

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// `npm run bench`: every benchmark, each in a fresh process, then one table
+// per workload with medians, spread and the ratio to the best peer
+// (CPython asyncio, plain Node promises ... when they are installed).
+//
+//   node bench/run.mjs [--runs 5] [--only W1,W2] [--quick]
+//
+// Benchmarks print JSON lines: { workload, kind, median_ms, min_ms, max_ms,
+// rate, unit, ... }. Timings are taken inside each process after a warm-up.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const quick = process.argv.includes('--quick');
+const runs = arg('--runs', quick ? '3' : '5');
+const only = arg('--only', null)?.split(',');
+
+/** Peers are the systems we compare against (not wasyncio). */
+const isPeer = (kind) => /^(cpython|node-|pyodide|piscina)/.test(kind);
+
+/**
+ * Every suite: [label, command, args, { needs }].
+ * `needs` is a file or command that must exist, else the suite is skipped.
+ */
+const suites = [
+  ['C coroutines, native', root + 'build/native/bench_core', ['--runs', runs], { needs: root + 'build/native/bench_core' }],
+  ['C coroutines, wasm in Node', 'node', [root + 'bindings/run-c.mjs', root + 'build/wasm/bench_core.mjs', '--runs', runs, '--stack', '2048'], { needs: root + 'build/wasm/bench_core.wasm' }],
+  ['JS tasks (wasyncio)', 'node', [root + 'bench/js/wasyncio.mjs', '--runs', runs], {}],
+  ['plain Node promises', 'node', [root + 'bench/js/promises.mjs', '--runs', runs], {}],
+  ['CPython asyncio', 'python3', [root + 'bench/py/bench_core.py', '--runs', runs], { needs: 'python3' }],
+];
+
+function available(needs) {
+  if (!needs) return true;
+  if (needs.startsWith('/')) return existsSync(needs);
+  return spawnSync('sh', ['-c', `command -v ${needs}`]).status === 0;
+}
+
+const rows = [];
+for (const [label, cmd, args, { needs }] of suites) {
+  if (!available(needs)) {
+    console.error(`skip: ${label} (${needs} not found)`);
+    continue;
+  }
+  process.stderr.write(`running: ${label} ... `);
+  const t0 = Date.now();
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: 15 * 60_000, maxBuffer: 64 << 20 });
+  process.stderr.write(`${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  if (r.status !== 0) {
+    console.error(`  failed (${r.status ?? r.signal}): ${(r.stderr || '').split('\n').slice(-5).join('\n  ')}`);
+    continue;
+  }
+  for (const line of r.stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const row = JSON.parse(line);
+      if (!only || only.includes(row.workload)) rows.push(row);
+    } catch { /* not a result line */ }
+  }
+}
+
+const fmtRate = (r) => (r >= 1e6 ? (r / 1e6).toFixed(2) + ' M' : r >= 1e3 ? (r / 1e3).toFixed(0) + ' k' : String(Math.round(r)));
+const higherIsBetter = (row) => row.better !== 'lower';
+const figure = (row) => row.value ?? row.rate;
+
+const byWorkload = new Map();
+for (const row of rows) {
+  if (!byWorkload.has(row.workload)) byWorkload.set(row.workload, []);
+  byWorkload.get(row.workload).push(row);
+}
+
+const lines = [];
+for (const [w, list] of [...byWorkload].sort()) {
+  const peers = list.filter((r) => isPeer(r.kind));
+  const hib = higherIsBetter(list[0]);
+  const best = peers.length ? peers.reduce((a, b) => ((hib ? figure(a) >= figure(b) : figure(a) <= figure(b)) ? a : b)) : null;
+  lines.push('');
+  lines.push(`${w}  (${list[0].unit}${best ? `; ratio vs best peer: ${best.kind}` : ''})`);
+  lines.push('  system                              figure        median ms   spread (min..max)   vs best peer');
+  for (const r of list.sort((a, b) => (hib ? figure(b) - figure(a) : figure(a) - figure(b)))) {
+    const v = figure(r);
+    const ratio = best ? (hib ? v / figure(best) : figure(best) / v) : null;
+    const fig = r.value !== undefined ? `${r.value}` : fmtRate(v);
+    lines.push(`  ${r.kind.padEnd(34)}  ${fig.padStart(10)}  ${String(r.median_ms ?? '').padStart(10)}   ${`${r.min_ms ?? ''}..${r.max_ms ?? ''}`.padEnd(18)}  ${ratio ? ratio.toFixed(2) + 'x' : ''}`);
+  }
+}
+console.log(lines.join('\n'));
+console.log(`\n(${runs} runs each after a warm-up; medians. Machine: ${process.arch}, Node ${process.version}.)`);

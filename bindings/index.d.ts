@@ -1,0 +1,179 @@
+// Types for the wasyncio JS API (bindings/index.js).
+
+/** C status codes (WA_E... in wasyncio.h). */
+export declare const codes: Readonly<{
+  OK: 0; ECANCELLED: -1; ETIMEDOUT: -2; EINVAL: -3; ENOMEM: -4; ESTATE: -5; ENOTASK: -6;
+  ESHUTDOWN: -7; EEMPTY: -8; EFULL: -9; EBROKEN: -10; EVALUE: -11; ENETWORK: -12; EHOST: -13;
+  EFAILED: -14; EDEADLOCK: -15; EGROUP: -16; ESTACK: -17; EABORTED: -18;
+}>;
+
+/** A failure reported by the C runtime. */
+export declare class WasyncioError extends Error {
+  constructor(message: string, code?: number, options?: ErrorOptions);
+  /** A WA_E... status code (negative), or an application code (positive). */
+  code: number;
+  /** 'EFAILED', 'ENETWORK' ...; 'EAPP' for application codes. */
+  codeName: string;
+}
+/** The task or operation was cancelled (asyncio.CancelledError). */
+export declare class CancelledError extends Error {}
+/** A deadline passed (asyncio.TimeoutError). */
+export declare class TimeoutError extends Error {}
+/** Not allowed in the current state (asyncio.InvalidStateError). */
+export declare class InvalidStateError extends Error {}
+export declare class QueueEmpty extends Error {}
+export declare class QueueFull extends Error {}
+export declare class QueueShutDown extends Error {}
+export declare class BrokenBarrierError extends Error {}
+
+/**
+ * Anything a task can wait for: a Task, a Future, a runtime operation
+ * (sleep(), queue.get() ...), a promise or thenable.
+ */
+export type Awaitable<T = unknown> = Future<T> | Op<T> | PromiseLike<T>;
+
+/** The value an awaitable resolves to. */
+export type Resolved<A> = A extends Future<infer T> ? T : A extends Op<infer T> ? T : A extends PromiseLike<infer T> ? T : never;
+
+/**
+ * Body of a generator task: yields awaitables, gets their results back.
+ * asyncio's exact model: cancellation is thrown in at the yield.
+ */
+export type TaskGenerator<T> = Generator<Awaitable, T, any>;
+
+/** A task body: a generator function, an async function or a plain function. */
+export type TaskBody<T> =
+  | ((task: Task<T>) => TaskGenerator<T>)
+  | ((task: Task<T>) => PromiseLike<T>)
+  | ((task: Task<T>) => T);
+
+export interface TaskOptions {
+  /** Task name (default "Task-<n>"). */
+  name?: string;
+  /** Cancel the task when this signal aborts. */
+  signal?: AbortSignal;
+}
+
+export interface OpOptions {
+  /** Withdraw the operation (reject with CancelledError) when this aborts. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A runtime operation: lazy, like an asyncio coroutine. It starts when
+ * awaited (`yield op` in a generator task, `await op` elsewhere) and can be
+ * awaited once.
+ */
+export declare class Op<T = unknown> implements PromiseLike<T> {
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2>;
+  catch<R = never>(onRejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R>;
+  finally(onFinally?: (() => void) | null): Promise<T>;
+}
+
+/** asyncio.Future's twin. Awaitable. */
+export declare class Future<T = unknown> implements PromiseLike<T> {
+  done(): boolean;
+  cancelled(): boolean;
+  /** The result; throws the error / CancelledError; InvalidStateError while pending. */
+  result(): T;
+  /** The error or null; throws CancelledError if cancelled; InvalidStateError while pending. */
+  exception(): unknown;
+  /** Request cancellation; false if already done. */
+  cancel(msg?: string): boolean;
+  /** fn(this) is called through the loop once done. */
+  addDoneCallback(fn: (f: this) => void): void;
+  removeDoneCallback(fn: Function): number;
+  /** Complete with a value (futures from createFuture only). */
+  setResult(value: T): void;
+  /** Complete with an error (futures from createFuture only). */
+  setException(error: unknown): void;
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2>;
+  catch<R = never>(onRejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R>;
+  finally(onFinally?: (() => void) | null): Promise<T>;
+}
+
+/** A JS function or C coroutine run by the C scheduler. */
+export declare class Task<T = unknown> extends Future<T> {
+  name: string;
+  /** Pending cancellation requests (asyncio Task.cancelling()). */
+  cancelling(): number;
+  /** Decrement the cancellation count; returns the new count. */
+  uncancel(): number;
+  /** Aborts (reason: CancelledError) when the task is asked to cancel. */
+  readonly signal: AbortSignal;
+}
+
+/** A scheduled callback. */
+export declare class Handle {
+  /** Scheduled time (time() clock) for callLater/callAt. */
+  readonly when: number | undefined;
+  cancel(): void;
+  cancelled(): boolean;
+}
+
+export interface GatherOptions {
+  /** Failures become results instead of rejecting the gather. */
+  returnExceptions?: boolean;
+}
+
+export interface RuntimeOptions {
+  /** URL of the Emscripten glue (X.mjs beside X.wasm) built with `build.sh cc`; default: the runtime in dist/. */
+  module?: string | URL;
+  /** Where unretrieved task failures and callback errors go (default console.error). */
+  onError?: (error: unknown, context: { message: string; task?: Task }) => void;
+  /** Extra Emscripten Module options (print, printErr, arguments ...). */
+  moduleOptions?: Record<string, unknown>;
+}
+
+export interface RuntimeStats {
+  futures: number; tasks: number; handles: number; ready: number;
+  stacksInUse: number; stacksPooled: number; stackBytes: number;
+  jsTasks: number; views: number; opWaiters: number; callbacks: number; jsHandles: number;
+  wasmBytes: number;
+}
+
+/** One wasm module instance with the wasyncio loop in it. */
+export declare class Runtime {
+  /** Load a module (default: dist/wasyncio.wasm) and attach a runtime. */
+  static create(options?: RuntimeOptions): Promise<Runtime>;
+  /** The Emscripten module (C exports are `M._wa_...`). */
+  readonly M: any;
+  time(): number;
+  callSoon<A extends unknown[]>(fn: (...args: A) => void, ...args: A): Handle;
+  callLater<A extends unknown[]>(ms: number, fn: (...args: A) => void, ...args: A): Handle;
+  callAt<A extends unknown[]>(when: number, fn: (...args: A) => void, ...args: A): Handle;
+  createTask<T>(fn: TaskBody<T> | TaskGenerator<T> | Awaitable<T>, options?: TaskOptions): Task<T>;
+  /** Start C coroutine `name` (WA_EXPORT_CORO(name)) with a value argument. */
+  spawnC<T = unknown>(name: string, arg?: unknown, options?: TaskOptions & { stackSize?: number }): Task<T>;
+  /** Make fn callable from C with wa_js_call(name, arg, &future). */
+  register(name: string, fn: (arg: any) => unknown): void;
+  createFuture<T = unknown>(): Future<T>;
+  sleep<T = undefined>(ms: number, value?: T, options?: OpOptions): Op<T>;
+  gather<A extends readonly unknown[]>(...aws: A): Future<{ -readonly [K in keyof A]: Resolved<A[K]> }>;
+  gather<T = unknown>(aws: Iterable<Awaitable<T>>, options?: GatherOptions): Future<T[]>;
+  currentTask(): Task | null;
+  allTasks(): Task[];
+  /** asyncio.run: run main, then cancel and await every task still alive. */
+  run<T>(main: TaskBody<T> | Awaitable<T>, options?: { name?: string }): Promise<T>;
+  stats(): RuntimeStats;
+}
+
+/** The default runtime behind the module-level functions. */
+export declare const runtime: Runtime;
+export declare const run: Runtime['run'];
+export declare const createTask: Runtime['createTask'];
+export declare const sleep: Runtime['sleep'];
+export declare const gather: Runtime['gather'];
+export declare const currentTask: Runtime['currentTask'];
+export declare const allTasks: Runtime['allTasks'];
+export declare const createFuture: Runtime['createFuture'];
+export declare const callSoon: Runtime['callSoon'];
+export declare const callLater: Runtime['callLater'];
+export declare const callAt: Runtime['callAt'];
+export declare const time: Runtime['time'];

@@ -1,0 +1,45 @@
+// wasyncio: asyncio for WebAssembly. The module-level API works on a default
+// runtime (dist/wasyncio.wasm, loaded when this module is imported); use
+// Runtime.create({ module }) for a module with your own C code in it.
+//
+//   import { run, createTask, sleep, gather } from 'wasyncio';
+//   await run(function* main() {
+//     const a = createTask(function* () { yield sleep(100); return 'a'; });
+//     const b = createTask(async () => { await sleep(50); return 'b'; });
+//     return yield gather(a, b);          // ['a', 'b'] after ~100 ms
+//   });
+import { Runtime } from './runtime.js';
+
+export { Runtime } from './runtime.js';
+export { Future, Task, Handle } from './futures.js';
+export { Op } from './ops.js';
+export {
+  CancelledError, TimeoutError, InvalidStateError, QueueEmpty, QueueFull, QueueShutDown,
+  BrokenBarrierError, WasyncioError, codes,
+} from './errors.js';
+
+/** The default runtime behind the module-level functions. */
+export const runtime = await Runtime.create();
+
+/** @type {Runtime['run']} */
+export const run = runtime.run.bind(runtime);
+/** @type {Runtime['createTask']} */
+export const createTask = runtime.createTask.bind(runtime);
+/** @type {Runtime['sleep']} */
+export const sleep = runtime.sleep.bind(runtime);
+/** @type {Runtime['gather']} */
+export const gather = runtime.gather.bind(runtime);
+/** @type {Runtime['currentTask']} */
+export const currentTask = runtime.currentTask.bind(runtime);
+/** @type {Runtime['allTasks']} */
+export const allTasks = runtime.allTasks.bind(runtime);
+/** @type {Runtime['createFuture']} */
+export const createFuture = runtime.createFuture.bind(runtime);
+/** @type {Runtime['callSoon']} */
+export const callSoon = runtime.callSoon.bind(runtime);
+/** @type {Runtime['callLater']} */
+export const callLater = runtime.callLater.bind(runtime);
+/** @type {Runtime['callAt']} */
+export const callAt = runtime.callAt.bind(runtime);
+/** @type {Runtime['time']} */
+export const time = runtime.time.bind(runtime);

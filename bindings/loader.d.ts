@@ -1,0 +1,11 @@
+// Types for bindings/loader.js.
+/** Compile a .wasm (Node: from a file URL or path; browsers: fetch + compileStreaming). */
+export declare function compileWasm(url: string | URL): Promise<WebAssembly.Module>;
+/** Instantiate an Emscripten factory with an already compiled module. */
+export declare function instantiate(
+  factory: (opts: object) => Promise<any>,
+  module: WebAssembly.Module,
+  overrides?: Record<string, unknown>,
+): Promise<any>;
+/** Load X.mjs + X.wasm side by side. */
+export declare function loadModule(glueUrl: string | URL, overrides?: Record<string, unknown>): Promise<any>;

@@ -1,0 +1,192 @@
+/* The C side of the JS bindings (bindings/runtime.js): trampolines that
+ * let JS tasks, callbacks and done callbacks run on the C scheduler, and a
+ * few helpers that keep the JS calling convention to plain i32/f64 values.
+ * The JS side is reached through the imports in library_js.js. */
+#include "../../src/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Imports (library_js.js), dispatched to the Runtime attached to Module. */
+extern int wa_js_import_step(int32_t jsid, int status);
+extern void wa_js_import_done(wa_future_t *f, int32_t id);
+extern void wa_js_import_callback(int32_t id);
+extern void wa_js_import_cancelled(wa_task_t *t);
+extern int wa_js_import_call(const char *name, const wa_value_t *arg, wa_future_t *f);
+
+WA_EXPORT void *wa_js_malloc(size_t n) { return malloc(n ? n : 1); }
+WA_EXPORT void wa_js_free(void *p) { free(p); }
+
+/* ---- JS tasks: stackless step tasks whose step is a JS function ---------- */
+
+static int js_step(void *state, int status) {
+    return wa_js_import_step((int32_t)(intptr_t)state, status);
+}
+
+static void js_cancel_notify(wa_task_impl_t *t) { wa_js_import_cancelled(&t->fut); }
+
+/* Spawn JS task #jsid; returns the task (one reference for JS) or NULL. */
+WA_EXPORT wa_task_t *wa__js_spawn(int32_t jsid, const char *name) {
+    wa_task_t *t = NULL;
+    wa_task_opts_t o = {.name = name, .stack_size = 0};
+    if (wa_spawn_step(&t, js_step, (void *)(intptr_t)jsid, &o) != 0) return NULL;
+    TASK(t)->cancel_notify = js_cancel_notify;
+    return t;
+}
+
+/* Ask to be told (wa_js_import_cancelled) when task t gets a cancel request. */
+WA_EXPORT void wa__js_watch_cancel(wa_task_t *t) {
+    if (wa_is_task(t) && !TASK(t)->cancel_notify) TASK(t)->cancel_notify = js_cancel_notify;
+}
+
+/* ---- C coroutines started from JS ---------------------------------------- */
+
+typedef struct {
+    wa_coro_fn fn;
+    wa_value_t *arg;
+} c_call_t;
+
+static int c_entry(void *p) {
+    c_call_t *c = p;
+    return c->fn(c->arg);
+}
+
+static void c_call_free(void *p) {
+    c_call_t *c = p;
+    wa_value_free(c->arg);
+    free(c);
+}
+
+/* Start coroutine fn with arg (owned: freed when fn returns). */
+WA_EXPORT wa_task_t *wa__js_spawn_c(wa_coro_fn fn, wa_value_t *arg, const char *name, uint32_t stack) {
+    c_call_t *c = malloc(sizeof *c);
+    if (!c) return NULL;
+    c->fn = fn;
+    c->arg = arg;
+    wa_task_t *t = NULL;
+    wa_task_opts_t o = {.name = name, .stack_size = stack, .arg_free = c_call_free};
+    if (wa_spawn(&t, c_entry, c, &o) != 0) {
+        free(c); /* arg stays with the caller on failure */
+        return NULL;
+    }
+    return t;
+}
+
+/* ---- futures -------------------------------------------------------------- */
+
+WA_EXPORT wa_future_t *wa__js_future_new(void) {
+    wa_future_t *f = NULL;
+    return wa_future_new(&f) == 0 ? f : NULL;
+}
+
+static int refuse_cancel(wa_future_t *f, const char *msg) {
+    (void)f;
+    (void)msg;
+    return 0;
+}
+
+/* A future that cannot be cancelled: the promise of an async JS task body.
+ * Cancelling the task then marks it (must_cancel) and aborts its signal
+ * instead of pretending the body stopped. */
+WA_EXPORT wa_future_t *wa__js_body_future(void) {
+    wa_future_t *f = wa__js_future_new();
+    if (f) f->cancel_hook = refuse_cancel;
+    return f;
+}
+
+static void js_done(wa_future_t *f, void *arg) { wa_js_import_done(f, (int32_t)(intptr_t)arg); }
+
+WA_EXPORT int wa__js_on_done(wa_future_t *f, int32_t id) {
+    return wa_future_add_done_callback(f, js_done, (void *)(intptr_t)id);
+}
+
+WA_EXPORT int wa__js_off_done(wa_future_t *f, int32_t id) {
+    return wa_future_remove_done_callback(f, js_done, (void *)(intptr_t)id);
+}
+
+/* Fail f with code/message and keep `value` (the JS error object, as a
+ * WA_VALUE_JS) with it, so JS sees the very same error object. */
+WA_EXPORT int wa__js_future_fail(wa_future_t *f, int code, const char *msg, wa_value_t *value) {
+    if (!f || code == 0) {
+        wa_value_free(value);
+        return WA_EINVAL;
+    }
+    if (f->state != FUT_PENDING) {
+        wa_value_free(value);
+        return WA_ESTATE;
+    }
+    if (code == WA_ECANCELLED) {
+        wa_value_free(value);
+        return wa__future_cancel_plain(f, msg) ? 0 : WA_ESTATE;
+    }
+    char *m = wa__strdup(msg);
+    wa__future_complete(f, FUT_ERROR, code, value, value ? wa_value_free : NULL, m);
+    return 0;
+}
+
+/* The value kept with a failed future by wa__js_future_fail, else NULL. */
+WA_EXPORT const wa_value_t *wa__js_future_error_value(const wa_future_t *f) {
+    return f && f->state == FUT_ERROR && f->dtor == wa_value_free ? f->result : NULL;
+}
+
+/* Raw result pointer of a successful future (whatever it is). */
+WA_EXPORT void *wa__js_future_raw(const wa_future_t *f) { return wa_future_result(f); }
+
+WA_EXPORT int wa__js_future_state(const wa_future_t *f) { return f ? f->state : -1; }
+
+/* ---- loop callbacks ------------------------------------------------------- */
+
+static void js_callback(void *arg) { wa_js_import_callback((int32_t)(intptr_t)arg); }
+
+/* mode 0: call_soon, 1: call_later(t), 2: call_at(t). The handle is written
+ * to cell[0..1] as two 32-bit halves (no i64 across the JS boundary). */
+WA_EXPORT int wa__js_schedule(int32_t id, int mode, double t, uint32_t *cell) {
+    wa_handle_t h = 0;
+    void *arg = (void *)(intptr_t)id;
+    int rc = mode == 0 ? wa_call_soon(js_callback, arg, &h)
+           : mode == 1 ? wa_call_later(t, js_callback, arg, &h)
+                       : wa_call_at(t, js_callback, arg, &h);
+    if (rc == 0 && cell) {
+        cell[0] = (uint32_t)h;
+        cell[1] = (uint32_t)(h >> 32);
+    }
+    return rc;
+}
+
+WA_EXPORT int wa__js_handle_cancel(uint32_t lo, uint32_t hi) {
+    return wa_handle_cancel(((wa_handle_t)hi << 32) | lo);
+}
+
+/* ---- C calling JS ----------------------------------------------------------- */
+
+int wa_js_call(const char *name, const wa_value_t *arg, wa_future_t **out) {
+    if (!name || !out) return WA_EINVAL;
+    wa_future_t *f;
+    int rc = wa_future_new(&f);
+    if (rc) return rc;
+    rc = wa_js_import_call(name, arg, f);
+    if (rc) {
+        wa_release(f);
+        return rc;
+    }
+    *out = f;
+    return 0;
+}
+
+/* ---- introspection for the bindings ----------------------------------------- */
+
+/* wa_all_tasks into a JS-provided array; returns the count. */
+WA_EXPORT size_t wa__js_all_tasks(wa_task_t **out, size_t cap) { return wa_all_tasks(out, cap); }
+
+/* The current task's error message, unformatted (wa_fail with "%s"). */
+WA_EXPORT int wa__js_fail(int code, const char *msg) { return wa_fail(code, "%s", msg ? msg : ""); }
+
+/* Message of the latest cancel request of task t (NULL if none). */
+WA_EXPORT const char *wa__js_cancel_msg(const wa_task_t *t) {
+    return wa_is_task(t) ? TASK(t)->cancel_msg : NULL;
+}
+
+/* A task's own name if one was given (NULL for the default "Task-<n>"),
+ * and its number: lets JS name finished tasks without building strings. */
+WA_EXPORT const char *wa__js_task_name_raw(const wa_task_t *t) { return wa_is_task(t) ? TASK(t)->name : NULL; }
+WA_EXPORT double wa__js_task_number(const wa_task_t *t) { return wa_is_task(t) ? (double)TASK(t)->number : 0; }
