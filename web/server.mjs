@@ -13,7 +13,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { handleEndpoint } from './endpoints.mjs';
+import { createEndpoints } from './endpoints.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -93,13 +93,16 @@ async function serveStatic(req, res, pathname) {
 /**
  * Start the server.
  * @param {{ port?: number, host?: string, quiet?: boolean }} [opts] port 0 picks a free one
- * @returns {Promise<{ server: http.Server, url: string, close: () => Promise<void> }>}
+ * @returns {Promise<{ server: http.Server, url: string, close: () => Promise<void>,
+ *                    stats: (tag?: string) => object }>} stats: the endpoints' counters
  */
 export async function startServer({ port = 8080, host = '127.0.0.1', quiet = true } = {}) {
+  const endpoints = createEndpoints(); // per-server state (stats, flaky counters)
   const server = http.createServer(async (req, res) => {
+    res.setHeader('content-security-policy', CSP); // on everything, endpoints included
     try {
       const url = new URL(req.url, 'http://x');
-      if (await handleEndpoint(req, res, url)) return;
+      if (await endpoints.handle(req, res, url)) return;
       if ((req.method === 'GET' || req.method === 'HEAD') && (await serveStatic(req, res, url.pathname))) return;
       res.writeHead(404, { 'content-type': 'text/plain', 'content-security-policy': CSP });
       res.end('not found\n');
@@ -119,6 +122,7 @@ export async function startServer({ port = 8080, host = '127.0.0.1', quiet = tru
   return {
     server,
     url,
+    stats: endpoints.stats,
     close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }),
   };
 }

@@ -175,6 +175,11 @@ typedef struct wa_loop {
     bool armed_immediate;   /* an immediate host turn is pending           */
     size_t host_pending;    /* host operations in flight (fetch, jobs ...) */
     bool guard_handler;     /* native: SIGSEGV handler for guard pages set  */
+    /* fetch (fetch.c) */
+    size_t fetch_responses; /* wa_response_t objects alive                 */
+    size_t fetch_pending;   /* fetch operations waiting on the host        */
+    uint64_t fetch_started;
+    char *fetch_error;      /* message for wa_fetch_error (owned)          */
     /* run */
     wa_run_state_t run;
     wa_exception_handler_fn exc_fn;

@@ -19,6 +19,7 @@ async function report(t, lines) {
       assert.equal(verdict, 'ok', detail);
     });
   }
+  for (const l of lines) if (/^# (?!done|stderr)/.test(l)) t.diagnostic(l.slice(2)); // measurements
   const done = lines.find((l) => l.startsWith('# done'));
   assert.ok(done, 'the C test run did not finish:\n' + lines.slice(-5).join('\n'));
 }
