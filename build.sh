@@ -115,6 +115,11 @@ objs_of() { local dir=$1; shift; local s; for s in "$@"; do printf '%s ' "$dir/$
 # ---------------------------------------------------------------------------
 # Native: library, tests, examples, benchmarks
 # ---------------------------------------------------------------------------
+# Resolve every symbol at load time: glibc's lazy PLT binding runs
+# _dl_runtime_resolve_xsavec on the caller's stack, which saves the whole
+# XSAVE area (1-2.5 KB) there - on a small coroutine stack that jumps past
+# the stack canary and silently corrupts the heap.
+NATIVE_LDFLAGS=(-Wl,-z,now)
 native_variant() { # NAME CFLAGS...
   local name=$1; shift
   local cc; cc=$(native_cc)
@@ -131,14 +136,14 @@ native_variant() { # NAME CFLAGS...
   local tobjs; tobjs=$(objs_of "$dir/tobj" "${TEST_C[@]}")
   # shellcheck disable=SC2086
   if newer "$dir/wasyncio_tests" $tobjs "$dir/libwasyncio.a"; then
-    "$cc" "$@" -o "$dir/wasyncio_tests" $tobjs "$dir/libwasyncio.a" -lm
+    "$cc" "$@" "${NATIVE_LDFLAGS[@]}" -o "$dir/wasyncio_tests" $tobjs "$dir/libwasyncio.a" -lm
   fi
   local ex
   for ex in runtime/examples/*.c bench/c/*.c tests/c/programs/*.c; do
     [ -e "$ex" ] || continue
     local out="$dir/$(basename "${ex%.c}")"
     if newer "$out" "$ex" "$dir/libwasyncio.a"; then
-      "$cc" "${CFLAGS_COMMON[@]}" "$@" -o "$out" "$ex" "$dir/libwasyncio.a" -lm
+      "$cc" "${CFLAGS_COMMON[@]}" "$@" "${NATIVE_LDFLAGS[@]}" -o "$out" "$ex" "$dir/libwasyncio.a" -lm
     fi
   done
 }

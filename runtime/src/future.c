@@ -125,14 +125,16 @@ void wa__future_complete(wa_future_t *f, uint8_t state, int code, void *result,
 }
 
 int wa_future_set_result(wa_future_t *f, void *value, wa_free_fn dtor) {
-    if (!f || f->kind != KIND_FUTURE) return WA_EINVAL;
+    if (!f || f->kind != KIND_FUTURE || (f->flags & FFLAG_OWNED)) return WA_EINVAL;
     if (f->state != FUT_PENDING) return WA_ESTATE;
     wa__future_complete(f, FUT_OK, 0, value, dtor, NULL);
     return 0;
 }
 
 int wa_future_set_error(wa_future_t *f, int code, const char *message) {
-    if (!f || f->kind != KIND_FUTURE || code == 0 || code == WA_ECANCELLED) return WA_EINVAL;
+    if (!f || f->kind != KIND_FUTURE || (f->flags & FFLAG_OWNED) || code == 0 ||
+        code == WA_ECANCELLED)
+        return WA_EINVAL;
     if (f->state != FUT_PENDING) return WA_ESTATE;
     char *m = NULL;
     if (message && !(m = wa__strdup(message))) return WA_ENOMEM;

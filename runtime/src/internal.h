@@ -58,6 +58,8 @@ enum {
     FFLAG_GATHER = 2u,      /* a gather's outer future (cancel goes to kids) */
     FFLAG_MARK = 4u,        /* transient, set and cleared within one call
                                (futset.c: finding duplicates in O(n))      */
+    FFLAG_OWNED = 8u,       /* outcome set by its owner only (op futures):
+                               wa_future_set_result/set_error refuse it  */
 };
 
 typedef struct wa_cb {

@@ -245,6 +245,9 @@ static int wait_future(wa_task_impl_t *t, wa_future_t *f) {
     if (rc) return rc;
     t->waiting_on = wa_ref(f);
     t->tstate = TASK_WAIT_FUTURE;
+    /* A cancellation requested while the task ran is delivered by
+     * cancelling what it now awaits (asyncio Task.__step), not left until f
+     * happens to complete. */
     if (WA_UNLIKELY(t->must_cancel) && wa_cancel(f, t->cancel_msg) == 1) t->must_cancel = 0;
     return 0;
 }
@@ -253,6 +256,8 @@ static int wait_future(wa_task_impl_t *t, wa_future_t *f) {
  * a cancellation pending (must_cancel), no timer: resume next iteration and
  * deliver it (asyncio cancels the sleep's future at once). */
 static int wait_time(wa_task_impl_t *t, double ms) {
+    /* With a cancellation pending, the sleep ends at once (asyncio cancels
+     * the sleep's future right away). */
     if (ms == 0 || WA_UNLIKELY(t->must_cancel)) {
         int rc = wa__ready_push(wa__task_step, t, NULL);
         if (rc) return rc;
