@@ -265,8 +265,7 @@ Object.assign(Runtime.prototype, {
 // job (runtime.js _startAwaitable looks for this hook).
 PoolOp.prototype[BIND] = function bind(rt) {
   if (!(rt instanceof Runtime)) throw new TypeError('not a Runtime');
-  const op = new ExecOp(rt, () => this._claim(), this._mode, this._signal ? { signal: this._signal } : undefined);
-  return op;
+  return new ExecOp(rt, () => this._claim(), this._mode);
 };
 
 export { WorkerPool, PoolOp, defaultPool, CancelledError, WasyncioError };

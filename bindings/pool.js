@@ -41,9 +41,23 @@ export function cpuCount() {
 // sink: { message(m), error(err), exit(code) }
 // ---------------------------------------------------------------------------
 
+// Node options for workers: the parent's, minus those that run code of
+// their own (`node -e '...'` would run the script again in every worker).
+function workerExecArgv() {
+  const out = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') { i++; continue; }
+    if (/^(--eval=|--print=|--input-type|-pe$|--test|--watch)/.test(a)) continue;
+    out.push(a);
+  }
+  return out;
+}
+
 class NodeWorkerHost {
   constructor(url, name, sink) {
-    this.w = new wt.Worker(url, { name, workerData: { wasyncioPoolWorker: true } });
+    this.w = new wt.Worker(url, { name, execArgv: workerExecArgv(), workerData: { wasyncioPoolWorker: true } });
     this.w.on('message', (m) => sink.message(m));
     this.w.on('error', (e) => sink.error(e));
     this.w.on('messageerror', (e) => sink.error(e));
@@ -235,51 +249,37 @@ export class Job {
   /**
    * The job's result as an awaitable: `await job.result()` or, in a
    * generator task, `yield job.result()` (cancelling the task cancels the job).
-   * @param {{ signal?: AbortSignal }} [options]
+   * @returns {PoolOp}
    */
-  result(options) {
-    return new PoolOp(this._rec.pool, () => this._rec, 'result', options);
+  result() {
+    return new PoolOp(this._rec, 'run');
   }
 }
 
 /**
- * What `pool.run()` / `pool.submit()` return: a lazy awaitable, like the
- * runtime's operations. Awaited with `await`, it is a plain promise (pass
- * `{ signal }` to make it cancellable); yielded in a generator task or
- * given to gather(), it becomes a runtime operation, so cancelling the
- * task cancels the job.
+ * What `pool.run()`, `pool.submit()` and `job.result()` return: the job is
+ * already submitted (as with piscina); this is how to await it. Awaited
+ * with `await`, it is a plain promise (the `{ signal }` given to run()
+ * cancels the job); yielded in a generator task or given to gather(), it
+ * becomes a runtime operation, so cancelling the task cancels the job.
+ * It may be awaited any number of times.
  */
 export class PoolOp {
   /** @internal */
-  constructor(pool, make, mode, options) {
-    if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError('options must be an object');
-    const signal = options?.signal;
-    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('options.signal must be an AbortSignal');
-    /** @internal */ this._pool = pool;
-    /** @internal */ this._make = make;
-    /** @internal 'run' | 'submit' | 'result' */ this._mode = mode;
-    /** @internal */ this._signal = signal;
-    /** @internal */ this._started = false;
+  constructor(rec, mode) {
+    /** @internal */ this._rec = rec;
+    /** @internal 'run' | 'submit' */ this._mode = mode;
     /** @internal */ this._promise = null;
   }
 
-  /** @internal create (or get) the job; once */
+  /** @internal the job record (for the runtime binding) */
   _claim() {
-    if (this._started) throw new TypeError('this job operation was already awaited; create a new one');
-    this._started = true;
-    return this._make();
+    return this._rec;
   }
 
-  /** Thenable: starts the job the first time it is awaited. */
+  /** Thenable. */
   then(onFulfilled, onRejected) {
-    if (!this._promise) {
-      try {
-        const rec = this._claim();
-        this._promise = this._plain(rec);
-      } catch (e) {
-        this._promise = Promise.reject(e);
-      }
-    }
+    if (!this._promise) this._promise = this._plain(this._rec);
     return this._promise.then(onFulfilled, onRejected);
   }
 
@@ -288,25 +288,10 @@ export class PoolOp {
 
   /** @internal */
   _plain(rec) {
-    const signal = this._signal;
-    if (signal) {
-      const abortErr = () => (signal.reason instanceof CancelledError ? signal.reason
-        : new CancelledError(signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? ''), { cause: signal.reason }));
-      if (signal.aborted) {
-        rec.cancel(abortErr().message);
-        return Promise.reject(abortErr());
-      }
-      if (!rec.outcome) {
-        const onAbort = () => rec.cancel(abortErr().message);
-        signal.addEventListener('abort', onAbort, { once: true });
-        rec.listen(() => signal.removeEventListener('abort', onAbort));
-      }
-    }
     if (this._mode === 'submit') {
       return new Promise((resolve, reject) => rec.whenAccepted((o) => {
-        if (!o) resolve(new Job(rec));
-        else if (!o.ok) reject(o.error);
-        else resolve(new Job(rec)); // done before we looked: still a handle
+        if (o && !o.ok) reject(o.error);
+        else resolve(new Job(rec)); // accepted (or already done): a handle
       }));
     }
     return rec.promise;
@@ -414,7 +399,7 @@ export class WorkerPool {
    */
   run(name, args = [], options = {}) {
     const spec = this._jsSpec(name, args, options, 'run');
-    return new PoolOp(this, () => this._submit(spec), 'run', options);
+    return new PoolOp(this._submitOrFail(spec, options.signal), 'run');
   }
 
   /**
@@ -428,7 +413,18 @@ export class WorkerPool {
    */
   submit(name, args = [], options = {}) {
     const spec = this._jsSpec(name, args, options, 'submit');
-    return new PoolOp(this, () => this._submit(spec), 'submit', options);
+    return new PoolOp(this._submitOrFail(spec, options.signal), 'submit');
+  }
+
+  /** @internal submit; a job refused (pool shut down) is a failed job */
+  _submitOrFail(spec, signal) {
+    try {
+      return this._submit(spec, signal);
+    } catch (e) {
+      const rec = new PoolJob(this, spec);
+      rec._settle({ ok: false, error: e });
+      return rec;
+    }
   }
 
   /** @internal */
@@ -436,6 +432,7 @@ export class WorkerPool {
     if (typeof name !== 'string' || !name) throw new TypeError(`pool.${where}(name, args): name must be a non-empty string`);
     if (!Array.isArray(args)) throw new TypeError(`pool.${where}(name, args): args must be an array`);
     if (options === null || typeof options !== 'object') throw new TypeError(`pool.${where}: options must be an object`);
+    if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new TypeError(`pool.${where}: options.signal must be an AbortSignal`);
     const mod = options.module !== undefined ? moduleHref(options.module, `pool.${where}: options.module`) : this._o.module;
     if (!mod) throw new TypeError(`pool.${where}: no module: pass options.module or create the pool with options.module`);
     return { kind: 'js', module: mod, name, args };
@@ -505,9 +502,23 @@ export class WorkerPool {
   }
 
   /** @internal create a job record and queue it (throws if closed) */
-  _submit(spec) {
+  _submit(spec, signal) {
     if (this._closed) throw new WasyncioError('the WorkerPool was shut down: it takes no new jobs', codes.ESHUTDOWN);
     const rec = new PoolJob(this, spec);
+    if (signal) {
+      const reason = () => {
+        const r = signal.reason;
+        return r instanceof CancelledError ? r.message : r instanceof Error ? r.message : String(r ?? '');
+      };
+      if (signal.aborted) {
+        rec._settle({ ok: false, error: new CancelledError(reason()), cancelled: true });
+        this._counts.cancelled++;
+        return rec;
+      }
+      rec.signal = signal;
+      rec.onAbort = () => rec.cancel(reason());
+      signal.addEventListener('abort', rec.onAbort, { once: true });
+    }
     this._waiting.push(rec);
     this._pump();
     return rec;
@@ -587,10 +598,8 @@ export class WorkerPool {
       // 4. idle workers: timers, refs; shutdown when nothing is left
       const nothingLeft = this._closed && !pending;
       for (const w of this._workers) {
-        if (w.state === 'ready' && !w.jobs.length) {
-          if (nothingLeft) this._retire(w);
-          else this._armIdle(w);
-        }
+        if (nothingLeft && (w.state === 'ready' || w.state === 'starting') && !w.jobs.length) this._retire(w);
+        else if (w.state === 'ready' && !w.jobs.length) this._armIdle(w);
         this._syncRef(w, pending);
       }
       if (nothingLeft && this._workers.size === 0 && this._shutdown && !this._shutdown.done) {
@@ -634,7 +643,10 @@ export class WorkerPool {
   /** @internal */
   _syncRef(w, pending) {
     if (!isNode || !w.host || w.state === 'dead') return;
-    const want = w.jobs.length > 0 || (w.state === 'starting' && pending > 0);
+    // busy, starting for queued work, or ending (so Node waits for the
+    // 'exit' that settles shutdown() and replaces crashed workers)
+    const want = w.jobs.length > 0 || (w.state === 'starting' && pending > 0) ||
+      w.state === 'retiring' || w.state === 'killing';
     if (want === w.refd) return;
     w.refd = want;
     if (want) w.host.ref();
@@ -668,6 +680,7 @@ export class WorkerPool {
     w.retiring = true;
     this._clearIdle(w);
     w.state = 'retiring';
+    this._syncRef(w, 0);
     w.host.terminate();
   }
 
@@ -676,6 +689,7 @@ export class WorkerPool {
     if (w.state === 'dead') return;
     if (reason && !w.crash) w.crash = reason;
     w.state = 'killing';
+    this._syncRef(w, 0);
     w.host.terminate();
   }
 

@@ -62,3 +62,20 @@ export function crunch(rounds, size = 1024) {
   }
   return h;
 }
+
+const seen = [];
+/** Records tag in this worker's list (optionally blocking ms first). */
+export function mark(tag, ms = 0) {
+  if (ms) block(ms);
+  seen.push(tag);
+  return tag;
+}
+/** The tags this worker has recorded. */
+export function marks() {
+  return seen.slice();
+}
+
+/** Returns its argument's buffer, moved back (transfer marker made without imports). */
+export function bounce(buf) {
+  return { [Symbol.for('wasyncio.transfer')]: [buf], value: buf };
+}
