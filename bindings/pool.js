@@ -710,6 +710,12 @@ export class WorkerPool {
           w.sent.add(s.wasm.key);
         }
         const input = s.input;
+        if (!input) {
+          // moved to a worker that ended before starting it: cannot resend
+          w.jobs.pop();
+          this._finish(rec, { ok: false, error: new WasyncioError('the job\'s input was lost with its worker', codes.EABORTED) });
+          return;
+        }
         s.input = null; // moved to the worker
         w.host.post({ t: 'job', id: rec.id, kind: 'c', key: s.wasm.key, fn: s.fn, input, stack: this._o.stackSize }, [input]);
       }
