@@ -8,7 +8,7 @@
 // tasks await, gather and cancel executor jobs like anything else.
 import { Runtime } from './runtime.js';
 import { Op } from './ops.js';
-import { CancelledError, WasyncioError, codes, statusOf } from './errors.js';
+import { WasyncioError, codes, statusOf } from './errors.js';
 import { VALUE_JS } from './values.js';
 import { WorkerPool, PoolOp, Job as JobHandle, defaultPool, BIND } from './pool.js';
 import { isTransfer } from './transfer.js';
@@ -267,5 +267,3 @@ PoolOp.prototype[BIND] = function bind(rt) {
   if (!(rt instanceof Runtime)) throw new TypeError('not a Runtime');
   return new ExecOp(rt, () => this._claim(), this._mode);
 };
-
-export { WorkerPool, PoolOp, defaultPool, CancelledError, WasyncioError };
