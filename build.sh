@@ -238,6 +238,17 @@ build_wasm() {
       wasm_link "$base" "$base.o" $WASM_RUNTIME_OBJS --
     fi
   done
+  # Modules without main for the JS tests (C jobs and coroutines loaded
+  # with Runtime.create({ module })), as `./build.sh cc X.c -o build/wasm/X`.
+  for ex in tests/c/modules/*.c; do
+    [ -e "$ex" ] || continue
+    local base; base=build/wasm/$(basename "${ex%.c}")
+    if newer "$base.wasm" "$ex" "${deps[@]}"; then
+      emcc "${EMCFLAGS[@]}" -c "$ex" -o "$base.o"
+      # shellcheck disable=SC2086
+      wasm_link "$base" "$base.o" $WASM_RUNTIME_OBJS -- --no-entry
+    fi
+  done
 }
 
 # ./build.sh cc FILE.c... -o OUT [emcc flags]

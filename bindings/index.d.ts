@@ -177,3 +177,116 @@ export declare const callSoon: Runtime['callSoon'];
 export declare const callLater: Runtime['callLater'];
 export declare const callAt: Runtime['callAt'];
 export declare const time: Runtime['time'];
+
+// ---------------------------------------------------------------------------
+// Executor (issue 7): WorkerPool, toThread, runInExecutor
+// ---------------------------------------------------------------------------
+
+export interface WorkerPoolOptions {
+  /** Workers kept even when idle (default 0). */
+  min?: number;
+  /** Most workers (default: number of cores, at least min). */
+  max?: number;
+  /** ms an idle worker above min lives (default 10000; Infinity: forever). */
+  idleTimeout?: number;
+  /** Jobs that may wait for a worker (default Infinity; 0: none). Further submissions wait for room. */
+  maxQueue?: number;
+  /** ms a cancelled running job has to stop before its worker is terminated and replaced (default 1000). */
+  cancelGrace?: number;
+  /** Default module of JS jobs (URL of an ES module). */
+  module?: string | URL;
+  /** Modules every worker imports when it starts (warm-up). */
+  preload?: (string | URL)[];
+  /** C stack of a C job in a worker, bytes (default 262144). */
+  stackSize?: number;
+  /** Worker name prefix (default 'wasyncio'). */
+  name?: string;
+}
+
+export interface PoolRunOptions {
+  /** Module exporting the function (default: the pool's `module`). */
+  module?: string | URL;
+  /** Cancels the job when it aborts. */
+  signal?: AbortSignal;
+}
+
+export interface WorkerPoolStats {
+  workers: number; idle: number; busy: number; starting: number;
+  queued: number; waiting: number; running: number;
+  completed: number; failed: number; cancelled: number; crashed: number; started: number;
+}
+
+/**
+ * A submitted job, as awaitable: `await` gives a promise; yielded in a
+ * generator task or gathered, it is a runtime operation (cancelling the
+ * task cancels the job). May be awaited several times.
+ */
+export declare class PoolOp<T = unknown> implements PromiseLike<T> {
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2>;
+  catch<R = never>(onRejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R>;
+  finally(onFinally?: (() => void) | null): Promise<T>;
+}
+
+/** A job accepted into a pool's queue (what submit() resolves to). Not a thenable. */
+export declare class Job<T = unknown> {
+  readonly id: number;
+  readonly state: 'queued' | 'running' | 'done';
+  done(): boolean;
+  cancelled(): boolean;
+  /** Cancel: a queued job is removed; a running one is told, then terminated after cancelGrace. */
+  cancel(msg?: string): boolean;
+  /** The job's result. */
+  result(): PoolOp<T>;
+}
+
+/** A pool of Web Workers (browsers) or worker_threads (Node). */
+export declare class WorkerPool {
+  constructor(options?: WorkerPoolOptions);
+  readonly options: Required<Omit<WorkerPoolOptions, 'module'>> & { module?: string };
+  readonly closed: boolean;
+  /**
+   * Run the JS function exported as `name` in a worker: `fn.apply({ signal, id }, args)`.
+   * Submitted at once (waiting for room in the queue if it is full).
+   */
+  run<T = unknown>(name: string, args?: unknown[], options?: PoolRunOptions): PoolOp<T>;
+  /** Submit; resolves to a Job once accepted into the queue (backpressure). */
+  submit<T = unknown>(name: string, args?: unknown[], options?: PoolRunOptions): PoolOp<Job<T>>;
+  /** No new jobs; cancelPending cancels jobs not yet running; resolves when all settled and workers exited (wait, default true). */
+  shutdown(options?: { wait?: boolean; cancelPending?: boolean }): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+  stats(): WorkerPoolStats;
+}
+
+/** A runtime operation running a pool job (lazy: starts when awaited). */
+export declare class ExecOp<T = unknown> extends Op<T> {}
+
+/** The default pool (min 0, max = cores), made on first use (again after shutdown). */
+export declare function defaultPool(): WorkerPool;
+/** Replace the default pool. */
+export declare function setDefaultPool(pool: WorkerPool): void;
+/** Logical cores of this machine. */
+export declare function cpuCount(): number;
+/** Move (not copy) value's buffer (or the listed transferables) to the other thread. */
+export declare function transfer<T>(value: T, list?: Transferable[]): T;
+
+export interface ExecOptions {
+  /** Withdraw the job when this aborts. */
+  signal?: AbortSignal;
+}
+
+/** Merged into class Runtime (installed by bindings/executor.js). */
+export interface Runtime {
+  /**
+   * loop.run_in_executor for C: run C job `fn` (WA_EXPORT_JOB name or table
+   * index) of this runtime's module on bytes in a worker; resolves to the output.
+   * pool null: the default pool. bytes are copied unless wrapped in transfer().
+   */
+  runInExecutor(pool: WorkerPool | null, fn: string | number, bytes?: ArrayBuffer | ArrayBufferView, options?: ExecOptions): ExecOp<Uint8Array>;
+  /** asyncio.to_thread for JS: the default pool runs `module`'s export `name` with args. */
+  toThread<T = unknown>(module: string | URL, name: string, ...args: unknown[]): ExecOp<T>;
+}
+export declare const toThread: Runtime['toThread'];
+export declare const runInExecutor: Runtime['runInExecutor'];

@@ -47,3 +47,17 @@ export const callAt = runtime.callAt.bind(runtime);
 export const time = runtime.time.bind(runtime);
 /** @type {Runtime['fetch']} */
 export const fetch = runtime.fetch.bind(runtime);
+
+// ---------------------------------------------------------------------------
+// Executor (issue 7): WorkerPool, toThread, runInExecutor (bindings/pool.js,
+// bindings/executor.js; the worker entry is bindings/worker.js).
+// ---------------------------------------------------------------------------
+import './executor.js';
+
+export { WorkerPool, PoolOp, Job, defaultPool, setDefaultPool, cpuCount } from './pool.js';
+export { ExecOp } from './executor.js';
+export { transfer } from './transfer.js';
+/** @type {Runtime['toThread']} */
+export const toThread = runtime.toThread.bind(runtime);
+/** @type {Runtime['runInExecutor']} */
+export const runInExecutor = runtime.runInExecutor.bind(runtime);

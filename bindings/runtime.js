@@ -21,6 +21,7 @@ const PENDING_STEP = 0x7fffffff;
 const ID_WRAPPER = 1;
 const ID_OP = 2;
 const RETURN_EXCEPTIONS = 1;
+const BIND_HOOK = Symbol.for('wasyncio.bind');
 
 const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
 
@@ -431,6 +432,11 @@ export class Runtime {
       aw._markRetrieved();
       if (aw._ptr) return { ptr: this.M._wa_ref(aw._ptr), aw };
       return { ptr: this._materialize(aw), aw };
+    }
+    // Awaitables that become runtime operations when a task awaits them
+    // (executor pool jobs: bindings/executor.js), so cancellation reaches them.
+    if (aw !== null && typeof aw === 'object' && typeof aw[BIND_HOOK] === 'function') {
+      return this._startAwaitable(aw[BIND_HOOK](this), where);
     }
     if (isThenable(aw)) return { ptr: this._promiseFuture(aw), aw };
     if (isGenerator(aw)) {

@@ -1,0 +1,269 @@
+// The executor on the Runtime: runInExecutor / toThread as runtime
+// operations, C futures for pool jobs, and the C side's pools
+// (wa_pool_new, wa_run_in_executor ... in wasyncio.h, section executor).
+//
+// Importing this module installs the methods on Runtime.prototype (index.js
+// does). A pool job awaited by a task is a C future whose cancellation
+// cancels the job; when the job settles, the future completes: C and JS
+// tasks await, gather and cancel executor jobs like anything else.
+import { Runtime } from './runtime.js';
+import { Op } from './ops.js';
+import { WasyncioError, codes, statusOf } from './errors.js';
+import { VALUE_JS } from './values.js';
+import { WorkerPool, PoolOp, Job as JobHandle, defaultPool, BIND } from './pool.js';
+import { isTransfer } from './transfer.js';
+
+const MODE_JS = 0; // the future's result is the JS value itself (a handle)
+const MODE_C = 1;  // the future's result is bytes in wasm memory (C reads them)
+
+/** A pool job as a runtime operation (what runInExecutor/toThread return). */
+export class ExecOp extends Op {
+  /** @internal */
+  constructor(rt, make, mode, opts) {
+    super(rt, opts);
+    /** @internal */ this._make = make;
+    /** @internal 'run' | 'submit' | 'result' */ this._mode = mode;
+  }
+
+  /** @internal */
+  _start() {
+    const rec = this._make();
+    return this._rt._execBind(rec, this._mode);
+  }
+}
+
+function bytesInput(bytes, where) {
+  if (bytes === undefined) return new ArrayBuffer(0);
+  if (isTransfer(bytes)) {
+    const v = bytes.value;
+    if (v instanceof ArrayBuffer) return v;
+    if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer) {
+      return v.byteOffset === 0 && v.byteLength === v.buffer.byteLength ? v.buffer : v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength);
+    }
+    throw new TypeError(`${where}: bytes must be an ArrayBuffer, a typed array or a DataView`);
+  }
+  if (bytes instanceof ArrayBuffer) return bytes.slice(0);
+  if (ArrayBuffer.isView(bytes)) return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  throw new TypeError(`${where}: bytes must be an ArrayBuffer, a typed array, a DataView or transfer(buffer)`);
+}
+
+function poolOf(pool, where) {
+  if (pool === null || pool === undefined) return defaultPool();
+  if (!(pool instanceof WorkerPool)) throw new TypeError(`${where}: pool must be a WorkerPool or null (the default pool)`);
+  return pool;
+}
+
+Object.assign(Runtime.prototype, {
+  /**
+   * asyncio's loop.run_in_executor for C: run C job `fn` (a function
+   * exported with WA_EXPORT_JOB(fn), by name, or its table index) of this
+   * runtime's module on bytes in a worker of pool (null: the default
+   * pool). Resolves to the output bytes (Uint8Array). The input is copied
+   * (wrap it in transfer() to move it instead).
+   * @param {WorkerPool | null} pool
+   * @param {string | number} fn
+   * @param {ArrayBuffer | ArrayBufferView} [bytes]
+   * @param {{ signal?: AbortSignal }} [options]
+   * @returns {ExecOp}
+   */
+  runInExecutor(pool, fn, bytes, options) {
+    const where = 'runInExecutor(pool, fn, bytes)';
+    const p = poolOf(pool, where);
+    let index;
+    if (typeof fn === 'string') {
+      const getter = this.M['_wa_job__' + fn];
+      if (typeof getter !== 'function') throw new TypeError(`${where}: no C job "${fn}" in this module (export it with WA_EXPORT_JOB(${fn}))`);
+      index = getter();
+    } else if (typeof fn === 'number') {
+      if (!Number.isInteger(fn) || fn <= 0 || fn > 0x7fffffff) throw new RangeError(`${where}: fn must be a positive function table index, got ${fn}`);
+      index = fn;
+    } else {
+      throw new TypeError(`${where}: fn must be the name of a C job (WA_EXPORT_JOB) or a function table index`);
+    }
+    let input = bytesInput(bytes, where);
+    const spec = () => {
+      const s = p._cSpec(this.M, index, input);
+      input = null;
+      return s;
+    };
+    return new ExecOp(this, () => p._submit(spec()), 'run', options);
+  },
+
+  /**
+   * asyncio.to_thread for JS: run the function exported as `name` by
+   * `module` in a worker of the default pool with args (structured clone;
+   * transfer(x) moves a buffer). The function is called with
+   * `this = { signal, id }`: the signal aborts when the job is cancelled.
+   * @param {string | URL} module
+   * @param {string} name
+   * @param {...unknown} args
+   * @returns {ExecOp}
+   */
+  toThread(module, name, ...args) {
+    const p = defaultPool();
+    const spec = p._jsSpec(name, args, { module }, 'toThread');
+    return new ExecOp(this, () => p._submit(spec), 'run');
+  },
+
+  /** @internal C future for pool job rec; returns it with one reference for the caller */
+  _execBind(rec, mode = 'run') {
+    const M = this.M;
+    const ptr = M._wa__exec_future_new();
+    if (!ptr) {
+      rec.cancel();
+      throw new RangeError('out of wasm memory');
+    }
+    if (mode === 'submit') this._execLinkAccepted(rec, ptr);
+    else this._execLink(rec, ptr, MODE_JS);
+    return ptr;
+  },
+
+  /** @internal complete C future ptr when rec settles (holds a reference until then) */
+  _execLink(rec, ptr, mode) {
+    const M = this.M;
+    M._wa_ref(ptr);
+    const b = { rec, ptr, fn: null };
+    b.fn = (o) => {
+      this._execBindings.delete(ptr);
+      if (M._wa__js_future_state(ptr) === 0) this._execComplete(ptr, o, mode);
+      M._wa_release(ptr);
+    };
+    (this._execBindings ??= new Map()).set(ptr, b);
+    rec.listen(b.fn);
+  },
+
+  /** @internal ptr completes (with a Job) once rec is accepted into the queue */
+  _execLinkAccepted(rec, ptr) {
+    const M = this.M;
+    M._wa_ref(ptr);
+    const b = { rec, ptr, fn: null };
+    b.fn = (o) => {
+      if (!this._execBindings.has(ptr)) return;
+      this._execBindings.delete(ptr);
+      if (M._wa__js_future_state(ptr) === 0) {
+        if (!o || o.ok) this._execComplete(ptr, { ok: true, value: new JobHandle(rec) }, MODE_JS);
+        else this._execComplete(ptr, o, MODE_JS);
+      }
+      M._wa_release(ptr);
+    };
+    (this._execBindings ??= new Map()).set(ptr, b);
+    rec.whenAccepted(b.fn);
+  },
+
+  /** @internal */
+  _execComplete(ptr, o, mode) {
+    const M = this.M;
+    if (o.ok) {
+      let vp;
+      const v = o.value;
+      if (mode === MODE_C) {
+        vp = this._codec.toC(v instanceof Uint8Array ? v : new Uint8Array(0));
+      } else if (v !== null && typeof v === 'object') {
+        // keep the very object (no copy through wasm memory)
+        const codec = this._codec;
+        const h = codec.nextHandle++;
+        if (codec.nextHandle > 0xfffffff0) codec.nextHandle = 1;
+        codec.handles.set(h, v);
+        vp = codec.alloc(VALUE_JS, 0);
+        M.HEAPU32[(vp + 8) >> 2] = h;
+      } else {
+        vp = this._codec.toC(v);
+      }
+      M._wa_future_set_value(ptr, vp);
+    } else if (o.error instanceof WasyncioError && !o.cancelled) {
+      // a C job's (or the pool's) own message, without the JS class name
+      const vp = this._codec.toC(o.error);
+      this._withString(o.error.message, (mp) => M._wa__js_future_fail(ptr, o.error.code || codes.EFAILED, mp, vp));
+    } else {
+      this._failPtr(ptr, o.error);
+    }
+  },
+
+  /** @internal called by C (cancel hook of an executor future) */
+  _execCancelFuture(ptr) {
+    const b = this._execBindings?.get(ptr);
+    if (!b) return;
+    this._execBindings.delete(ptr);
+    b.rec.unlisten(b.fn);
+    if (b.rec.acceptListeners) b.rec.acceptListeners = b.rec.acceptListeners.filter((f) => f !== b.fn);
+    b.rec.cancel();
+    this.M._wa_release(ptr); // the caller of wa_cancel holds its own reference
+  },
+
+  /** @internal wa_host_exec_submit */
+  _execSubmitC(poolId, fn, inPtr, len, resPtr, accPtr) {
+    const pool = poolId === 0 ? defaultPool() : this._execPools?.get(poolId);
+    if (!pool) return codes.EINVAL;
+    if (pool.closed) return codes.ESHUTDOWN;
+    const input = this.M.HEAPU8.slice(inPtr, inPtr + len).buffer;
+    let rec;
+    try {
+      rec = pool._submit(pool._cSpec(this.M, fn, input));
+    } catch (e) {
+      return statusOf(e) === codes.EHOST ? codes.EINVAL : statusOf(e);
+    }
+    this._execLink(rec, resPtr, MODE_C);
+    if (accPtr) {
+      const M = this.M;
+      M._wa_ref(accPtr);
+      rec.whenAccepted((o) => {
+        if (M._wa__js_future_state(accPtr) === 0) {
+          if (!o || o.ok) M._wa_future_set_result(accPtr, 0, 0);
+          else this._failPtr(accPtr, o.error);
+        }
+        M._wa_release(accPtr);
+      });
+    }
+    return 0;
+  },
+
+  /** @internal wa_host_exec_pool_new */
+  _execPoolNew(min, max, idle, maxQueue, grace, stack) {
+    let pool;
+    try {
+      pool = new WorkerPool({
+        min, max: max || Math.max(min, defaultPool().options.max),
+        idleTimeout: idle || 10000, maxQueue: maxQueue || Infinity, cancelGrace: grace || 1000,
+        stackSize: stack || 256 * 1024,
+      });
+    } catch (e) {
+      return codes.EINVAL;
+    }
+    this._execPools ??= new Map();
+    this._execNextPool ??= 1;
+    const id = this._execNextPool++;
+    this._execPools.set(id, pool);
+    return id;
+  },
+
+  /** @internal wa_host_exec_pool_shutdown */
+  _execPoolShutdown(poolId, flags, fut) {
+    const pool = poolId === 0 ? defaultPool() : this._execPools?.get(poolId);
+    if (!pool) return codes.EINVAL;
+    const M = this.M;
+    if (fut) M._wa_ref(fut);
+    pool.shutdown({ cancelPending: (flags & 1) !== 0 }).then(() => {
+      if (fut) {
+        if (M._wa__js_future_state(fut) === 0) M._wa_future_set_result(fut, 0, 0);
+        M._wa_release(fut);
+      }
+    });
+    return 0;
+  },
+
+  /** @internal wa_host_exec_pool_free */
+  _execPoolFree(poolId) {
+    const pool = this._execPools?.get(poolId);
+    if (!pool) return;
+    this._execPools.delete(poolId);
+    pool.shutdown({ wait: false });
+  },
+});
+
+// Pool operations become runtime operations when a task awaits them
+// (`yield pool.run(...)`, gather(...)), so cancelling the task cancels the
+// job (runtime.js _startAwaitable looks for this hook).
+PoolOp.prototype[BIND] = function bind(rt) {
+  if (!(rt instanceof Runtime)) throw new TypeError('not a Runtime');
+  return new ExecOp(rt, () => this._claim(), this._mode);
+};
