@@ -162,6 +162,74 @@ export declare class Runtime {
   /** asyncio.run: run main, then cancel and await every task still alive. */
   run<T>(main: TaskBody<T> | Awaitable<T>, options?: { name?: string }): Promise<T>;
   stats(): RuntimeStats;
+  /** Start an HTTP request on the host's fetch (a runtime operation). */
+  fetch(url: string | URL, init?: FetchInit): Op<FetchResponse>;
+  fetchStats(): { responses: number; pending: number; hostHandles: number };
+  /** Every task event from the scheduler until the returned function is called. */
+  onTaskEvent(listener: (e: TaskEvent) => void): () => void;
+  /** Record per-task waiting/running spans until stop(). */
+  recordTimeline(): Timeline;
+}
+
+export interface TaskEvent {
+  type: 'created' | 'started' | 'suspended' | 'resumed' | 'cancelling' | 'done';
+  /** Task number: unique, increasing. */
+  id: number;
+  name: string;
+  /** ms, time() clock */
+  time: number;
+  outcome?: 'ok' | 'failed' | 'cancelled';
+  status?: number;
+}
+
+export interface TimelineTask {
+  id: number;
+  name: string;
+  created: number;
+  end: number | null;
+  outcome: 'ok' | 'failed' | 'cancelled' | null;
+  cancelRequested: number | null;
+  spans: { state: 'waiting' | 'running'; from: number; to: number | null }[];
+}
+
+export interface Timeline {
+  tasks: Map<number, TimelineTask>;
+  start: number;
+  stop(): void;
+  clear(): void;
+}
+
+export interface FetchInit {
+  method?: string;
+  headers?: Record<string, string> | [string, string][] | Headers;
+  body?: string | ArrayBuffer | ArrayBufferView | URLSearchParams;
+  redirect?: 'follow' | 'error' | 'manual';
+  /** ms for the whole exchange (response and body); 0: none */
+  timeout?: number;
+  signal?: AbortSignal;
+}
+
+/** A response from fetch(): status and headers at once, the body as operations. */
+export declare class FetchResponse implements AsyncIterable<Uint8Array> {
+  readonly status: number;
+  readonly statusText: string;
+  readonly url: string;
+  readonly type: string;
+  readonly redirected: boolean;
+  readonly headers: Headers;
+  readonly ok: boolean;
+  readonly bodyUsed: boolean;
+  withSignal(signal: AbortSignal): this;
+  text(): Op<string>;
+  json<T = any>(): Op<T>;
+  bytes(): Op<Uint8Array>;
+  arrayBuffer(): Op<ArrayBuffer>;
+  /** Next chunk as it arrives, or null at the end. */
+  read(maxBytes?: number): Op<Uint8Array | null>;
+  close(): void;
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array>;
+  [Symbol.dispose](): void;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** The default runtime behind the module-level functions. */
@@ -177,6 +245,7 @@ export declare const callSoon: Runtime['callSoon'];
 export declare const callLater: Runtime['callLater'];
 export declare const callAt: Runtime['callAt'];
 export declare const time: Runtime['time'];
+export declare const fetch: Runtime['fetch'];
 
 // ---------------------------------------------------------------------------
 // Executor (issue 7): WorkerPool, toThread, runInExecutor

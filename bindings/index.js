@@ -10,6 +10,7 @@
 //   });
 import { Runtime } from './runtime.js';
 import './fetch.js'; // Runtime.prototype.fetch
+import './trace.js'; // Runtime.prototype.onTaskEvent, recordTimeline
 
 export { Runtime } from './runtime.js';
 export { Future, Task, Handle } from './futures.js';

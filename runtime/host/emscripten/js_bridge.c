@@ -190,3 +190,15 @@ WA_EXPORT const char *wa__js_cancel_msg(const wa_task_t *t) {
  * and its number: lets JS name finished tasks without building strings. */
 WA_EXPORT const char *wa__js_task_name_raw(const wa_task_t *t) { return wa_is_task(t) ? TASK(t)->name : NULL; }
 WA_EXPORT double wa__js_task_number(const wa_task_t *t) { return wa_is_task(t) ? (double)TASK(t)->number : 0; }
+
+/* ---- task events for the JS bindings (timelines) ---------------------------- */
+
+extern void wa_js_import_task_event(int event, wa_task_t *t, int status);
+
+static void js_task_hook(int event, wa_task_t *t, int status, void *arg) {
+    (void)arg;
+    wa_js_import_task_event(event, t, status);
+}
+
+/* Turn the forwarding of task events to JS on (1) or off (0). */
+WA_EXPORT void wa__js_trace(int on) { wa_set_task_hook(on ? js_task_hook : NULL, NULL); }

@@ -23,6 +23,10 @@ mergeInto(LibraryManager.library, {
     var rt = Module['wasyncio'];
     return rt ? rt._callFromC(name, arg, f) : -13;
   },
+  wa_js_import_task_event: function (event, t, status) {
+    var rt = Module['wasyncio'];
+    if (rt) rt._taskEvent(event, t, status);
+  },
   wa_host_value_release: function (handle) {
     var rt = Module['wasyncio'];
     if (rt) rt._releaseHandle(handle);
