@@ -62,3 +62,30 @@ export { transfer } from './transfer.js';
 export const toThread = runtime.toThread.bind(runtime);
 /** @type {Runtime['runInExecutor']} */
 export const runInExecutor = runtime.runInExecutor.bind(runtime);
+
+// ---------------------------------------------------------------------------
+// Combinators (issue 4): wait, waitFor, asCompleted, shield, timeout scopes,
+// TaskGroup (bindings/combinators.js; gather is in runtime.js).
+// ---------------------------------------------------------------------------
+import { TaskGroup as TaskGroupClass } from './combinators.js';
+
+TaskGroupClass[Symbol.for('wasyncio.defaultRuntime')] = runtime; // `new TaskGroup()`
+export {
+  TaskGroup, Timeout, AsCompleted, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED,
+} from './combinators.js';
+/** @type {Runtime['wait']} */
+export const wait = runtime.wait.bind(runtime);
+/** @type {Runtime['waitFor']} */
+export const waitFor = runtime.waitFor.bind(runtime);
+/** @type {Runtime['asCompleted']} */
+export const asCompleted = runtime.asCompleted.bind(runtime);
+/** @type {Runtime['shield']} */
+export const shield = runtime.shield.bind(runtime);
+/** @type {Runtime['timeout']} */
+export const timeout = runtime.timeout.bind(runtime);
+/** @type {Runtime['timeoutAt']} */
+export const timeoutAt = runtime.timeoutAt.bind(runtime);
+/** @type {Runtime['taskGroup']} */
+export const taskGroup = runtime.taskGroup.bind(runtime);
+/** @type {Runtime['currentDeadline']} */
+export const currentDeadline = runtime.currentDeadline.bind(runtime);

@@ -612,6 +612,7 @@ export class Runtime {
     let out;
     if (view._jsOutcome) out = view._jsOutcome;
     else if (view instanceof GatheringFuture) out = this._gatherOutcome(view, ptr);
+    else if (view._customOutcome !== undefined) out = view._customOutcome(ptr); // combinators.js (shield)
     else out = this._readOutcome(ptr);
     this.M._wa_future_status(ptr); // JS reports unretrieved failures, not C
     view._record(out.ok, out.value, out.error, !!out.cancelled);
@@ -707,7 +708,11 @@ export class Runtime {
     const view = this._wrappers.get(ptr);
     if (!(view instanceof Task)) return;
     const mp = this.M._wa__js_cancel_msg(ptr);
-    view._onCancelRequested(mp ? this.M.UTF8ToString(mp) : '');
+    const msg = mp ? this.M.UTF8ToString(mp) : '';
+    // combinators.js: the own cancellation of a timeout scope or task group
+    // aborts that scope's signal, not the task's
+    if (this._scopeCancel !== undefined && this._scopeCancel(view, msg)) return;
+    view._onCancelRequested(msg);
   }
 
   /** @internal */

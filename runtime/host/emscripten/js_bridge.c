@@ -202,3 +202,16 @@ static void js_task_hook(int event, wa_task_t *t, int status, void *arg) {
 
 /* Turn the forwarding of task events to JS on (1) or off (0). */
 WA_EXPORT void wa__js_trace(int on) { wa_set_task_hook(on ? js_task_hook : NULL, NULL); }
+
+/* ---- combinators (bindings/combinators.js) ---------------------------------- */
+
+#include "../../src/comb.h"
+
+/* Effective deadline of task t, as wa_current_deadline() gives it while t
+ * runs: for an async-function JS task, which runs between the scheduler's
+ * steps. WA_NO_TIMEOUT if t has none, is done, or is not a task. */
+WA_EXPORT double wa__js_task_deadline(const wa_task_t *t) {
+    if (!wa_is_task(t) || wa_future_done(t)) return WA_NO_TIMEOUT;
+    wa_task_impl_t *ti = TASK(t);
+    return wa__deadline_chain(ti->scopes, ti);
+}
