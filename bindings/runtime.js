@@ -734,6 +734,7 @@ export class Runtime {
     if (f instanceof Task) throw new InvalidStateError('a task sets its own exception');
     if (f.done()) throw new InvalidStateError('the future is already done');
     this._failPtr(f._ptr, error);
+    this.M._wa_future_status(f._ptr); // JS reports unretrieved failures, not C (else twice)
     f._jsOutcome = { ok: false, error, cancelled: error instanceof CancelledError };
     f._record(false, undefined, error, error instanceof CancelledError);
   }
