@@ -359,3 +359,161 @@ export interface Runtime {
 }
 export declare const toThread: Runtime['toThread'];
 export declare const runInExecutor: Runtime['runInExecutor'];
+
+// ---------------------------------------------------------------------------
+// Combinators (issue 4): wait, waitFor, asCompleted, shield, timeout scopes,
+// TaskGroup (bindings/combinators.js)
+// ---------------------------------------------------------------------------
+
+/** asyncio.wait's returnWhen values. */
+export declare const FIRST_COMPLETED: 'FIRST_COMPLETED';
+export declare const FIRST_EXCEPTION: 'FIRST_EXCEPTION';
+export declare const ALL_COMPLETED: 'ALL_COMPLETED';
+export type ReturnWhen = typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeof ALL_COMPLETED;
+
+export interface WaitOptions extends OpOptions {
+  /** ms; null/undefined: none. A timeout cancels nothing. */
+  timeout?: number | null;
+  /** Default ALL_COMPLETED. */
+  returnWhen?: ReturnWhen;
+}
+
+/** What wait() resolves to: the same Task/Future objects, in argument order. */
+export interface WaitResult<F extends Future = Future> {
+  done: Set<F>;
+  pending: Set<F>;
+}
+
+/**
+ * A block with a scope: `yield*` it in a generator task, `await` it in async
+ * code. Runs once.
+ */
+export interface ScopeRun<T> extends PromiseLike<T>, Iterable<Awaitable> {
+  [Symbol.iterator](): Generator<Awaitable, T, any>;
+  catch<R = never>(onRejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R>;
+  finally(onFinally?: (() => void) | null): Promise<T>;
+}
+
+export interface ScopeOptions {
+  /** The task the scope belongs to (async code; default: the running task). */
+  task?: Task;
+  /**
+   * The signal of the owning task or of an enclosing scope (names the owner
+   * and nests the scope in that one), or any other AbortSignal, which
+   * cancels the scope: it then ends with a CancelledError (cause: the
+   * reason) and the task goes on.
+   */
+  signal?: AbortSignal;
+}
+
+/** A body run in a scope: a generator function (generator tasks) or an async/plain function. */
+export type ScopeBody<S, T> =
+  | ((scope: S) => Generator<Awaitable, T, any>)
+  | ((scope: S) => PromiseLike<T>)
+  | ((scope: S) => T);
+
+/** The scopes' common face. */
+export interface ScopeBase {
+  /** Aborts when the scope is cancelled: its deadline, its group's first failure, an enclosing scope, the task's cancellation, the external signal. */
+  readonly signal: AbortSignal;
+  /** The task the scope belongs to. */
+  readonly task: Task;
+  /** Effective deadline of the code in the scope (runtime.time() ms; Infinity: none; NaN when not entered). */
+  readonly deadline: number;
+}
+
+/** A timeout scope (asyncio.Timeout), given to the body of timeout() / timeoutAt(). */
+export declare class Timeout implements ScopeBase {
+  private constructor();
+  readonly signal: AbortSignal;
+  readonly task: Task;
+  readonly deadline: number;
+  /** The scope's own deadline (runtime.time() ms; Infinity: none). */
+  when(): number;
+  /** Move the deadline (null/Infinity: none; the past: expires at once). InvalidStateError once expired or exited. */
+  reschedule(when: number | null): void;
+  /** True if the deadline passed while the scope was entered. */
+  expired(): boolean;
+}
+
+/**
+ * asyncio.as_completed: an async iterable of the Tasks/Futures given (other
+ * awaitables wrapped in tasks), in completion order. next() is a runtime
+ * operation (`yield it.next()` in generator tasks). At the timeout next()
+ * rejects with TimeoutError and the iterator closes.
+ */
+export declare class AsCompleted<F extends Future = Future> implements AsyncIterable<F> {
+  private constructor();
+  /** A runtime operation (awaitable, or yieldable in a generator task). */
+  next(): Op<IteratorResult<F, undefined>>;
+  return(value?: unknown): Promise<IteratorResult<F, undefined>>;
+  /** Futures still to come (or time out). */
+  readonly remaining: number;
+  /** Withdraw from the futures (cancels none); pending next()s end with done. */
+  close(): void;
+  /** The iterator itself (its next() is a thenable operation). */
+  [Symbol.asyncIterator](): AsyncIterator<F, undefined>;
+  [Symbol.dispose](): void;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export interface TaskGroupOptions extends ScopeOptions {
+  /** Default: the package's runtime. */
+  runtime?: Runtime;
+}
+
+/**
+ * asyncio.TaskGroup. Leaving waits for every task; the first failure cancels
+ * the others and the body; failures are thrown together as an AggregateError
+ * (the original errors, children's in completion order, then the body's);
+ * a cancellation from outside propagates.
+ */
+export declare class TaskGroup implements ScopeBase {
+  constructor(options?: TaskGroupOptions);
+  readonly signal: AbortSignal;
+  readonly task: Task;
+  readonly deadline: number;
+  /** Tasks of the group not yet done. */
+  readonly size: number;
+  /** Run body(tg) in the group (yield* / await). */
+  run<T>(body: ScopeBody<TaskGroup, T>): ScopeRun<T>;
+  /** Enter now (async code): the owner is options.task or the task of options.signal. */
+  enter(): this;
+  /** Leave a group entered with enter(); error: the body's failure. */
+  exit(error?: unknown): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+  /** Start a task in the group. InvalidStateError if not entered, finished or shutting down (the task never runs). */
+  createTask<T>(fn: TaskBody<T> | TaskGenerator<T> | Awaitable<T>, options?: TaskOptions): Task<T>;
+}
+
+/** Merged into class Runtime (installed by bindings/combinators.js). */
+export interface Runtime {
+  /** asyncio.wait: resolves to { done, pending } (Sets of the same objects). Cancels nothing. */
+  wait<F extends Future>(aws: Iterable<F>, options?: WaitOptions): Op<WaitResult<F>>;
+  /**
+   * asyncio.wait_for: aw's result, or TimeoutError after ms once aw (cancelled
+   * at the deadline) is done; a result arriving with the deadline is kept.
+   * ms null: no limit.
+   */
+  waitFor<A>(aw: A, ms: number | null, options?: OpOptions): Op<Resolved<A>>;
+  /** asyncio.as_completed (async iterable; timeout in ms). */
+  asCompleted<F extends Future = Task>(aws: Iterable<Awaitable>, options?: { timeout?: number | null; signal?: AbortSignal }): AsCompleted<F>;
+  /** asyncio.shield: cancelling the returned future (or its awaiter) leaves aw running. A done Future is returned as is. */
+  shield<A>(aw: A, options?: OpOptions): Future<Resolved<A>>;
+  /** asyncio.timeout: run body(scope) with a deadline ms from now (null: none). */
+  timeout<T>(ms: number | null, body: ScopeBody<Timeout, T>, options?: ScopeOptions): ScopeRun<T>;
+  /** asyncio.timeout_at: deadline in runtime.time() ms. */
+  timeoutAt<T>(when: number | null, body: ScopeBody<Timeout, T>, options?: ScopeOptions): ScopeRun<T>;
+  /** Run body(tg) in a new TaskGroup. */
+  taskGroup<T>(body: ScopeBody<TaskGroup, T>, options?: ScopeOptions): ScopeRun<T>;
+  /** Effective deadline of a task (default: the running one); Infinity: none. */
+  currentDeadline(task?: Task): number;
+}
+export declare const wait: Runtime['wait'];
+export declare const waitFor: Runtime['waitFor'];
+export declare const asCompleted: Runtime['asCompleted'];
+export declare const shield: Runtime['shield'];
+export declare const timeout: Runtime['timeout'];
+export declare const timeoutAt: Runtime['timeoutAt'];
+export declare const taskGroup: Runtime['taskGroup'];
+export declare const currentDeadline: Runtime['currentDeadline'];
