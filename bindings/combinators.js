@@ -943,11 +943,12 @@ export class TaskGroup extends Scope {
    * at the exit's wait if the body did not take it).
    */
   _onCancelled() {
-    if (this._state === 'exiting') {
-      this._cAborting = true;
-      if (this._async && this._xptr && this._rt.M._wa__js_future_state(this._xptr) === 0) this._rt.M._wa_cancel(this._xptr, 0);
-    } else if (this._state === 'entered' && this._async) {
-      this._pendingCancel = true;
+    if (this._state === 'exiting') this._cAborting = true;
+    if (!this._async || this._state === 'finished') return;
+    if (this._state === 'exiting' && this._xptr && this._rt.M._wa__js_future_state(this._xptr) === 0) {
+      this._rt.M._wa_cancel(this._xptr, 0);
+    } else {
+      this._pendingCancel = true; // delivered at the exit (its wait, or its finish)
     }
   }
 
@@ -986,13 +987,19 @@ export class TaskGroup extends Scope {
     const x = this._exitStart(out);
     this._xptr = rt.M._wa_ref(x);
     try {
-      if (this._pendingCancel && out.ok) rt.M._wa_cancel(x, 0); // delivered at the exit's wait, as in asyncio
+      // a cancellation the body did not take is delivered at the exit's
+      // wait, as asyncio does
+      if (this._pendingCancel && rt.M._wa__js_future_state(x) === 0) {
+        this._pendingCancel = false;
+        rt.M._wa_cancel(x, 0);
+      }
       await new PtrOp(rt, x);
     } finally {
       rt.M._wa_release(this._xptr);
       this._xptr = 0;
     }
-    return this._finish(0, out);
+    // ... or, when there was nothing left to wait for, at the finish
+    return this._finish(this._pendingCancel ? codes.ECANCELLED : 0, out);
   }
 
   /** @internal */

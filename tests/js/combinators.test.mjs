@@ -506,6 +506,15 @@ test('task_ending_inside_a_scope_has_it_disarmed (a scope its task did not wait 
   });
 });
 
+test('async task: a scope made before the first await needs no { task }', async () => {
+  await run(async () => {
+    const t = createTask(async () => timeout(3, (s) => sleep(10_000, undefined, { signal: s.signal })));
+    await assert.rejects(t, TimeoutError);
+    const u = createTask(async () => taskGroup(async (tg) => { tg.createTask(async () => 7); return 'ok'; }));
+    assert.equal(await u, 'ok');
+  });
+});
+
 test('scope AbortSignal aborts on timeout (also for non-runtime consumers)', async () => {
   await run(async (task) => {
     const seen = [];
@@ -1013,6 +1022,24 @@ test('as_completed: break out of for await closes it; nexts waiting at close end
   });
 });
 
+test('wait, waitFor, asCompleted and shield work in plain async code too (outside any task)', async () => {
+  const t = createTask(async () => { await sleep(2); return 't'; });
+  assert.equal(await waitFor(t, 1000), 't');
+  assert.equal(await waitFor(sleep(1, 'op'), 1000), 'op');
+  await assert.rejects(waitFor(sleep(1000), 2), TimeoutError);
+  const f = createFuture();
+  const { done, pending } = await wait([t, f], { timeout: 2 });
+  assert.ok(done.has(t) && pending.has(f));
+  const order = [];
+  for await (const x of asCompleted([sleep(10, 'b'), sleep(1, 'a')])) order.push(await x);
+  assert.deepEqual(order, ['a', 'b']);
+  const s = shield(f);
+  s.cancel();
+  assert.equal(f.done(), false);
+  f.setResult('f');
+  assert.equal(await f, 'f');
+});
+
 // ===========================================================================
 // shield
 // ===========================================================================
@@ -1362,6 +1389,23 @@ test('taskgroup_outside_cancel_of_the_owner_propagates (async, also when the bod
     });
     assert.deepEqual(log, ignore ? ['body returned', 'a:cancelled'] : ['a:cancelled'], `ignore=${ignore}`);
   }
+});
+
+test('taskgroup outside cancel of an async owner whose body ignores it, nothing left to wait for: still propagates', async () => {
+  await run(async () => {
+    let bodyDone = false;
+    const t = createTask(async (task) => {
+      await taskGroup(async () => {
+        await new Promise((r) => setTimeout(r, 5)); // not a runtime operation
+        bodyDone = true;
+      }, { task });
+      return 'not reached';
+    });
+    await sleep(1);
+    t.cancel('outside');
+    await assert.rejects(t, (e) => e instanceof CancelledError);
+    assert.ok(bodyDone && t.cancelled());
+  });
 });
 
 test('taskgroup_outside_cancel_during_exit_cancels_children_and_propagates (both styles)', async () => {
