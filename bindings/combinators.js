@@ -385,7 +385,9 @@ class NextOp extends Op {
     if (st === 0) {
       const item = M._wa__js_future_raw(ptr);
       if (!item) {
-        this._it.close();
+        // the end for this next; close once nothing is promised to another
+        const p = this._it._cell.ptr;
+        if (p && M._wa_as_completed_remaining(p) === 0) this._it.close();
         return { ok: true, value: { value: undefined, done: true } };
       }
       return { ok: true, value: { value: this._it._byPtr.get(item), done: false } };

@@ -1000,6 +1000,23 @@ test('as_completed_cancelled_next_loses_nothing', async () => {
   });
 });
 
+test('as_completed_next_start_serves_waiters_in_order (concurrent next() calls)', async () => {
+  await run(async () => {
+    const f = [createFuture(), createFuture()];
+    const it = asCompleted(f);
+    const n1 = it.next().then((r) => r);
+    const n2 = it.next().then((r) => r);
+    const n3 = it.next().then((r) => r); // only 2 items: the end, at once
+    assert.deepEqual(await n3, { value: undefined, done: true });
+    f[1].setResult(1);
+    assert.equal((await n1).value, f[1]);
+    f[0].setResult(0);
+    assert.equal((await n2).value, f[0], 'the end of n3 did not close the iterator under n2');
+    assert.equal((await it.next()).done, true);
+    assert.equal(it.remaining, 0);
+  });
+});
+
 test('as_completed: break out of for await closes it; nexts waiting at close end', async () => {
   await run(async () => {
     const f = [createFuture(), createFuture()];
