@@ -426,7 +426,11 @@ WA_API int wa_wait_for(wa_future_t *f, double timeout_ms);
 /* Non-suspending form: *out gets a future with the outcome wa_wait_for would
  * return (result: f's result, borrowed; the future references f). Cancelling
  * it cancels f; it then ends with f's outcome (cancelled, or f's value if f
- * swallowed the cancellation), or at once cancelled if f was already done. */
+ * swallowed the cancellation), or at once cancelled if f was already done.
+ * If f is an operation (wa_lock_acquire_start ...), its outcome is never
+ * lost: it is rolled back (wa_op_rollback) when the cancellation wins, and
+ * when the task awaiting *out is cancelled after *out completed (the
+ * scheduler rolls *out back, which then reads as cancelled). */
 WA_API int wa_wait_for_start(wa_future_t **out, wa_future_t *f, double timeout_ms);
 
 /* ---- as_completed --------------------------------------------------------------

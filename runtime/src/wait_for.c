@@ -115,8 +115,26 @@ static int waitfor_cancel(wa_future_t *f, const char *msg) {
     w->timer = 0;
     if (wa_cancel(w->inner, msg) == 1) return 1; /* outcome follows the inner's */
     /* The inner is already done (its callback is queued): the cancellation
-     * wins, as for a task whose awaited future completed meanwhile. */
+     * wins, as for a task whose awaited future completed meanwhile, and an
+     * operation's outcome (a lock, an item ...) is handed back, as the
+     * scheduler does for a task awaiting the op itself. */
+    if (w->inner->state == FUT_OK) wa_op_rollback(w->inner);
     return wa__future_cancel_plain(f, msg);
+}
+
+/* The task awaiting the outer was cancelled after the outer completed with
+ * the inner's value, before it could take it (task_wakeup, or the JS
+ * bindings): roll the inner operation back; if it was withdrawn, the outer
+ * reads as cancelled too, like a rolled-back op. */
+static void waitfor_rollback(wa_future_t *f) {
+    waitfor_t *w = (waitfor_t *)f;
+    if (f->state != FUT_OK || w->inner->state != FUT_OK || !w->inner->rollback) return;
+    wa_op_rollback(w->inner);
+    if (w->inner->state != FUT_OK) {
+        f->state = FUT_CANCELLED;
+        f->code = WA_ECANCELLED;
+        f->result = NULL;
+    }
 }
 
 int wa_wait_for_start(wa_future_t **out, wa_future_t *f, double timeout) {
@@ -131,6 +149,7 @@ int wa_wait_for_start(wa_future_t **out, wa_future_t *f, double timeout) {
     w->cancel_requested = false;
     w->fut.fini = waitfor_fini;
     w->fut.cancel_hook = waitfor_cancel;
+    w->fut.rollback = waitfor_rollback;
     if (f->state != FUT_PENDING) {
         /* asyncio: a done future's outcome at once (whatever the timeout) */
         take_outcome(w);

@@ -234,3 +234,52 @@ TEST(wait_for_start_future_form) {
     wa_release(f);
     return 0;
 }
+
+/* The future form over an operation (a lock acquire): a cancellation that
+ * comes after the op completed must hand its outcome back (the lock goes to
+ * nobody otherwise), as the scheduler does for a task awaiting the op. */
+static int awaits_wait_for_of_a_lock(void *arg) {
+    wa_lock_t *l = arg;
+    wa_future_t *op, *w;
+    int rc = wa_lock_acquire_start(l, &op);
+    if (rc) return rc;
+    rc = wa_wait_for_start(&w, op, 1000);
+    wa_release(op);
+    if (rc) return rc;
+    rc = wa_await(w);
+    wa_log("await:%d", rc);
+    wa_release(w);
+    if (rc == 0) wa_lock_release(l);
+    return rc;
+}
+
+TEST(wait_for_start_of_an_op_gives_it_back_when_the_awaiter_is_cancelled) {
+    wa_lock_t *l;
+    CHECK_EQ(wa_lock_new(&l), 0);
+    /* 1: the waiter is cancelled after the wait_for future completed (its
+     * wake-up is queued): the scheduler rolls the outer back, and the
+     * outer rolls the lock acquire back */
+    CHECK_EQ(wa_lock_acquire(l), 0);
+    wa_task_t *t;
+    CHECK_EQ(wa_spawn(&t, awaits_wait_for_of_a_lock, l, NULL), 0);
+    CHECK_EQ(wa_sleep(0), 0);
+    CHECK_EQ(wa_lock_release(l), 0); /* handed to t's op ...            */
+    CHECK_EQ(wa_sleep(0), 0);        /* ... the outer completes ...      */
+    CHECK_EQ(wa_cancel(t, NULL), 1); /* ... t is cancelled before it runs */
+    CHECK_EQ(wa_await(t), WA_ECANCELLED);
+    wa_release(t);
+    CHECK(!wa_lock_locked(l)); /* given back, not lost */
+    /* 2: the cancellation reaches the outer while the op is done but its
+     * completion has not reached the outer yet */
+    CHECK_EQ(wa_lock_acquire(l), 0);
+    CHECK_EQ(wa_spawn(&t, awaits_wait_for_of_a_lock, l, NULL), 0);
+    CHECK_EQ(wa_sleep(0), 0);
+    CHECK_EQ(wa_lock_release(l), 0);
+    CHECK_EQ(wa_cancel(t, NULL), 1);
+    CHECK_EQ(wa_await(t), WA_ECANCELLED);
+    wa_release(t);
+    CHECK(!wa_lock_locked(l));
+    CHECK_STR(wa_log_text(), "await:-1 await:-1");
+    CHECK_EQ(wa_lock_destroy(l), 0);
+    return 0;
+}
