@@ -543,7 +543,7 @@ class Scope {
     if (!this._controller) {
       this._controller = new AbortController();
       this._controller.signal[SCOPE_OF] = this;
-      if (this._abortReason !== undefined) this._controller.abort(this._abortReason);
+      if (this._abortReason !== undefined) this._abortController();
     }
     return this._controller.signal;
   }
@@ -553,11 +553,23 @@ class Scope {
     return this._task;
   }
 
-  /** @internal */
-  _abort(reason) {
+  /**
+   * @internal abort the scope's signal. `outside`: the task itself was
+   * cancelled, so an operation withdrawn through this signal counts as the
+   * task's body having seen its cancellation (runtime._runOp), as through
+   * task.signal.
+   */
+  _abort(reason, outside = false) {
     if (this._abortReason !== undefined) return;
     this._abortReason = reason;
-    if (this._controller) this._controller.abort(reason);
+    this._outsideAbort = outside;
+    if (this._controller) this._abortController();
+  }
+
+  /** @internal */
+  _abortController() {
+    if (this._outsideAbort) this._controller.signal[SIGNAL_OWNER] = this._task;
+    this._controller.abort(this._abortReason);
   }
 
   /** @internal link in (after the C enter succeeded) */
@@ -670,7 +682,7 @@ function scopeCancelHook(task, msg) {
   }
   const reason = new CancelledError(msg);
   for (const s of [...list]) {
-    s._abort(reason);
+    s._abort(reason, true);
     s._onCancelled();
   }
   return false;
@@ -821,8 +833,10 @@ export class TaskGroup extends Scope {
   constructor(options) {
     const where = 'new TaskGroup(options)';
     options = checkOptions(options, where);
+    if (options.task !== undefined && !(options.task instanceof Task)) throw new TypeError(`${where}: options.task must be a Task`);
     const rt = options.runtime ?? options.task?._rt ?? TaskGroup[DEFAULT_RUNTIME];
     if (!(rt instanceof Runtime)) throw new TypeError(`${where}: options.runtime must be a Runtime`);
+    if (options.task !== undefined && options.task._rt !== rt) throw new TypeError(`${where}: options.task belongs to another runtime`);
     super(rt, null, null, false, {});
     /** @internal */ this._options = options;
     /** @internal C group, 0 before enter and after exit */ this._ptr = 0;

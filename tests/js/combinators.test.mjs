@@ -285,6 +285,23 @@ test('outer_cancellation_passes_through_a_timeout_scope (async)', async () => {
   });
 });
 
+test('async task cancelled from outside inside a scope: a body that catches it (through scope.signal) and returns keeps its result', async () => {
+  await run(async () => {
+    const t = createTask(async (task) => timeout(1000, async (s) => {
+      try {
+        await sleep(10_000, undefined, { signal: s.signal });
+      } catch (e) {
+        assert.ok(e instanceof CancelledError);
+        return 'cleaned up';
+      }
+    }, { task }));
+    await sleep(1);
+    t.cancel();
+    assert.equal(await t, 'cleaned up', 'as with task.signal');
+    assert.equal(t.cancelled(), false);
+  });
+});
+
 test('outer_cancellation_together_with_expiry_stays_a_cancellation', async () => {
   await run(function* (me) {
     let caught;
@@ -1686,6 +1703,8 @@ test('TaskGroup entered by hand in async code: enter() and Symbol.asyncDispose',
     assert.throws(() => tg2.enter(), InvalidStateError);
   });
   assert.throws(() => new TaskGroup({ runtime: 5 }), { name: 'TypeError', message: /options\.runtime/ });
+  assert.throws(() => new TaskGroup({ task: 5 }), { name: 'TypeError', message: /options\.task/ });
+  assert.throws(() => taskGroup(function* () {}, { task: {} }), { name: 'TypeError', message: /options\.task/ });
   assert.throws(() => taskGroup(5), { name: 'TypeError', message: /body must be a function/ });
   assert.throws(() => new TaskGroup().enter(), InvalidStateError); // outside a task
 });
