@@ -182,6 +182,12 @@ wasm_runtime_objs() {
   WASM_RUNTIME_OBJS="$(objs_of "$WASM_OBJ" "${srcs[@]}") $WASM_OBJ/sp.o"
 }
 
+# Functions Asyncify must leave alone: the resume function (an unwind stops
+# there, see coro_asyncify.c) and the scheduler code that only ever runs on
+# the main stack, never between a coroutine's entry and its yield —
+# instrumenting them would only slow every callback and step down.
+ASYNCIFY_REMOVE="wa__coro_resume_impl,wa_run_once,wa__host_turn,wa__task_step,task_wakeup,task_timer_fired,run_slot,run_cb_inline"
+
 # wasm_link OUT_BASE OBJS... -- EXTRA_EMCC_FLAGS...
 # Links with emcc (names kept for the pass), then runs Asyncify with the
 # scheduler's resume function left uninstrumented (coro_asyncify.c), then
@@ -199,7 +205,7 @@ wasm_link() {
     -sTOTAL_STACK=1MB "${EMLINK_DEBUG[@]}" \
     -sEXPORTED_RUNTIME_METHODS="$EXPORTED_RUNTIME" "$@"
   wasm-opt "$out.wasm" --asyncify --pass-arg=asyncify-ignore-imports \
-    --pass-arg=asyncify-removelist@wa__coro_resume_impl -O2 --strip-debug -o "$out.wasm"
+    --pass-arg=asyncify-removelist@"$ASYNCIFY_REMOVE" -O2 --strip-debug -o "$out.wasm"
 }
 
 build_wasm() {
