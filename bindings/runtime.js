@@ -292,6 +292,13 @@ export class Runtime {
    * @param {{ signal?: AbortSignal }} [options]
    */
   sleep(ms, value, options) {
+    if (ms === 0 && value === undefined && options === undefined) {
+      if (!this._sleep0) {
+        this._sleep0 = new SleepOp(this, 0);
+        this._sleep0._shared = true;
+      }
+      return this._sleep0;
+    }
     return new SleepOp(this, ms, value, options);
   }
 
@@ -898,7 +905,7 @@ export class Runtime {
       if (res.done) return this._finish(r, { ok: true, value: res.value });
       const y = res.value;
       if (y instanceof SleepOp && y._rt === this && !y._signal) {
-        if (y._started) {
+        if (y._started && !y._shared) {
           isThrow = true;
           arg = new TypeError('SleepOp was already awaited; create a new one');
           continue;
