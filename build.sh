@@ -282,8 +282,7 @@ build_wasi() {
   log "WASI (clang $(clang --version | head -1 | sed 's/.*version //;s/ .*//')): runtime, tests, examples"
   local srcs=()
   for f in "${RUNTIME_C[@]}"; do srcs+=("runtime/src/$f.c"); done
-  srcs+=(runtime/src/coro_asyncify.c runtime/host/wasi/*.c runtime/host/native/fetch_native.c
-         runtime/host/native/executor_native.c)
+  srcs+=(runtime/src/coro_asyncify.c runtime/host/native/*.c)
   compile_set build/wasi/obj clang "${WASI_CFLAGS[@]}" -- "${srcs[@]}"
   if newer build/wasi/obj/sp.o runtime/src/sp.S; then clang --target=wasm32-wasi -c runtime/src/sp.S -o build/wasi/obj/sp.o; fi
   local objs; objs="$(objs_of build/wasi/obj "${srcs[@]}") build/wasi/obj/sp.o"
