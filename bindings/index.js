@@ -62,3 +62,13 @@ export { transfer } from './transfer.js';
 export const toThread = runtime.toThread.bind(runtime);
 /** @type {Runtime['runInExecutor']} */
 export const runInExecutor = runtime.runInExecutor.bind(runtime);
+
+// ---------------------------------------------------------------------------
+// Synchronization primitives and queues (issue 5): bindings/sync.js
+// ---------------------------------------------------------------------------
+import { _setDefaultRuntime } from './sync.js';
+
+export {
+  Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier, Queue, LifoQueue, PriorityQueue, ValueError,
+} from './sync.js';
+_setDefaultRuntime(runtime);
