@@ -925,7 +925,7 @@ export class Runtime {
         arg = e;
         continue;
       }
-      if (y._eager && M._wa__js_future_state(k.ptr) !== 0) {
+      if (y instanceof Op && y._eager && M._wa__js_future_state(k.ptr) !== 0) {
         // (sync.js) done at once (a free lock, an item in the queue): go on
         // without suspending, as an asyncio coroutine and the C forms do
         const out = this._outcomeOf(k);
