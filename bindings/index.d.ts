@@ -504,6 +504,8 @@ export declare class LifoQueue<T = any> extends Queue<T> {}
 export declare class PriorityQueue<T = any> extends Queue<T> {
   /** priority: a number, lower first (default 0). */
   put(item: T, priority?: number, options?: OpOptions): Op<void>;
+  /** Priority 0. */
+  put(item: T, options?: OpOptions): Op<void>;
   putNowait(item: T, priority?: number): void;
 }
 

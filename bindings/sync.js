@@ -865,11 +865,16 @@ export class PriorityQueue extends Queue {
 
   /**
    * Put item with a priority (lower first; default 0), waiting while full.
+   * `put(item, { signal })` puts with priority 0.
    * @param {unknown} item
    * @param {number} [priority]
    * @param {{ signal?: AbortSignal }} [options]
    */
   put(item, priority, options) {
+    if (priority !== null && typeof priority === 'object' && options === undefined) {
+      options = priority; // put(item, { signal }): as a plain Queue, priority 0
+      priority = undefined;
+    }
     return new QueuePutOp(this, item, checkPriority(priority, 'priorityQueue.put(item, priority)'), options);
   }
 

@@ -93,7 +93,8 @@ test('orders: Queue FIFO, LifoQueue LIFO, PriorityQueue lowest first with ties i
     yield p.put('late', 5);
     yield p.put('early', -1);
     yield p.put('mid');
-    assert.deepEqual([yield p.get(), yield p.get(), yield p.get()], ['early', 'mid', 'late']);
+    yield p.put('mid2', { signal: new AbortController().signal }); // options only: priority 0
+    assert.deepEqual([yield p.get(), yield p.get(), yield p.get(), yield p.get()], ['early', 'mid', 'mid2', 'late']);
   });
   assert.throws(() => p.putNowait('x', NaN), (e) => e instanceof RangeError && /priority/.test(e.message));
   assert.throws(() => p.put('x', '1'), (e) => e instanceof TypeError && /priority/.test(e.message));
@@ -150,6 +151,31 @@ test('waiting getters are served in FIFO order (generator and async tasks)', () 
     yield gather(ts);
   });
   assert.deepEqual(got, ['item0', 'item1', 'item2', 'item3', 'item4', 'item5']);
+  q.destroy();
+}));
+
+test('waiting putters are admitted in FIFO order; a normal shutdown ends them with QueueShutDown', () => leakFree(async () => {
+  const q = new Queue({ maxsize: 1 });
+  await run(function* () {
+    q.putNowait('first');
+    const ts = [];
+    for (let i = 0; i < 4; i++) {
+      ts.push(i % 2
+        ? createTask(async (task) => { await q.put(`p${i}`, { signal: task.signal }); })
+        : createTask(function* () { yield q.put(`p${i}`); }));
+      yield* ticks(1);
+    }
+    const got = [];
+    for (let i = 0; i < 3; i++) got.push(yield q.get());
+    assert.deepEqual(got, ['first', 'p0', 'p1']);
+    // p3 still waits behind p2 (in the queue): shutdown ends it, keeps p2
+    q.shutdown();
+    yield gather(ts, { returnExceptions: true });
+    assert.equal(ts[2].exception(), null);
+    assert.ok(ts[3].exception() instanceof QueueShutDown);
+    assert.equal(q.getNowait(), 'p2', 'items put before the shutdown can still be taken');
+    assert.throws(() => q.getNowait(), QueueShutDown);
+  });
   q.destroy();
 }));
 
