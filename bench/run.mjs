@@ -35,7 +35,28 @@ const suites = [
   ['CPython asyncio', 'python3', [root + 'bench/py/bench_core.py', '--runs', runs], { needs: 'python3' }],
   ['start-up and download size', 'node', [root + 'bench/startup.mjs', '--runs', quick ? '3' : '7'], {}],
   ['Chromium (C and JS tasks)', 'node', [root + 'bench/browser.mjs', '--runs', runs], { needs: '/usr/bin/chromium' }],
+  // ---- issue 5: W3 queue, W5 semaphore, W6 memory per waiting task --------
+  ['C sync, native', root + 'build/native/bench_sync', ['--runs', runs], { needs: root + 'build/native/bench_sync' }],
+  ['C sync, wasm in Node', 'node', [root + 'bindings/run-c.mjs', root + 'build/wasm/bench_sync.mjs', '--runs', runs], { needs: root + 'build/wasm/bench_sync.wasm' }],
+  ['JS tasks sync (wasyncio)', 'node', [root + 'bench/js/sync.mjs', '--runs', runs], {}],
+  ['plain Node promises sync', 'node', [root + 'bench/js/promises-sync.mjs', '--runs', runs], {}],
+  ['CPython asyncio sync', 'python3', [root + 'bench/py/bench_sync.py', '--runs', runs], { needs: 'python3' }],
 ];
+
+/** Rows of the C and Python sync benches: W5 seconds and W6 bytes/task are
+ * figures where lower is better; C's W6 rows name their kind of task. */
+function normalize(row) {
+  if (row.value === undefined && row.workload === 'W5' && row.seconds !== undefined) {
+    row.value = row.seconds;
+    row.better = 'lower';
+  }
+  if (row.value === undefined && row.workload === 'W6' && row.bytes_per_task !== undefined) {
+    row.value = row.bytes_per_task;
+    row.better = 'lower';
+  }
+  if (row.workload === 'W6' && typeof row.tasks === 'string') row.kind += ` (${row.tasks} tasks)`;
+  return row;
+}
 
 function available(needs) {
   if (!needs) return true;
@@ -60,7 +81,7 @@ for (const [label, cmd, args, { needs }] of suites) {
   for (const line of r.stdout.split('\n')) {
     if (!line.startsWith('{')) continue;
     try {
-      const row = JSON.parse(line);
+      const row = normalize(JSON.parse(line));
       if (!only || only.includes(row.workload)) rows.push(row);
     } catch { /* not a result line */ }
   }

@@ -76,6 +76,24 @@ named(QueueShutDown, 'QueueShutDown');
 export class BrokenBarrierError extends Error {}
 named(BrokenBarrierError, 'BrokenBarrierError');
 
+// ---- issue 5 (bindings/sync.js): asyncio's ValueError ----------------------
+/**
+ * A value out of bounds for the object's state (Python's ValueError):
+ * releasing a BoundedSemaphore too often, taskDone() called more times than
+ * items were put. A WasyncioError with code EVALUE.
+ */
+export class ValueError extends WasyncioError {
+  /**
+   * @param {string} [message]
+   * @param {ErrorOptions} [options]
+   */
+  constructor(message, options) {
+    super(message ?? '', codes.EVALUE, options);
+  }
+}
+named(ValueError, 'ValueError');
+// ---------------------------------------------------------------------------
+
 const byCode = new Map([
   [codes.ECANCELLED, CancelledError],
   [codes.ETIMEDOUT, TimeoutError],
@@ -84,6 +102,7 @@ const byCode = new Map([
   [codes.EFULL, QueueFull],
   [codes.ESHUTDOWN, QueueShutDown],
   [codes.EBROKEN, BrokenBarrierError],
+  [codes.EVALUE, ValueError],
 ]);
 
 /**

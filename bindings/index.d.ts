@@ -459,6 +459,16 @@ export declare class AsCompleted<F extends Future = Future> implements AsyncIter
 
 export interface TaskGroupOptions extends ScopeOptions {
   /** Default: the package's runtime. */
+// Synchronization primitives and queues (issue 5): bindings/sync.js
+// ---------------------------------------------------------------------------
+
+/** asyncio's ValueError: a BoundedSemaphore released too often, taskDone() called too often. Code EVALUE. */
+export declare class ValueError extends WasyncioError {
+  constructor(message?: string, options?: ErrorOptions);
+}
+
+export interface SyncOptions {
+  /** The runtime the object lives on (default: the default runtime of the module-level API). */
   runtime?: Runtime;
 }
 
@@ -517,3 +527,142 @@ export declare const timeout: Runtime['timeout'];
 export declare const timeoutAt: Runtime['timeoutAt'];
 export declare const taskGroup: Runtime['taskGroup'];
 export declare const currentDeadline: Runtime['currentDeadline'];
+ * Base of the primitives: one C object on one runtime. Holds C memory until
+ * destroy() (or `using`); a forgotten object is destroyed when garbage-collected.
+ */
+declare abstract class SyncObject {
+  /** The runtime it lives on. */
+  readonly runtime: Runtime;
+  /** Address of the C object (wa_queue_t * ...) for C code of the same module; 0 once destroyed. */
+  readonly ptr: number;
+  readonly destroyed: boolean;
+  /**
+   * Free the C object. Pending operations end at once: queue operations with
+   * QueueShutDown, the others with a WasyncioError (code ESHUTDOWN). Idempotent.
+   */
+  destroy(): void;
+  [Symbol.dispose](): void;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** asyncio.Lock: a FIFO mutex for tasks. */
+export declare class Lock extends SyncObject {
+  constructor(options?: SyncOptions);
+  /** Resolves true once held. */
+  acquire(options?: OpOptions): Op<true>;
+  /** InvalidStateError if not locked. */
+  release(): void;
+  locked(): boolean;
+  /** Hold the lock while fn runs (generator fn: use with `yield*` in a generator task). */
+  with<T>(fn: () => Generator<Awaitable, T, any>): Generator<Awaitable, T, any>;
+  with<T>(fn: () => T | PromiseLike<T>, options?: OpOptions): Promise<T>;
+}
+
+/** asyncio.Event. */
+export declare class Event extends SyncObject {
+  constructor(options?: SyncOptions);
+  /** Resolves true once the event is set. */
+  wait(options?: OpOptions): Op<true>;
+  set(): void;
+  clear(): void;
+  isSet(): boolean;
+}
+
+/** asyncio.Condition over its own Lock or a shared one. */
+export declare class Condition extends SyncObject {
+  constructor(lock?: Lock | null, options?: SyncOptions);
+  constructor(options: SyncOptions);
+  acquire(options?: OpOptions): Op<true>;
+  release(): void;
+  locked(): boolean;
+  /** Release the lock, wait for a notification, re-acquire it. InvalidStateError if the lock is not held. */
+  wait(options?: OpOptions): Op<true>;
+  /** Wait until predicate() is truthy (checked in the scheduler with the lock held); resolves with its value. */
+  waitFor<T>(predicate: () => T, options?: OpOptions): Op<T>;
+  /** Wake up to n waiters (default 1); returns how many. The lock must be held. */
+  notify(n?: number): number;
+  notifyAll(): number;
+  with<T>(fn: () => Generator<Awaitable, T, any>): Generator<Awaitable, T, any>;
+  with<T>(fn: () => T | PromiseLike<T>, options?: OpOptions): Promise<T>;
+}
+
+/** asyncio.Semaphore. */
+export declare class Semaphore extends SyncObject {
+  /** value: initial slots, an integer >= 0 (default 1). */
+  constructor(value?: number, options?: SyncOptions);
+  acquire(options?: OpOptions): Op<true>;
+  release(): void;
+  locked(): boolean;
+  /** Slots free now. */
+  readonly value: number;
+  with<T>(fn: () => Generator<Awaitable, T, any>): Generator<Awaitable, T, any>;
+  with<T>(fn: () => T | PromiseLike<T>, options?: OpOptions): Promise<T>;
+}
+
+/** asyncio.BoundedSemaphore: release() above the initial value throws ValueError. */
+export declare class BoundedSemaphore extends Semaphore {}
+
+/** asyncio.Barrier. */
+export declare class Barrier extends SyncObject {
+  /** parties: an integer >= 1. */
+  constructor(parties: number, options?: SyncOptions);
+  /** Resolves with the arrival index (0 .. parties-1); BrokenBarrierError if broken or reset. */
+  wait(options?: OpOptions): Op<number>;
+  reset(): void;
+  abort(): void;
+  readonly parties: number;
+  readonly nWaiting: number;
+  readonly broken: boolean;
+}
+
+export interface QueueOptions extends SyncOptions {
+  /** 0 or Infinity: unbounded (default). */
+  maxsize?: number;
+}
+
+/**
+ * asyncio.Queue (3.13, with shutdown). Items are any JS values (numbers,
+ * strings, bytes ... copied; other objects cross as handles: the same object
+ * comes back); C tasks see them as wa_value_t *.
+ */
+export declare class Queue<T = any> extends SyncObject implements AsyncIterable<T> {
+  constructor(options?: QueueOptions | number);
+  readonly maxsize: number;
+  /** Waits while full; QueueShutDown once shut down. */
+  put(item: T, options?: OpOptions): Op<void>;
+  /** QueueFull / QueueShutDown. */
+  putNowait(item: T): void;
+  /** Waits while empty; QueueShutDown once shut down and empty. */
+  get(options?: OpOptions): Op<T>;
+  /** QueueEmpty / QueueShutDown. */
+  getNowait(): T;
+  /** ValueError if called more often than items were put. */
+  taskDone(): void;
+  join(options?: OpOptions): Op<void>;
+  qsize(): number;
+  empty(): boolean;
+  full(): boolean;
+  /** Python 3.13's shutdown(immediate). */
+  shutdown(immediate?: boolean): void;
+  /** Items as they come; ends when the queue is shut down and empty. Does not call taskDone(). */
+  iter(options?: OpOptions): AsyncGenerator<T, void, undefined>;
+  [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined>;
+}
+
+/** asyncio.LifoQueue. */
+export declare class LifoQueue<T = any> extends Queue<T> {}
+
+/** asyncio.PriorityQueue: lowest priority first; ties keep insertion order. */
+export declare class PriorityQueue<T = any> extends Queue<T> {
+  /** priority: a number, lower first (default 0). */
+  put(item: T, priority?: number, options?: OpOptions): Op<void>;
+  /** Priority 0. */
+  put(item: T, options?: OpOptions): Op<void>;
+  putNowait(item: T, priority?: number): void;
+}
+
+/** Merged into class Runtime (installed by bindings/sync.js). */
+export interface Runtime {
+  /** Live synchronization objects and bytes of the C heap in use (leak checks). */
+  syncStats(): { objects: number; heapBytes: number };
+}

@@ -89,3 +89,11 @@ export const timeoutAt = runtime.timeoutAt.bind(runtime);
 export const taskGroup = runtime.taskGroup.bind(runtime);
 /** @type {Runtime['currentDeadline']} */
 export const currentDeadline = runtime.currentDeadline.bind(runtime);
+// Synchronization primitives and queues (issue 5): bindings/sync.js
+// ---------------------------------------------------------------------------
+import { _setDefaultRuntime } from './sync.js';
+
+export {
+  Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier, Queue, LifoQueue, PriorityQueue, ValueError,
+} from './sync.js';
+_setDefaultRuntime(runtime);

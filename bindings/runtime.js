@@ -526,6 +526,17 @@ export class Runtime {
     } catch (e) {
       return Promise.reject(e);
     }
+    if (op._eager && this.M._wa__js_future_state(ptr) !== 0) {
+      // (sync.js) done at once: settle without a trip through the loop
+      let out;
+      try {
+        out = op._outcome(this, ptr);
+      } catch (e) {
+        out = { ok: false, error: e };
+      }
+      this.M._wa_release(ptr);
+      return out.ok ? Promise.resolve(out.value) : Promise.reject(out.error);
+    }
     return new Promise((resolve, reject) => {
       const rec = { op, resolve, reject, signal, onAbort: null };
       if (signal) {
@@ -884,8 +895,15 @@ export class Runtime {
       // always read an operation's outcome: it may hold resources to free
       out = this._outcomeOf(aw) ?? { ok: false, error: new InvalidStateError('woken before the awaited future was done') };
       if (status === codes.ECANCELLED && fstate !== 3 /* the task, not the future, was cancelled */) {
-        if (out.ok && aw.aw instanceof Op) aw.aw._discard?.(out.value);
-        out = { ok: false, error: this._cancelError(r) };
+        if (out.ok && aw.aw instanceof Op && aw.aw._lateCancel) {
+          // (sync.js) the scheduler's rollback could not hand the outcome
+          // back (a put item a getter already took): the task keeps it and
+          // gets the cancellation at its next wait, as C coroutines do
+          aw.aw._lateCancel(r.task);
+        } else {
+          if (out.ok && aw.aw instanceof Op) aw.aw._discard?.(out.value);
+          out = { ok: false, error: this._cancelError(r) };
+        }
       }
       this.M._wa_release(aw.ptr);
     }
@@ -933,6 +951,15 @@ export class Runtime {
       } catch (e) {
         isThrow = true;
         arg = e;
+        continue;
+      }
+      if (y instanceof Op && y._eager && M._wa__js_future_state(k.ptr) !== 0) {
+        // (sync.js) done at once (a free lock, an item in the queue): go on
+        // without suspending, as an asyncio coroutine and the C forms do
+        const out = this._outcomeOf(k);
+        M._wa_release(k.ptr);
+        isThrow = !out.ok;
+        arg = out.ok ? out.value : out.error;
         continue;
       }
       const rc = M._wa_step_await(k.ptr);

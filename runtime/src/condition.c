@@ -251,6 +251,8 @@ static int cond_wait_op(wa_cond_t *c, bool (*pred)(void *), void *arg, wa_future
         op = (cond_op_t *)wa__op_new(sizeof *op, OP_COND, &c->hdr, cond_cancel, cond_rollback);
         if (!op) return WA_ENOMEM;
         op->base.phase = CW_DONE;
+        /* it consumed no notification: a rollback has nothing to pass on */
+        op->base.flags |= OPF_ROLLBACK_TRIED;
         wa__op_done(&op->base, NULL);
     }
     *out = &op->base.fut;

@@ -246,6 +246,43 @@ TEST(cond_step_task_wait_for_op) {
     return 0;
 }
 
+static bool always_true(void *arg) {
+    (void)arg;
+    return true;
+}
+
+/* A wait_for op done at once (predicate already true) consumed no
+ * notification: rolling it back (its waiter cancelled before it resumed)
+ * must not wake another waiter, and the outcome (lock held, as before)
+ * stands. */
+TEST(cond_wait_for_true_at_once_rollback_passes_nothing_on) {
+    CHECK_EQ(wa_cond_new(&C1, NULL), 0);
+    wa_task_t *w;
+    CHECK_EQ(wa_spawn(&w, cond_waiter, "w", NULL), 0);
+    CHECK_EQ(wa_sleep(0), 0); /* w waits on the condition */
+    CHECK_EQ(wa_cond_acquire(C1), 0);
+    wa_future_t *op;
+    CHECK_EQ(wa_cond_wait_for_start(C1, always_true, NULL, &op), 0);
+    bool done = wa_future_done(op);
+    int rb = wa_op_rollback(op);
+    wa_release(op);
+    bool locked = wa_cond_locked(C1);
+    CHECK_EQ(wa_cond_release(C1), 0); /* before any check can return */
+    CHECK(done);
+    CHECK_EQ(rb, 0); /* nothing to give back: the outcome stands */
+    CHECK(locked);
+    CHECK_EQ(wa_sleep(1), 0);
+    CHECK(!wa_future_done(w)); /* no notification was passed on */
+    CHECK_EQ(wa_cond_acquire(C1), 0);
+    CHECK_EQ(wa_cond_notify(C1, 1), 1);
+    CHECK_EQ(wa_cond_release(C1), 0);
+    CHECK_EQ(wa_await(w), 0);
+    CHECK_STR(wa_log_text(), "w:0:L");
+    wa_release(w);
+    CHECK_EQ(wa_cond_destroy(C1), 0);
+    return 0;
+}
+
 TEST(cond_over_a_shared_lock) {
     wa_lock_t *l;
     wa_cond_t *c1, *c2;
