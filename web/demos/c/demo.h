@@ -35,12 +35,18 @@ static inline void report(const char *fmt, ...) {
     wa_value_free(v);
 }
 
-/* s with " and \ escaped and control characters dropped, for JSON (into
+/* s for a JSON string: " and \ escaped, newlines as \n, other control
+ * characters dropped (into
  * out[cap]; returns out). */
 static inline const char *json_esc(const char *s, char *out, size_t cap) {
     size_t j = 0;
     for (; s && *s && j + 2 < cap; s++) {
         unsigned char c = (unsigned char)*s;
+        if (c == '\n') {
+            out[j++] = '\\';
+            out[j++] = 'n';
+            continue;
+        }
         if (c == '"' || c == '\\') out[j++] = '\\';
         if (c >= 0x20) out[j++] = (char)c;
     }
