@@ -2,7 +2,7 @@
 // While a program runs, every live task gets a cancel button (from the
 // runtime's task event stream); one timeline per program.
 import {
-  loadDemo, onReport, controls, args, status, done, catchErrors, Timeline, fmtMs, cancelByName,
+  autorun, loadDemo, onReport, controls, args, status, done, catchErrors, Timeline, fmtMs, cancelByName,
 } from '/demos/common.js';
 
 catchErrors();
@@ -120,8 +120,7 @@ extendBtn.addEventListener('click', () => {
   const rc = rt.M._extend_deadline(500);
   if (rc !== 0) status('the scoped job has no deadline to move any more');
 });
-window.demo = { start }; // for the tests
 status('ready: start one of the three programs below.');
-if (new URLSearchParams(location.search).get('autorun') === '1') {
+autorun(async () => {
   for (const id of Object.keys(all)) await start(id);
-}
+});

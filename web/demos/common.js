@@ -44,9 +44,10 @@ export function onReport(runtime, handlers) {
 }
 
 /**
- * Controls: each <input>/<select> with a name inside `form`. Query
- * parameters of the same name override their values at load.
- * @param {HTMLFormElement} form
+ * Controls: each <input>/<select> with a name inside `form` (a form or
+ * any container). Query parameters of the same name override their values
+ * at load.
+ * @param {HTMLElement} form
  * @returns {() => Record<string, string | boolean>} read the current values
  */
 export function controls(form) {
@@ -119,6 +120,16 @@ export function cancelByName(runtime, name, msg = 'cancelled from the page') {
     if (t.name === name && t.cancel(msg)) hit = true;
   }
   return hit;
+}
+
+/**
+ * With ?autorun=1, call fn once the page has been drawn (two animation
+ * frames), so the first measurements do not include the page's own start.
+ * @param {() => unknown} fn
+ */
+export function autorun(fn) {
+  if (query.get('autorun') !== '1') return;
+  requestAnimationFrame(() => requestAnimationFrame(() => fn()));
 }
 
 /** Report page errors in the status line (they also reach the console). */

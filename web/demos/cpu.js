@@ -2,7 +2,7 @@
 // (web/demos/c/cpu.c), with an animation and a frame meter that show
 // whether the page stays responsive.
 import {
-  loadDemo, onReport, controls, args, status, done, undone, catchErrors, Timeline, fmtMs,
+  autorun, loadDemo, onReport, controls, args, status, done, undone, catchErrors, Timeline, fmtMs,
 } from '/demos/common.js';
 
 catchErrors();
@@ -181,4 +181,4 @@ document.getElementById('run-main').addEventListener('click', () => run(['main']
 document.getElementById('run-both').addEventListener('click', () => run(['pool', 'main']));
 stopBtn.addEventListener('click', () => { stopped = true; task?.cancel('stopped from the page'); });
 status('ready: pick a button.');
-if (new URLSearchParams(location.search).get('autorun') === '1') run(['pool', 'main']);
+autorun(() => run(['pool', 'main']));

@@ -1,7 +1,7 @@
 // Demo 2: the crawler (web/demos/c/crawler.c): live table of URLs,
 // statistics from the C code, retries marked on the timeline.
 import {
-  loadDemo, onReport, controls, args, status, done, undone, catchErrors, Timeline, fmtMs,
+  autorun, loadDemo, onReport, controls, args, status, done, undone, catchErrors, Timeline, fmtMs,
 } from '/demos/common.js';
 
 catchErrors();
@@ -126,4 +126,4 @@ async function crawl() {
 runBtn.addEventListener('click', crawl);
 stopBtn.addEventListener('click', () => task?.cancel('stopped from the page'));
 status('ready: press “Crawl”.');
-if (new URLSearchParams(location.search).get('autorun') === '1') crawl();
+autorun(() => crawl());

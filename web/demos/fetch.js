@@ -2,7 +2,7 @@
 // (web/demos/c/fetch_compare.c). Runs the four ways one after the other,
 // each with its own timeline; measured times come from the C code.
 import {
-  loadDemo, onReport, controls, args, status, done, undone, catchErrors, Timeline, fmtMs,
+  autorun, loadDemo, onReport, controls, args, status, done, undone, catchErrors, Timeline, fmtMs,
 } from '/demos/common.js';
 
 catchErrors();
@@ -57,7 +57,10 @@ for (const m of MODES) ui[m.id].tl = new Timeline(ui[m.id].box, { title: m.title
 let current = null; // { mode, n }
 onReport(rt, {
   warm: (e) => status(`pool: ${current?.workers} workers started and warmed up in ${fmtMs(e.ms)} (not counted)…`),
-  begin: (e) => status(`running ${e.mode}: ${e.n} requests…`),
+  begin: (e) => {
+    status(`running ${e.mode}: ${e.n} requests…`);
+    if (e.mode === 'pool') ui.pool.tl.mark(e.task, e.t, 'warn', 'workers warm: the clock starts');
+  },
   req: (e) => {
     if (!current || e.state === 'start') return;
     const u = ui[current.mode];
@@ -139,4 +142,4 @@ stopBtn.addEventListener('click', () => {
   task?.cancel('stopped from the page');
 });
 status('ready: press “Run all four”.');
-if (new URLSearchParams(location.search).get('autorun') === '1') runAll();
+autorun(() => runAll());

@@ -1,7 +1,7 @@
 // Demo 4: producers/consumers over a bounded Queue (web/demos/c/queue.c),
 // with the queue depth drawn over time from the C code's reports.
 import {
-  loadDemo, onReport, controls, args, status, done, undone, catchErrors, Timeline, fmtMs,
+  autorun, loadDemo, onReport, controls, args, status, done, undone, catchErrors, Timeline, fmtMs,
 } from '/demos/common.js';
 
 catchErrors();
@@ -156,4 +156,4 @@ runBtn.addEventListener('click', start);
 stopBtn.addEventListener('click', () => task?.cancel('stopped from the page'));
 new ResizeObserver(() => { if (!live) drawChart(); }).observe(chart);
 status('ready: press “Start”.');
-if (new URLSearchParams(location.search).get('autorun') === '1') start();
+autorun(() => start());

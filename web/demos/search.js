@@ -1,7 +1,7 @@
 // Demo 3: parallel search (web/demos/c/search.c): gather with
 // return_exceptions over wait_for, with per-source behaviour set here.
 import {
-  loadDemo, onReport, controls, args, status, done, undone, catchErrors, Timeline, fmtMs,
+  autorun, loadDemo, onReport, controls, args, status, done, undone, catchErrors, Timeline, fmtMs,
 } from '/demos/common.js';
 
 catchErrors();
@@ -31,10 +31,8 @@ SOURCES.forEach(([name, delay, kind], i) => {
   tr.append(th, td1, td2);
   srcBody.append(tr);
 });
-const form = document.getElementById('form');
-form.append(...[]); // the source inputs live in their own table; read them too:
-const readForm = controls(form);
-const readSources = controls(document.getElementById('sources').closest('section'));
+const readForm = controls(document.getElementById('form'));
+const readSources = controls(document.getElementById('sources')); // the per-source inputs
 
 const runBtn = document.getElementById('run');
 const stopBtn = document.getElementById('stop');
@@ -126,4 +124,4 @@ async function search() {
 runBtn.addEventListener('click', search);
 stopBtn.addEventListener('click', () => task?.cancel('search cancelled from the page'));
 status('ready: press “Search”.');
-if (new URLSearchParams(location.search).get('autorun') === '1') search();
+autorun(() => search());

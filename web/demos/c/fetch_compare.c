@@ -148,8 +148,8 @@ static int compare(void *argp) {
         report("{\"ev\":\"warm\",\"ms\":%.1f}", wa_time() - w0);
     }
 
-    report("{\"ev\":\"begin\",\"mode\":\"%s\",\"n\":%d}", run.mode, run.n);
     double t0 = wa_time();
+    report("{\"ev\":\"begin\",\"mode\":\"%s\",\"n\":%d,\"t\":%.3f,\"task\":%llu}", run.mode, run.n, t0, my_id());
     int spawned = 0;
     for (int i = 0; rc == 0 && i < run.n; i++) {
         char name[32];
