@@ -9,10 +9,10 @@ catchErrors();
 const CONNECTIONS_PER_HOST = 6; // Chromium's HTTP/1.1 limit
 
 const MODES = [
-  { id: 'seq', title: 'sequential loop', expect: (p) => p.n * p.delay },
-  { id: 'pool', title: 'thread pool (Web Workers)', expect: (p) => Math.ceil(p.n / Math.min(p.workers, CONNECTIONS_PER_HOST)) * p.delay },
-  { id: 'gather', title: 'gather', expect: (p) => Math.ceil(p.n / CONNECTIONS_PER_HOST) * p.delay },
-  { id: 'limit', title: 'gather + Semaphore', expect: (p) => Math.ceil(p.n / Math.min(p.limit, CONNECTIONS_PER_HOST)) * p.delay },
+  { id: 'seq', title: 'sequential loop', short: 'sequential', expect: (p) => p.n * p.delay },
+  { id: 'pool', title: 'thread pool (Web Workers)', short: 'thread pool', expect: (p) => Math.ceil(p.n / Math.min(p.workers, CONNECTIONS_PER_HOST)) * p.delay },
+  { id: 'gather', title: 'gather', short: 'gather', expect: (p) => Math.ceil(p.n / CONNECTIONS_PER_HOST) * p.delay },
+  { id: 'limit', title: 'gather + Semaphore', short: 'Semaphore', expect: (p) => Math.ceil(p.n / Math.min(p.limit, CONNECTIONS_PER_HOST)) * p.delay },
 ];
 
 const form = document.getElementById('form');
@@ -36,7 +36,7 @@ for (const m of MODES) {
   const bar = document.createElement('div');
   bar.className = 'bar-row';
   const name = document.createElement('span');
-  name.textContent = m.title;
+  name.textContent = m.short;
   const track = document.createElement('div');
   track.className = 'bar';
   const fill = document.createElement('div');
@@ -120,7 +120,7 @@ async function runAll() {
       const r = results[mm.id];
       if (!r) continue;
       ui[mm.id].fill.style.width = `${(100 * r.ms) / maxMs}%`;
-      ui[mm.id].label.textContent = `${(r.ms / r.expected).toFixed(2)}× expected`;
+      ui[mm.id].label.textContent = `${(r.ms / r.expected).toFixed(2)} × expected`;
     }
   }
   // the same time scale for every timeline, so they compare at a glance
