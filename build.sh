@@ -2,8 +2,9 @@
 # build.sh — build wasyncio.
 #
 #   ./build.sh                 build what is out of date: the native library,
-#                              tests and examples (plain and ASan+UBSan), and
-#                              the wasm runtime (dist/) and wasm tests
+#                              tests and examples (plain and ASan+UBSan), the
+#                              wasm runtime (dist/) and wasm tests, and the
+#                              WASI builds (build/wasi/)
 #   ./build.sh deps [browser]  only check (and, as root with apt, install) the
 #                              toolchain; `browser` adds Chromium for e2e tests
 #   ./build.sh cc FILE.c... -o OUT [emcc flags]
@@ -182,6 +183,12 @@ wasm_runtime_objs() {
   WASM_RUNTIME_OBJS="$(objs_of "$WASM_OBJ" "${srcs[@]}") $WASM_OBJ/sp.o"
 }
 
+# Functions Asyncify must leave alone: the resume function (an unwind stops
+# there, see coro_asyncify.c) and the scheduler code that only ever runs on
+# the main stack, never between a coroutine's entry and its yield —
+# instrumenting them would only slow every callback and step down.
+ASYNCIFY_REMOVE="wa__coro_resume_impl,wa_run_once,wa__host_turn,wa__task_step,task_wakeup,task_timer_fired,run_slot,run_cb_inline"
+
 # wasm_link OUT_BASE OBJS... -- EXTRA_EMCC_FLAGS...
 # Links with emcc (names kept for the pass), then runs Asyncify with the
 # scheduler's resume function left uninstrumented (coro_asyncify.c), then
@@ -199,7 +206,7 @@ wasm_link() {
     -sTOTAL_STACK=1MB "${EMLINK_DEBUG[@]}" \
     -sEXPORTED_RUNTIME_METHODS="$EXPORTED_RUNTIME" "$@"
   wasm-opt "$out.wasm" --asyncify --pass-arg=asyncify-ignore-imports \
-    --pass-arg=asyncify-removelist@wa__coro_resume_impl -O2 --strip-debug -o "$out.wasm"
+    --pass-arg=asyncify-removelist@"$ASYNCIFY_REMOVE" -O2 --strip-debug -o "$out.wasm"
 }
 
 build_wasm() {
@@ -263,6 +270,49 @@ build_wasm() {
   done
 }
 
+# ---------------------------------------------------------------------------
+# WASI (wasmtime, wasmer, node:wasi): clang + wasi-libc, Asyncify after link.
+# Compiled with -O2 but linked without -O (clang would run wasm-opt itself and
+# strip the names the Asyncify lists need).
+# ---------------------------------------------------------------------------
+WASI_CFLAGS=(--target=wasm32-wasi --sysroot=/usr -isystem /usr/include/wasm32-wasi "${CFLAGS_COMMON[@]}" -O2)
+
+wasi_link() { # OUT OBJS...
+  local out=$1; shift
+  clang --target=wasm32-wasi --sysroot=/usr -L/usr/lib/wasm32-wasi "$@" -o "$out.tmp.wasm"
+  wasm-opt "$out.tmp.wasm" --asyncify --pass-arg=asyncify-ignore-imports \
+    --pass-arg=asyncify-removelist@"$ASYNCIFY_REMOVE" -O2 --strip-debug -o "$out" 2>&1 |
+    grep -v 'non-existing function name' >&2 || true
+  rm -f "$out.tmp.wasm"
+}
+
+build_wasi() {
+  if [ ! -f /usr/include/wasm32-wasi/stdio.h ] || ! have clang; then
+    log "WASI: skipped (needs clang and Debian's wasi-libc)"
+    return 0
+  fi
+  log "WASI (clang $(clang --version | head -1 | sed 's/.*version //;s/ .*//')): runtime, tests, examples"
+  local srcs=()
+  for f in "${RUNTIME_C[@]}"; do srcs+=("runtime/src/$f.c"); done
+  srcs+=(runtime/src/coro_asyncify.c runtime/host/native/*.c)
+  compile_set build/wasi/obj clang "${WASI_CFLAGS[@]}" -- "${srcs[@]}"
+  if newer build/wasi/obj/sp.o runtime/src/sp.S; then clang --target=wasm32-wasi -c runtime/src/sp.S -o build/wasi/obj/sp.o; fi
+  local objs; objs="$(objs_of build/wasi/obj "${srcs[@]}") build/wasi/obj/sp.o"
+  compile_set build/wasi/tobj clang "${WASI_CFLAGS[@]}" -Itests/c -- "${TEST_C[@]}"
+  local tobjs; tobjs=$(objs_of build/wasi/tobj "${TEST_C[@]}")
+  # shellcheck disable=SC2086
+  if newer build/wasi/wasyncio_tests.wasm $tobjs $objs; then wasi_link build/wasi/wasyncio_tests.wasm $tobjs $objs; fi
+  local ex
+  for ex in runtime/examples/three_tasks.c bench/c/bench_core.c; do
+    local base; base=build/wasi/$(basename "${ex%.c}")
+    if newer "$base.wasm" "$ex" $objs; then
+      clang "${WASI_CFLAGS[@]}" -c "$ex" -o "$base.o"
+      # shellcheck disable=SC2086
+      wasi_link "$base.wasm" "$base.o" $objs
+    fi
+  done
+}
+
 # ./build.sh cc FILE.c... -o OUT [emcc flags]
 user_cc() {
   local srcs=() out="" extra=()
@@ -296,8 +346,10 @@ case "${1:-all}" in
     ensure_tools
     build_native
     build_wasm
+    build_wasi
     log "done"
     ;;
+  wasi) ensure_tools; build_wasi ;;
   native) ensure_tools; build_native ;;
   wasm) ensure_tools; build_wasm ;;
   deps)
@@ -310,5 +362,5 @@ case "${1:-all}" in
     ;;
   cc) shift; user_cc "$@" ;;
   clean) rm -rf build dist ;;
-  *) die "unknown command '$1' (all | native | wasm | deps [browser] | cc | clean)" ;;
+  *) die "unknown command '$1' (all | native | wasm | wasi | deps [browser] | cc | clean)" ;;
 esac

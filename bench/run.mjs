@@ -33,6 +33,8 @@ const suites = [
   ['JS tasks (wasyncio)', 'node', [root + 'bench/js/wasyncio.mjs', '--runs', runs], {}],
   ['plain Node promises', 'node', [root + 'bench/js/promises.mjs', '--runs', runs], {}],
   ['CPython asyncio', 'python3', [root + 'bench/py/bench_core.py', '--runs', runs], { needs: 'python3' }],
+  ['start-up and download size', 'node', [root + 'bench/startup.mjs', '--runs', quick ? '3' : '7'], {}],
+  ['Chromium (C and JS tasks)', 'node', [root + 'bench/browser.mjs', '--runs', runs], { needs: '/usr/bin/chromium' }],
 ];
 
 function available(needs) {

@@ -31,8 +31,6 @@ export class Future {
     /** @internal */ this._callbacks = null;
     /** @internal */ this._promise = null;
     /** @internal */ this._retrieved = false;
-    /** @internal JS value set by setResult/the task body, kept as is */
-    this._jsOutcome = null;
     /** @internal callbacks ran and the reference was dropped */
     this._fired = false;
     /** @internal a task or combinator awaits it: its error is retrieved */

@@ -95,6 +95,17 @@ export class SleepOp extends Op {
     return this._rt._sleepStart(this._ms);
   }
 
+  /** @internal `sleep(0)` is one shared operation: it holds nothing, so
+   * every await of it simply yields once (no allocation per switch). */
+  _claim() {
+    if (!this._shared) super._claim();
+  }
+
+  then(onFulfilled, onRejected) {
+    if (this._shared) return this._rt._runOp(this).then(onFulfilled, onRejected);
+    return super.then(onFulfilled, onRejected);
+  }
+
   /** @internal */
   _convert() {
     return this._value;

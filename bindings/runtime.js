@@ -29,8 +29,23 @@ function isThenable(v) {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof v.then === 'function';
 }
 
+// The intrinsic %GeneratorPrototype%. Every `function*` literal has its own
+// prototype object, so reading gen.next on generators from many different
+// functions is a megamorphic lookup; calling the shared intrinsic methods
+// directly is not.
+const GeneratorFunctionPrototype = Object.getPrototypeOf(function* () {});
+const GeneratorPrototype = GeneratorFunctionPrototype.prototype;
+const genNext = GeneratorPrototype.next;
+const genThrow = GeneratorPrototype.throw;
+
+/** A native generator object (made by calling a function*). */
+function isNativeGenerator(v) {
+  return v !== null && typeof v === 'object' && GeneratorPrototype.isPrototypeOf(v);
+}
+
 function isGenerator(v) {
-  return v !== null && typeof v === 'object' && typeof v.next === 'function' && typeof v.throw === 'function';
+  if (v === null || typeof v !== 'object') return false;
+  return isNativeGenerator(v) || (typeof v.next === 'function' && typeof v.throw === 'function');
 }
 
 function checkName(name, where) {
@@ -277,6 +292,13 @@ export class Runtime {
    * @param {{ signal?: AbortSignal }} [options]
    */
   sleep(ms, value, options) {
+    if (ms === 0 && value === undefined && options === undefined) {
+      if (!this._sleep0) {
+        this._sleep0 = new SleepOp(this, 0);
+        this._sleep0._shared = true;
+      }
+      return this._sleep0;
+    }
     return new SleepOp(this, ms, value, options);
   }
 
@@ -609,11 +631,7 @@ export class Runtime {
   _syncView(view) {
     const ptr = view._ptr;
     if (this.M._wa__js_future_state(ptr) === 0) return;
-    let out;
-    if (view._jsOutcome) out = view._jsOutcome;
-    else if (view instanceof GatheringFuture) out = this._gatherOutcome(view, ptr);
-    else out = this._readOutcome(ptr);
-    this.M._wa_future_status(ptr); // JS reports unretrieved failures, not C
+    const out = view instanceof GatheringFuture ? this._gatherOutcome(view, ptr) : this._readOutcome(ptr);
     view._record(out.ok, out.value, out.error, !!out.cancelled);
   }
 
@@ -622,6 +640,8 @@ export class Runtime {
     this._wrappers.delete(ptr);
     // a JS task cancelled before its first step never ran _finish
     if (view._jsid) this._jsTasks.delete(view._jsid);
+    // the outcome is read (or was set by JS): JS reports unretrieved failures, not C
+    this.M._wa_future_status(ptr);
     if (view._state === STATES.PENDING) this._syncView(view);
     if (view instanceof GatheringFuture && view._kids) {
       for (const k of view._kids) this.M._wa_release(k.ptr);
@@ -720,7 +740,6 @@ export class Runtime {
       this._codec.free(vp);
       throw errorFromStatus(rc, 'setResult failed');
     }
-    f._jsOutcome = { ok: true, value };
     f._record(true, value);
   }
 
@@ -729,7 +748,6 @@ export class Runtime {
     if (f instanceof Task) throw new InvalidStateError('a task sets its own exception');
     if (f.done()) throw new InvalidStateError('the future is already done');
     this._failPtr(f._ptr, error);
-    f._jsOutcome = { ok: false, error, cancelled: error instanceof CancelledError };
     f._record(false, undefined, error, error instanceof CancelledError);
   }
 
@@ -804,9 +822,10 @@ export class Runtime {
     } catch (e) {
       return this._finish(r, { ok: false, error: e });
     }
-    if (isGenerator(ret)) {
+    if (Object.getPrototypeOf(r.fn) === GeneratorFunctionPrototype || isGenerator(ret)) {
       r.kind = 1;
       r.gen = ret;
+      r.native = isNativeGenerator(ret);
       return this._driveGen(r, false, undefined);
     }
     if (isThenable(ret)) {
@@ -849,10 +868,11 @@ export class Runtime {
   _stepGen(r, status) {
     const aw = r.awaiting;
     r.awaiting = null;
+    if (aw instanceof SleepOp) {
+      return status === 0 ? this._driveGen(r, false, aw._value) : this._driveGen(r, true, this._cancelError(r));
+    }
     let out;
-    if (aw.sleep) {
-      out = status === 0 ? { ok: true, value: aw.sleep._value } : { ok: false, error: this._cancelError(r) };
-    } else {
+    {
       const fstate = this.M._wa__js_future_state(aw.ptr);
       // always read an operation's outcome: it may hold resources to free
       out = this._outcomeOf(aw) ?? { ok: false, error: new InvalidStateError('woken before the awaited future was done') };
@@ -877,14 +897,15 @@ export class Runtime {
     for (;;) {
       let res;
       try {
-        res = isThrow ? r.gen.throw(arg) : r.gen.next(arg);
+        if (r.native) res = isThrow ? genThrow.call(r.gen, arg) : genNext.call(r.gen, arg);
+        else res = isThrow ? r.gen.throw(arg) : r.gen.next(arg);
       } catch (e) {
         return this._finish(r, { ok: false, error: e });
       }
       if (res.done) return this._finish(r, { ok: true, value: res.value });
       const y = res.value;
       if (y instanceof SleepOp && y._rt === this && !y._signal) {
-        if (y._started) {
+        if (y._started && !y._shared) {
           isThrow = true;
           arg = new TypeError('SleepOp was already awaited; create a new one');
           continue;
@@ -896,7 +917,7 @@ export class Runtime {
           arg = errorFromStatus(rc);
           continue;
         }
-        r.awaiting = { sleep: y };
+        r.awaiting = y;
         return PENDING_STEP;
       }
       let k;
@@ -923,7 +944,8 @@ export class Runtime {
   _finish(r, out) {
     const M = this.M;
     this._jsTasks.delete(r.id);
-    r.task._jsOutcome = out.ok ? out : { ok: false, error: out.error, cancelled: out.error instanceof CancelledError };
+    // the view's outcome is the JS value itself (identity kept); C gets a copy
+    r.task._record(out.ok, out.value, out.error, !out.ok && out.error instanceof CancelledError);
     if (out.ok) {
       const vp = this._codec.toC(out.value);
       M._wa_return_value(vp);

@@ -24,6 +24,7 @@ const MOUNTS = [
   ['/wasm/', 'build/wasm/'],
   ['/examples/', 'runtime/examples/'],
   ['/test-pages/', 'tests/e2e/pages/'],
+  ['/bench-pages/', 'bench/pages/'],
   ['/', 'web/'],
 ];
 

@@ -1,4 +1,5 @@
-/* Core scheduler benchmarks for C coroutine tasks (DESIGN.md workloads):
+/* Core scheduler benchmarks for C coroutine tasks and stackless step tasks
+ * (DESIGN.md workloads):
  *   W1 spawn-gather: n tasks, each awaits sleep(0) once and returns its
  *      index; gather; check the sum            -> tasks/s
  *   W2 switch: t tasks x k sleep(0); check t*k   -> switches/s
@@ -11,8 +12,10 @@
 
 #ifdef __EMSCRIPTEN__
 #define KIND "wasyncio-c-coro-wasm"
+#define STEP_KIND "wasyncio-c-step-wasm"
 #else
 #define KIND "wasyncio-c-coro-native"
+#define STEP_KIND "wasyncio-c-step-native"
 #endif
 
 static size_t stack_size = 4096;
@@ -74,6 +77,79 @@ static double w2(long t, long k) {
     return dt;
 }
 
+/* ---- the same workloads with stackless step tasks ---- */
+
+typedef struct {
+    intptr_t index;
+    long left;   /* W2: sleeps still to do */
+} step_state_t;
+
+static int w1_step(void *p, int status) {
+    step_state_t *s = p;
+    if (status) return status;
+    if (s->left) {
+        s->left = 0;
+        wa_step_sleep(0);
+        return WA_PENDING;
+    }
+    return wa_return((void *)s->index, NULL);
+}
+
+static double w1s(long n) {
+    wa_task_t **t = malloc((size_t)n * sizeof *t);
+    step_state_t *st = malloc((size_t)n * sizeof *st);
+    double t0 = wa_time();
+    for (long i = 0; i < n; i++) {
+        st[i].index = i;
+        st[i].left = 1;
+        if (wa_spawn_step(&t[i], w1_step, &st[i], NULL)) exit(1);
+    }
+    wa_future_t *g;
+    if (wa_gather(&g, t, (size_t)n, 0) || wa_await(g)) exit(1);
+    long long sum = 0;
+    for (long i = 0; i < n; i++) sum += (intptr_t)wa_future_result(t[i]);
+    double dt = wa_time() - t0;
+    if (sum != (long long)n * (n - 1) / 2) { fprintf(stderr, "W1 step: wrong sum\n"); exit(1); }
+    wa_release(g);
+    for (long i = 0; i < n; i++) wa_release(t[i]);
+    free(t);
+    free(st);
+    return dt;
+}
+
+static int w2_step(void *p, int status) {
+    step_state_t *s = p;
+    if (status) return status;
+    if (s->index) w2_count++; /* index: 0 before the first sleep */
+    s->index = 1;
+    if (s->left-- > 0) {
+        wa_step_sleep(0);
+        return WA_PENDING;
+    }
+    return 0;
+}
+
+static double w2s(long t, long k) {
+    wa_task_t **ts = malloc((size_t)t * sizeof *ts);
+    step_state_t *st = malloc((size_t)t * sizeof *st);
+    w2_count = 0;
+    double t0 = wa_time();
+    for (long i = 0; i < t; i++) {
+        st[i].index = 0;
+        st[i].left = k;
+        if (wa_spawn_step(&ts[i], w2_step, &st[i], NULL)) exit(1);
+    }
+    wa_future_t *g;
+    if (wa_gather(&g, ts, (size_t)t, 0) || wa_await(g)) exit(1);
+    double dt = wa_time() - t0;
+    if (w2_count != t * k) { fprintf(stderr, "W2 step: wrong count %ld\n", w2_count); exit(1); }
+    wa_release(g);
+    for (long i = 0; i < t; i++) wa_release(ts[i]);
+    free(ts);
+    free(st);
+    return dt;
+}
+
 static int cmp(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
@@ -82,12 +158,17 @@ static int cmp(const void *a, const void *b) {
 static long w1_n = 100000, w2_t = 1000, w2_kk = 1000;
 static int do_w1 = 1, do_w2 = 1;
 
+static void report_kind(const char *w, const char *kind, double *ms, int n, double units, const char *unit);
 static void report(const char *w, double *ms, int n, double units, const char *unit) {
+    report_kind(w, KIND, ms, n, units, unit);
+}
+
+static void report_kind(const char *w, const char *kind, double *ms, int n, double units, const char *unit) {
     qsort(ms, (size_t)n, sizeof *ms, cmp);
     double med = ms[n / 2];
     printf("{\"workload\":\"%s\",\"kind\":\"%s\",\"runs\":%d,\"median_ms\":%.3f,\"min_ms\":%.3f,"
            "\"max_ms\":%.3f,\"rate\":%.0f,\"unit\":\"%s\",\"stack\":%zu}\n",
-           w, KIND, n, med, ms[0], ms[n - 1], units / (med / 1e3), unit, stack_size);
+           w, kind, n, med, ms[0], ms[n - 1], units / (med / 1e3), unit, stack_size);
 }
 
 static int amain(void *arg) {
@@ -102,6 +183,16 @@ static int amain(void *arg) {
         w2(w2_t, w2_kk / 10);
         for (int r = 0; r < runs; r++) ms[r] = w2(w2_t, w2_kk);
         report("W2", ms, runs, (double)w2_t * (double)w2_kk, "switches/s");
+    }
+    if (do_w1) {
+        w1s(w1_n / 10);
+        for (int r = 0; r < runs; r++) ms[r] = w1s(w1_n);
+        report_kind("W1", STEP_KIND, ms, runs, (double)w1_n, "tasks/s");
+    }
+    if (do_w2) {
+        w2s(w2_t, w2_kk / 10);
+        for (int r = 0; r < runs; r++) ms[r] = w2s(w2_t, w2_kk);
+        report_kind("W2", STEP_KIND, ms, runs, (double)w2_t * (double)w2_kk, "switches/s");
     }
     return 0;
 }

@@ -33,12 +33,15 @@
 #endif
 
 #define WA_CANARY_BYTES 16u
+#define WA_CANARY_A 0x1d4bac57efbeaddeull
+#define WA_CANARY_B 0xdec0ad0b0df0fecaull
 
 typedef struct wa_coro {
     unsigned char *stack;   /* lowest address of the stack block */
     size_t stack_size;
-    void (*entry)(void *);
+    int (*entry)(void *);   /* the task body itself: no trampoline frame */
     void *arg;
+    int status;             /* what entry returned, once finished */
     uint8_t started;
     uint8_t finished;
 #if WA_CORO_ASYNCIFY
@@ -86,11 +89,24 @@ typedef struct wa_stack_pool {
 
 /* Prepare c to run entry(arg) on a stack of at least stack_size bytes taken
  * from the pool. Returns 0 or WA_ENOMEM. */
-int wa__coro_init(wa_coro_t *c, size_t stack_size, void (*entry)(void *), void *arg);
-/* Run c until it yields or its entry returns (then c->finished is set). */
+int wa__coro_init(wa_coro_t *c, size_t stack_size, int (*entry)(void *), void *arg);
+/* Run c until it yields or its entry returns (then c->finished is set and
+ * c->status holds what it returned). */
 void wa__coro_resume(wa_coro_t *c);
 /* Suspend the running coroutine c; returns when it is resumed. */
 void wa__coro_yield(wa_coro_t *c);
+#if WA_CORO_ASYNCIFY
+#define WA_AIMPORT(name) __attribute__((import_module("asyncify"), import_name(name)))
+WA_AIMPORT("start_unwind") void wa__asyncify_start_unwind(void *data);
+WA_AIMPORT("stop_unwind") void wa__asyncify_stop_unwind(void);
+WA_AIMPORT("start_rewind") void wa__asyncify_start_rewind(void *data);
+WA_AIMPORT("stop_rewind") void wa__asyncify_stop_rewind(void);
+uintptr_t wa__sp_get(void);        /* sp.S */
+void wa__sp_set(uintptr_t sp);     /* sp.S */
+/* Bytes a suspension needs at the least for Asyncify's saved locals. */
+#define WA_ASYNCIFY_RESERVE 128u
+void wa__coro_overflow(const wa_coro_t *c) __attribute__((noreturn));
+#endif
 /* Give c's stack back to the pool (c finished, or never started). */
 void wa__coro_release(wa_coro_t *c);
 /* Largest stack block size (0 = none) of a pool size class for n bytes. */
@@ -99,10 +115,16 @@ size_t wa__stack_class_size(size_t n);
 size_t wa__coro_default_stack(void);
 /* Free every pooled stack. */
 void wa__stack_pool_trim(void);
-/* False if c's stack canary was overwritten (the stack overflowed). */
-bool wa__coro_intact(const wa_coro_t *c);
+/* False if c's stack canary was overwritten (the stack overflowed).
+ * Checked on every switch: two loads, no call. */
+static inline bool wa__coro_intact(const wa_coro_t *c) {
+    uint64_t a, b;
+    __builtin_memcpy(&a, c->stack, 8);
+    __builtin_memcpy(&b, c->stack + 8, 8);
+    return a == WA_CANARY_A && b == WA_CANARY_B;
+}
 /* Report a fatal runtime fault (stack overflow) and stop: memory is corrupt. */
-void wa__fatal(const char *fmt, ...);
+void wa__fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
 /* Stack pool (stack_pool.c). True if stacks of n bytes have a guard page. */
 bool wa__stack_guarded(size_t n);

@@ -43,7 +43,7 @@ void wa__sp_set(uintptr_t sp);     /* sp.S */
 
 size_t wa__coro_default_stack(void) { return 16u * 1024u; }
 
-int wa__coro_init(wa_coro_t *c, size_t stack_size, void (*entry)(void *), void *arg) {
+int wa__coro_init(wa_coro_t *c, size_t stack_size, int (*entry)(void *), void *arg) {
     size_t n = stack_size;
     unsigned char *s = wa__stack_acquire(&n);
     if (!s) return WA_ENOMEM;
@@ -85,7 +85,9 @@ WA_EXPORT WA_NOINLINE void wa__coro_resume_impl(wa_coro_t *c) {
         c->rewinding = 1;
         wa__asyncify_start_rewind(&c->adata);
     }
-    c->entry(c->arg);
+    /* Calls the task body directly: one instrumented frame less to unwind
+     * and rewind on every switch. After an unwind the value is garbage. */
+    int status = c->entry(c->arg);
     if (c->unwinding) {
         wa__asyncify_stop_unwind();
         c->unwinding = 0;
@@ -93,6 +95,7 @@ WA_EXPORT WA_NOINLINE void wa__coro_resume_impl(wa_coro_t *c) {
         c->sp = wa__sp_get();
     } else {
         c->finished = 1;
+        c->status = status;
     }
 #ifdef WA_STACK_LIMITS
     wa_host_set_stack_limits(main_base, main_end); /* before leaving the task's stack */
@@ -105,6 +108,10 @@ static void (*volatile resume_ptr)(wa_coro_t *) = wa__coro_resume_impl;
 
 void wa__coro_resume(wa_coro_t *c) { resume_ptr(c); }
 
+/* Starts an unwind. Must stay a function of its own (not inlined into
+ * wa_sleep/wa_await): the rewind relies on re-entering this frame, whose
+ * first act is to stop the rewind. The unwind saves Asyncify's state in
+ * the unused part of c's own stack. */
 void wa__coro_yield(wa_coro_t *c) {
     if (c->rewinding) {
         wa__asyncify_stop_rewind();
@@ -113,14 +120,18 @@ void wa__coro_yield(wa_coro_t *c) {
     }
     uintptr_t sp = wa__sp_get();
     uintptr_t lo = (uintptr_t)c->stack + WA_CANARY_BYTES;
-    if (!wa__coro_intact(c) || sp < lo + WA_ASYNCIFY_RESERVE)
-        wa__fatal("a task overflowed its %zu-byte C stack; give it a larger "
-                  "stack_size (wa_task_opts_t)", c->stack_size);
+    if (!wa__coro_intact(c) || sp < lo + WA_ASYNCIFY_RESERVE) wa__coro_overflow(c);
     c->adata.cur = (void *)lo;
     c->adata.end = (void *)(sp & ~(uintptr_t)7);
     c->unwinding = 1;
     wa__loop.sched.unwinding = c;
     wa__asyncify_start_unwind(&c->adata);
+}
+
+/* The stack is too small to suspend: nothing sane can happen after this. */
+void wa__coro_overflow(const wa_coro_t *c) {
+    wa__fatal("a task overflowed its %zu-byte C stack; give it a larger "
+              "stack_size (wa_task_opts_t)", c->stack_size);
 }
 
 /* For the JS host, after a trap escaped a host turn: put the C stack

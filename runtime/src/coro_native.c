@@ -73,7 +73,7 @@ static void coro_main(void *p) {
     wa_coro_sched_t *s = &wa__loop.sched;
     ASAN_FINISH(c->asan_fake, &s->asan_bottom, &s->asan_size);
     (void)s;
-    c->entry(c->arg);
+    c->status = c->entry(c->arg);
     c->finished = 1;
     if (!wa__coro_intact(c))
         wa__fatal("a task overflowed its %zu-byte C stack; give it a larger "
@@ -95,7 +95,7 @@ static void uc_trampoline(unsigned hi, unsigned lo) {
 }
 #endif
 
-int wa__coro_init(wa_coro_t *c, size_t stack_size, void (*entry)(void *), void *arg) {
+int wa__coro_init(wa_coro_t *c, size_t stack_size, int (*entry)(void *), void *arg) {
     size_t n = stack_size;
     unsigned char *stk = wa__stack_acquire(&n);
     if (!stk) return WA_ENOMEM;

@@ -83,8 +83,12 @@ void wa_release(wa_future_t *f) {
     if (f->dtor) f->dtor(f->result);
     free(f->message);
     free(f->cbs);
-    if (f->kind != KIND_FUTURE) wa__task_free_fields(TASK(f));
     wa__loop.live_futures--;
+    if (f->kind != KIND_FUTURE) {
+        wa__task_free_fields(TASK(f));
+        wa__task_dealloc(TASK(f));
+        return;
+    }
     free(f);
 }
 

@@ -170,6 +170,8 @@ typedef struct wa_loop {
     size_t live_tasks;
     uint64_t task_counter;
     size_t live_futures;
+    struct wa_task_s *task_pool;  /* freed task structs kept for reuse */
+    size_t task_pool_len;
     uint64_t switches;
     /* coroutine backend state + stack pool */
     wa_coro_sched_t sched;
@@ -219,6 +221,8 @@ void wa__report_unretrieved(wa_future_t *f);
 void wa__task_step(void *task, void *unused);
 int wa__task_cancel(wa_task_impl_t *t, const char *msg);
 void wa__task_free_fields(wa_task_impl_t *t);
+void wa__task_dealloc(wa_task_impl_t *t);   /* back to the pool */
+void wa__task_pool_trim(void);
 
 /* timeout.c: a task ended with scopes still open (disarm them). */
 void wa__scopes_task_done(wa_task_impl_t *t);
@@ -242,5 +246,6 @@ void wa_host_value_release(uint32_t handle);    /* WA_VALUE_JS handles */
 void wa_host_run_started(void);                 /* web: watch for deadlock */
 void wa_host_run_done(int status, const char *message);
 bool wa_host_blocks(void);                      /* native: wa_run blocks */
+
 
 #endif

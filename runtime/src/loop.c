@@ -384,6 +384,7 @@ void wa_get_stats(wa_stats_t *out) {
 void wa_loop_trim(void) {
     wa_loop_t *L = &wa__loop;
     wa__stack_pool_trim();
+    wa__task_pool_trim();
     if (L->ring_count == 0) {
         free(L->ring);
         L->ring = NULL;

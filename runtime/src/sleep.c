@@ -17,6 +17,14 @@ static void sleep_fire(void *arg) {
     wa_release(&s->fut); /* the timer's reference */
 }
 
+/* sleep(0): a ready-queue entry, not a timer (no heap, no clock read). */
+static void sleep0_fire(void *a, void *b) {
+    (void)b;
+    sleep_future_t *s = a;
+    if (s->fut.state == FUT_PENDING) wa__future_complete(&s->fut, FUT_OK, 0, NULL, NULL, NULL);
+    wa_release(&s->fut); /* the ready entry's reference */
+}
+
 static int sleep_cancel(wa_future_t *f, const char *msg) {
     sleep_future_t *s = (sleep_future_t *)f;
     if (s->slot != WA_NO_SLOT) {
@@ -35,8 +43,10 @@ int wa_sleep_start(double ms, wa_future_t **out) {
     if (!s) return WA_ENOMEM;
     wa__future_init(&s->fut, KIND_FUTURE);
     s->fut.cancel_hook = sleep_cancel;
-    s->fut.refs = 2; /* the caller's and the timer's */
-    int rc = wa__timer_add(wa_host_now() + ms, sleep_fire, s, &s->slot);
+    s->fut.refs = 2; /* the caller's and the timer's (or ready entry's) */
+    s->slot = WA_NO_SLOT;
+    int rc = ms == 0 ? wa__ready_push(sleep0_fire, s, NULL)
+                     : wa__timer_add(wa_host_now() + ms, sleep_fire, s, &s->slot);
     if (rc) {
         wa__loop.live_futures--;
         free(s);

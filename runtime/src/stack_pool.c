@@ -1,7 +1,7 @@
 #define _DEFAULT_SOURCE /* mmap flags, sysconf */
 /* Pool of coroutine stacks in power-of-two size classes from WA_STACK_MIN.
- * Reusing stacks keeps task creation off malloc; the pool keeps at most
- * WA_POOL_BYTES per class so a burst of tasks does not pin memory forever. */
+ * Reusing stacks keeps task creation off malloc. Natively the pool keeps at
+ * most WA_POOL_BYTES per class so a burst of tasks does not pin memory. */
 #include "internal.h"
 
 #include <stdlib.h>
@@ -55,11 +55,15 @@ bool wa__stack_guarded(size_t n) {
 }
 #endif
 
-#define WA_POOL_BYTES (8u << 20)
+#if defined(__wasm__)
+/* wasm memory never shrinks: a freed stack would stay in the heap anyway,
+ * so keep every one for reuse (wa_loop_trim gives them to malloc). */
+#define WA_POOL_BYTES SIZE_MAX
+#else
+#define WA_POOL_BYTES ((size_t)8 << 20)
+#endif
 
-static const unsigned char canary[WA_CANARY_BYTES] = {
-    0xde, 0xad, 0xbe, 0xef, 0x57, 0xac, 0x4b, 0x1d,
-    0xca, 0xfe, 0xf0, 0x0d, 0x0b, 0xad, 0xc0, 0xde};
+static const uint64_t canary[2] = {WA_CANARY_A, WA_CANARY_B};
 
 static int class_of(size_t n) {
     size_t sz = WA_STACK_MIN;
@@ -105,7 +109,7 @@ void wa__stack_return(unsigned char *s, size_t n) {
     if (!s) return;
     p->in_use--;
     int c = class_of(n);
-    if (c >= 0 && (size_t)(p->nfree[c] + 1) * n <= WA_POOL_BYTES) {
+    if (c >= 0 && (size_t)p->nfree[c] < WA_POOL_BYTES / n) {
         memcpy(s, &p->free[c], sizeof(void *));
         p->free[c] = s;
         p->nfree[c]++;
@@ -130,6 +134,4 @@ void wa__stack_pool_trim(void) {
     p->pooled = 0;
 }
 
-bool wa__coro_intact(const wa_coro_t *c) {
-    return memcmp(c->stack, canary, WA_CANARY_BYTES) == 0;
-}
+

@@ -30,14 +30,50 @@ uint64_t wa_task_id(const wa_task_t *t) { return wa_is_task(t) ? TASK(t)->number
 
 /* ---- creation ------------------------------------------------------------- */
 
-static void coro_entry(void *p) {
-    wa_task_impl_t *t = p;
-    t->u.c.status = t->u.c.fn(t->u.c.arg);
+/* Task structs are pooled: spawning 100k tasks a second should not be
+ * 100k mallocs. wasm memory never shrinks, so there the pool keeps all of
+ * them (wa_loop_trim gives them back to malloc); natively up to a cap. */
+#if defined(__wasm__)
+#define WA_TASK_POOL_MAX SIZE_MAX
+#else
+#define WA_TASK_POOL_MAX ((size_t)65536)
+#endif
+
+static wa_task_impl_t *task_alloc(void) {
+    wa_loop_t *L = loop();
+    wa_task_impl_t *t = L->task_pool;
+    if (t) {
+        L->task_pool = t->next;
+        L->task_pool_len--;
+        return t;
+    }
+    return malloc(sizeof *t);
+}
+
+void wa__task_dealloc(wa_task_impl_t *t) {
+    wa_loop_t *L = loop();
+    if (L->task_pool_len >= WA_TASK_POOL_MAX) {
+        free(t);
+        return;
+    }
+    t->next = L->task_pool;
+    L->task_pool = t;
+    L->task_pool_len++;
+}
+
+void wa__task_pool_trim(void) {
+    wa_loop_t *L = loop();
+    while (L->task_pool) {
+        wa_task_impl_t *t = L->task_pool;
+        L->task_pool = t->next;
+        free(t);
+    }
+    L->task_pool_len = 0;
 }
 
 static int task_new(uint8_t kind, const wa_task_opts_t *opts, wa_task_impl_t **out) {
     wa_loop_t *L = loop();
-    wa_task_impl_t *t = malloc(sizeof *t);
+    wa_task_impl_t *t = task_alloc();
     if (!t) return WA_ENOMEM;
     memset(t, 0, sizeof *t);
     wa__future_init(&t->fut, kind);
@@ -46,7 +82,7 @@ static int task_new(uint8_t kind, const wa_task_opts_t *opts, wa_task_impl_t **o
     if (opts) t->arg_free = opts->arg_free;
     if (opts && opts->name && !(t->name = wa__strdup(opts->name))) {
         L->live_futures--;
-        free(t);
+        wa__task_dealloc(t);
         return WA_ENOMEM;
     }
     *out = t;
@@ -73,7 +109,7 @@ static void task_discard(wa_task_impl_t *t) {
     if (t->fut.kind == KIND_CORO && t->u.c.coro.stack) wa__coro_release(&t->u.c.coro);
     free(t->name);
     wa__loop.live_futures--;
-    free(t);
+    wa__task_dealloc(t);
 }
 
 int wa_spawn(wa_task_t **out, wa_coro_fn fn, void *arg, const wa_task_opts_t *opts) {
@@ -87,7 +123,7 @@ int wa_spawn(wa_task_t **out, wa_coro_fn fn, void *arg, const wa_task_opts_t *op
     if (rc) return rc;
     t->u.c.fn = fn;
     t->u.c.arg = arg;
-    rc = wa__coro_init(&t->u.c.coro, stack, coro_entry, t);
+    rc = wa__coro_init(&t->u.c.coro, stack, fn, arg);
     if (rc == 0) rc = task_launch(t, out);
     if (rc) task_discard(t);
     return rc;
@@ -186,7 +222,7 @@ void wa__task_step(void *a, void *b) {
         L->switches++;
         wa__coro_resume(&t->u.c.coro);
         L->current = NULL;
-        if (t->u.c.coro.finished) task_finish(t, t->u.c.status);
+        if (t->u.c.coro.finished) task_finish(t, t->u.c.coro.status);
         else HOOK(L, WA_TASK_SUSPENDED, t, 0);
         return;
     }

@@ -1012,6 +1012,7 @@ static int run_mix(int total, int nworkers, mix_t *m) {
 
 static size_t heap_in_use(void) {
 #ifdef __EMSCRIPTEN__
+    wa_loop_trim(); /* pooled task structs and stacks are not leaks */
     return (size_t)mallinfo().uordblks;
 #else
     return 0;

@@ -116,6 +116,16 @@ TEST(sleep_start_completes_and_cancels_cleanly) {
     CHECK_EQ(wa_cancel(b, NULL), 0);
     wa_release(a);
     wa_release(b); /* the harness checks the timer is gone too */
+    /* sleep(0) goes through the ready queue: done next iteration, cancellable */
+    wa_future_t *z, *y;
+    CHECK_EQ(wa_sleep_start(0, &z), 0);
+    CHECK_EQ(wa_sleep_start(0, &y), 0);
+    CHECK_EQ(wa_cancel(y, NULL), 1);
+    CHECK(!wa_future_done(z));
+    CHECK_EQ(wa_await(z), 0);
+    CHECK(wa_future_cancelled(y));
+    wa_release(z);
+    wa_release(y);
     return 0;
 }
 

@@ -1,13 +1,17 @@
-/* Native host (tests, benchmarks): a monotonic clock and a blocking wait.
- * wa_run drives the loop itself here, so host wake-ups need no arming. */
+/* Blocking hosts: native (tests, benchmarks) and WASI (wasmtime, wasmer,
+ * node:wasi). A monotonic clock and a blocking wait (on WASI, nanosleep is
+ * poll_oneoff on a clock); wa_run drives the loop itself, so host wake-ups
+ * need no arming. There is no JS here: JS-only features answer WA_EHOST. */
 #define _POSIX_C_SOURCE 200809L
 #include "../../src/internal.h"
 
 #include <errno.h>
 #include <math.h>
-#include <poll.h>
 #include <stdio.h>
 #include <time.h>
+#ifndef __wasi__
+#include <poll.h>
+#endif
 
 double wa_host_now(void) {
     struct timespec ts;
@@ -21,7 +25,9 @@ void wa_host_arm_timer(double delay_ms) { (void)delay_ms; }
 
 void wa_host_wait(double timeout_ms) {
     if (timeout_ms < 0 || isinf(timeout_ms)) {
-        poll(NULL, 0, -1);
+#ifndef __wasi__
+        poll(NULL, 0, -1); /* until a signal: nothing else can wake us */
+#endif
         return;
     }
     struct timespec ts;
