@@ -235,6 +235,18 @@ build_wasm() {
       wasm_link "$base" "$base.o" $WASM_RUNTIME_OBJS -- --no-entry
     fi
   done
+  # Demo modules (no main): the pages in web/demos/ load them with
+  # Runtime.create({ module: '/wasm/demos/NAME.mjs' }).
+  for ex in web/demos/c/*.c; do
+    [ -e "$ex" ] || continue
+    local base; base=build/wasm/demos/$(basename "${ex%.c}")
+    mkdir -p build/wasm/demos
+    if newer "$base.wasm" "$ex" web/demos/c/*.h "${deps[@]}"; then
+      emcc "${EMCFLAGS[@]}" -Iweb/demos/c -c "$ex" -o "$base.o"
+      # shellcheck disable=SC2086
+      wasm_link "$base" "$base.o" $WASM_RUNTIME_OBJS -- --no-entry
+    fi
+  done
   local ex
   for ex in runtime/examples/*.c bench/c/*.c tests/c/programs/*.c; do
     [ -e "$ex" ] || continue
