@@ -65,9 +65,9 @@ Runtime.prototype.recordTimeline = function recordTimeline() {
     tasks,
     start: this.time(),
     stop: null,
-    clear() {
+    clear: () => {
       tasks.clear();
-      rec.start = this.time?.() ?? rec.start;
+      rec.start = this.time();
     },
   };
   const open = (t, state, time) => t.spans.push({ state, from: time, to: null });

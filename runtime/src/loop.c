@@ -16,7 +16,10 @@ wa_loop_t wa__loop = {
     .free_slot = WA_NO_SLOT,
 };
 
-/* How many callbacks run between clock reads while a budget is checked. */
+/* How many callbacks run between clock reads while a budget is checked.
+ * The first reads come sooner (after callbacks 1, 2, 4 ... of a turn), so a
+ * turn of a few long callbacks (CPU-bound tasks) still yields to the host
+ * on time while a turn of many tiny ones reads the clock rarely. */
 #define WA_BUDGET_STRIDE 128u
 
 /* ---- ready ring ------------------------------------------------------------ */
@@ -328,7 +331,9 @@ int wa_run_once(double budget_ms) {
             L->ring_count--;
             e.fn(e.a, e.b);
             ran++;
-            if ((k & (WA_BUDGET_STRIDE - 1)) == WA_BUDGET_STRIDE - 1) {
+            uint32_t n = (uint32_t)ran;
+            if (budget_ms > 0 &&
+                ((n & (WA_BUDGET_STRIDE - 1)) == 0 || (n < WA_BUDGET_STRIDE && (n & (n - 1)) == 0))) {
                 now = wa_host_now();
                 if (now >= deadline) {
                     over = true;

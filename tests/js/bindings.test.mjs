@@ -435,3 +435,21 @@ test('task churn leaves nothing behind (JS tables and C objects)', async () => {
   await settle();
   assert.deepEqual(snapshot(), before);
 });
+
+test('a turn of long callbacks still yields to the host after the time budget', async () => {
+  const order = [];
+  const busy = (name) => {
+    const t0 = performance.now();
+    while (performance.now() - t0 < 12) { /* a CPU-bound step */ }
+    order.push(name);
+  };
+  await run(function* () {
+    setTimeout(() => order.push('host timer'), 0);
+    for (let i = 1; i <= 4; i++) callSoon(busy, 'busy' + i);
+    yield sleep(80);
+  });
+  // the 5 ms budget is over after the first 12 ms callback: the host's own
+  // timer gets its turn long before the fourth callback
+  assert.ok(order.indexOf('host timer') < 3, order.join(' '));
+  assert.deepEqual(order.filter((x) => x.startsWith('busy')), ['busy1', 'busy2', 'busy3', 'busy4']);
+});
