@@ -4,22 +4,25 @@
 //    first task finishing (compile + instantiate the wasm, build the
 //    runtime, run a task) — median of several processes;
 //  - download: every file a browser fetches for `import 'wasyncio'` (the
-//    static import graph of bindings/index.js, the glue, the .wasm),
-//    gzipped at level 9 as a server would send it.
+//    package entry dist/wasyncio.js with its static imports, the glue, the
+//    .wasm), gzipped at level 9 as a server would send it.
+// Both use what the npm package ships (the bundle in dist/, see build.sh);
+// without it (no esbuild), the sources in bindings/.
 // Prints JSON lines for bench/run.mjs.  usage: startup.mjs [--runs R]
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const entry = existsSync(join(root, 'dist/wasyncio.js')) ? 'dist/wasyncio.js' : 'bindings/index.js';
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 7;
 
 function startupOnce() {
   const script = `
     const t0 = performance.now();
-    const w = await import(${JSON.stringify(pathToFileURL(join(root, 'bindings/index.js')).href)});
+    const w = await import(${JSON.stringify(pathToFileURL(join(root, entry)).href)});
     await w.run(function* () { yield w.sleep(0); return 1; });
     console.log(performance.now() - t0);`;
   const r = spawnSync('node', ['--input-type=module', '-e', script], { encoding: 'utf8' });
@@ -31,7 +34,7 @@ const ms = [];
 for (let i = 0; i < runs; i++) ms.push(startupOnce());
 ms.sort((a, b) => a - b);
 console.log(JSON.stringify({
-  workload: 'start-up', kind: 'wasyncio-node', runs, median_ms: +ms[runs >> 1].toFixed(2),
+  workload: 'start-up', kind: `wasyncio-node (${entry})`, runs, median_ms: +ms[runs >> 1].toFixed(2),
   min_ms: +ms[0].toFixed(2), max_ms: +ms.at(-1).toFixed(2), value: +ms[runs >> 1].toFixed(1), unit: 'ms import to first task done', better: 'lower',
 }));
 
@@ -40,12 +43,13 @@ function importGraph(entry, seen = new Set()) {
   if (seen.has(entry)) return seen;
   seen.add(entry);
   const src = readFileSync(entry, 'utf8');
-  const re = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"](\.[^'"]+)['"]|(?:^|\n)\s*import\s*['"](\.[^'"]+)['"]/g;
+  const re = /(?:^|\n|;)\s*(?:import|export)\s[^'"]*?from\s*['"](\.[^'"]+)['"]|(?:^|\n|;)\s*import\s*['"](\.[^'"]+)['"]/g;
   for (const m of src.matchAll(re)) importGraph(resolve(dirname(entry), m[1] || m[2]), seen);
   return seen;
 }
 
-const files = [...importGraph(join(root, 'bindings/index.js')), join(root, 'dist/wasyncio.mjs'), join(root, 'dist/wasyncio.wasm')];
+// the default module's glue (dist/wasyncio.mjs) is a static import of the entry
+const files = [...importGraph(join(root, entry)), join(root, 'dist/wasyncio.wasm')];
 let raw = 0;
 let gz = 0;
 const parts = {};
@@ -57,6 +61,6 @@ for (const f of files) {
   parts[f.slice(root.length)] = z;
 }
 console.log(JSON.stringify({
-  workload: 'download', kind: 'wasyncio-browser', value: +(gz / 1024).toFixed(1), unit: 'KiB gzipped', better: 'lower',
+  workload: 'download', kind: `wasyncio-browser (${entry})`, value: +(gz / 1024).toFixed(1), unit: 'KiB gzipped', better: 'lower',
   raw_kib: +(raw / 1024).toFixed(1), files: files.length, parts,
 }));

@@ -8,7 +8,8 @@
 //     const b = createTask(async () => { await sleep(50); return 'b'; });
 //     return yield gather(a, b);          // ['a', 'b'] after ~100 ms
 //   });
-import { Runtime } from './runtime.js';
+import { Runtime, DEFAULT_FACTORY } from './runtime.js';
+import createWasyncioModule from '../dist/wasyncio.mjs'; // bundled with this file in dist/wasyncio.js
 import './fetch.js'; // Runtime.prototype.fetch
 import './trace.js'; // Runtime.prototype.onTaskEvent, recordTimeline
 
@@ -22,7 +23,7 @@ export {
 } from './errors.js';
 
 /** The default runtime behind the module-level functions. */
-export const runtime = await Runtime.create();
+export const runtime = await Runtime.create({ [DEFAULT_FACTORY]: createWasyncioModule });
 
 /** @type {Runtime['run']} */
 export const run = runtime.run.bind(runtime);

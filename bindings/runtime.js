@@ -9,7 +9,7 @@
 //  - async functions (`async (task) => ...`): the task's AbortSignal
 //    (`task.signal`) aborts on cancellation; operations given that signal
 //    are withdrawn and reject with CancelledError.
-import { loadModule } from './loader.js';
+import { compileWasm, instantiate, loadModule } from './loader.js';
 import {
   CancelledError, InvalidStateError, WasyncioError, codes, errorFromStatus, messageOf, statusOf,
 } from './errors.js';
@@ -18,6 +18,9 @@ import { Op, SleepOp, CallOp } from './ops.js';
 import { ValueCodec } from './values.js';
 
 const PENDING_STEP = 0x7fffffff;
+const DEFAULT_GLUE = new URL('../dist/wasyncio.mjs', import.meta.url);
+/** Runtime.create option (internal): the default module's factory, already imported. */
+export const DEFAULT_FACTORY = Symbol.for('wasyncio.defaultFactory');
 const ID_WRAPPER = 1;
 const ID_OP = 2;
 const RETURN_EXCEPTIONS = 1;
@@ -72,9 +75,16 @@ export class Runtime {
     if (options === null || typeof options !== 'object') throw new TypeError('Runtime.create(options): options must be an object');
     const { module, onError, moduleOptions } = options;
     if (onError !== undefined && typeof onError !== 'function') throw new TypeError('options.onError must be a function');
-    const url = module ?? new URL('../dist/wasyncio.mjs', import.meta.url);
+    const url = module ?? DEFAULT_GLUE;
     if (!(typeof url === 'string' || url instanceof URL)) throw new TypeError('options.module must be a URL or a string');
-    const M = await loadModule(url, { ...moduleOptions });
+    let M;
+    if (url === DEFAULT_GLUE && options[DEFAULT_FACTORY]) {
+      // the default runtime's glue is bundled with index.js: only the .wasm loads
+      const mod = await compileWasm(new URL('../dist/wasyncio.wasm', import.meta.url));
+      M = await instantiate(options[DEFAULT_FACTORY], mod, { wasyncioGlueUrl: DEFAULT_GLUE.href, ...moduleOptions });
+    } else {
+      M = await loadModule(url, { ...moduleOptions });
+    }
     return new Runtime(M, { onError });
   }
 
