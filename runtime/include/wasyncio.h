@@ -207,10 +207,13 @@ typedef struct wa_stats {
     size_t stacks_pooled;    /* stacks kept for reuse                   */
     size_t stack_bytes;      /* bytes of all stacks (in use + pooled)   */
     uint64_t switches;       /* coroutine resumes since start           */
+    size_t pooled_bytes;     /* bytes kept for reuse (pooled stacks and
+                                task structs), counted by malloc as in use */
 } wa_stats_t;
 WA_API void wa_get_stats(wa_stats_t *out);
 
-/* Free pooled memory held by the loop (stack pool, queues). Call when the
+/* Free pooled memory held by the loop (stacks, task structs; the ready
+ * queue and timer heap when empty). Call when the
  * loop is idle, e.g. before exit in leak-checked programs. */
 WA_API void wa_loop_trim(void);
 

@@ -115,6 +115,8 @@ size_t wa__stack_class_size(size_t n);
 size_t wa__coro_default_stack(void);
 /* Free every pooled stack. */
 void wa__stack_pool_trim(void);
+/* Bytes of the stacks in the pool. */
+size_t wa__stack_pool_pooled_bytes(void);
 /* False if c's stack canary was overwritten (the stack overflowed).
  * Checked on every switch: two loads, no call. */
 static inline bool wa__coro_intact(const wa_coro_t *c) {

@@ -101,7 +101,8 @@ static void schedule_callbacks(wa_future_t *f) {
         /* The ring entry is (future, index): no allocation per callback. */
         if (wa__ready_push(run_cb_inline, f, (void *)(uintptr_t)0) != 0) f->refs--;
     }
-    for (uint32_t i = 0; i < f->ncbs; i++) {
+    uint32_t n = f->cbs ? f->cbs->n : 0;
+    for (uint32_t i = 0; i < n; i++) {
         f->refs++;
         if (wa__ready_push(run_cb_inline, f, (void *)(uintptr_t)(i + 1)) != 0) f->refs--;
     }
@@ -112,7 +113,7 @@ static void schedule_callbacks(wa_future_t *f) {
 static void run_cb_inline(void *a, void *b) {
     wa_future_t *f = a;
     uintptr_t idx = (uintptr_t)b;
-    wa_cb_t cb = idx == 0 ? f->cb0 : f->cbs[idx - 1];
+    wa_cb_t cb = idx == 0 ? f->cb0 : f->cbs->at[idx - 1];
     if (cb.fn) cb.fn(f, cb.arg);
     wa_release(f);
 }
@@ -180,29 +181,31 @@ const char *wa_future_message(const wa_future_t *f) { return f ? f->message : NU
 int wa_future_add_done_callback(wa_future_t *f, wa_done_fn fn, void *arg) {
     if (!f || !fn) return WA_EINVAL;
     uintptr_t idx;
-    if (!f->ncb_inline && f->ncbs == 0) {
+    if (!f->ncb_inline && !(f->cbs && f->cbs->n)) {
         f->cb0.fn = fn;
         f->cb0.arg = arg;
         f->ncb_inline = 1;
         idx = 0;
     } else {
-        if (f->ncbs == f->cap_cbs) {
-            uint32_t ncap = f->cap_cbs ? f->cap_cbs * 2 : 4;
-            wa_cb_t *n = realloc(f->cbs, (size_t)ncap * sizeof *n);
-            if (!n) return WA_ENOMEM;
-            f->cbs = n;
-            f->cap_cbs = ncap;
+        wa_cbvec_t *v = f->cbs;
+        if (!v || v->n == v->cap) {
+            uint32_t ncap = v ? v->cap * 2 : 4;
+            wa_cbvec_t *nv = realloc(v, sizeof *nv + (size_t)ncap * sizeof(wa_cb_t));
+            if (!nv) return WA_ENOMEM;
+            if (!v) nv->n = 0;
+            nv->cap = ncap;
+            f->cbs = v = nv;
         }
-        f->cbs[f->ncbs].fn = fn;
-        f->cbs[f->ncbs].arg = arg;
-        idx = ++f->ncbs;
+        v->at[v->n].fn = fn;
+        v->at[v->n].arg = arg;
+        idx = ++v->n;
     }
     if (f->state != FUT_PENDING) {
         f->refs++;
         int rc = wa__ready_push(run_cb_inline, f, (void *)idx);
         if (rc) {
             f->refs--;
-            if (idx == 0) f->ncb_inline = 0; else f->ncbs--;
+            if (idx == 0) f->ncb_inline = 0; else f->cbs->n--;
             return rc;
         }
     }
@@ -216,9 +219,11 @@ int wa_future_remove_done_callback(wa_future_t *f, wa_done_fn fn, void *arg) {
         f->cb0.fn = NULL;
         n++;
     }
-    for (uint32_t i = 0; i < f->ncbs; i++) {
-        if (f->cbs[i].fn == fn && f->cbs[i].arg == arg) {
-            f->cbs[i].fn = NULL;
+    wa_cbvec_t *v = f->cbs;
+    uint32_t nv = v ? v->n : 0;
+    for (uint32_t i = 0; i < nv; i++) {
+        if (v->at[i].fn == fn && v->at[i].arg == arg) {
+            v->at[i].fn = NULL;
             n++;
         }
     }
@@ -226,13 +231,13 @@ int wa_future_remove_done_callback(wa_future_t *f, wa_done_fn fn, void *arg) {
         /* Nothing is queued yet, so compact (keeping order); once done,
          * queued trampolines refer to indices and blanks are skipped. */
         uint32_t w = 0;
-        for (uint32_t i = 0; i < f->ncbs; i++)
-            if (f->cbs[i].fn) f->cbs[w++] = f->cbs[i];
-        f->ncbs = w;
+        for (uint32_t i = 0; i < nv; i++)
+            if (v->at[i].fn) v->at[w++] = v->at[i];
+        if (v) v->n = w;
         if (f->ncb_inline && !f->cb0.fn) {
-            if (f->ncbs) {
-                f->cb0 = f->cbs[0];
-                memmove(f->cbs, f->cbs + 1, (size_t)(--f->ncbs) * sizeof *f->cbs);
+            if (v && v->n) {
+                f->cb0 = v->at[0];
+                memmove(v->at, v->at + 1, (size_t)(--v->n) * sizeof *v->at);
             } else {
                 f->ncb_inline = 0;
             }

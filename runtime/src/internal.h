@@ -67,6 +67,12 @@ typedef struct wa_cb {
     void *arg;
 } wa_cb_t;
 
+/* Done callbacks beyond the first (most futures have one waiter at most). */
+typedef struct wa_cbvec {
+    uint32_t n, cap;
+    wa_cb_t at[];
+} wa_cbvec_t;
+
 struct wa_future {
     uint32_t refs;
     uint8_t state;
@@ -78,8 +84,7 @@ struct wa_future {
     wa_free_fn dtor;
     char *message;          /* error / cancel message (owned)             */
     wa_cb_t cb0;            /* first callback inline: no alloc for 1 waiter */
-    wa_cb_t *cbs;           /* further callbacks                          */
-    uint32_t ncbs, cap_cbs;
+    struct wa_cbvec *cbs;   /* further callbacks (allocated when needed)  */
     /* Called instead of the default cancel (gather, shield ...). */
     int (*cancel_hook)(wa_future_t *f, const char *msg);
     /* Called when the future is freed (combinators release children). */
@@ -108,8 +113,8 @@ typedef struct wa_task_s {
     wa_future_t *waiting_on;      /* TASK_WAIT_FUTURE: referenced           */
     uint32_t timer_slot;          /* TASK_WAIT_TIMER: slot index            */
     struct wa_task_s *prev, *next;/* the loop's list of live tasks          */
-    void *result;                 /* set by wa_return                       */
-    wa_free_fn dtor;
+    /* The result set by wa_return waits in fut.result/fut.dtor, unused
+     * while the task is pending. */
     char *fail_msg;               /* set by wa_fail                         */
     /* Structured concurrency (timeout.c, taskgroup.c): the timeout scopes
      * and task groups open in this task, innermost first, and the group
@@ -135,6 +140,8 @@ typedef struct wa_task_s {
 } wa_task_impl_t;
 
 #define TASK(f) ((wa_task_impl_t *)(f))
+/* A step task has no coroutine: its struct stops after u.s. */
+#define WA_STEP_TASK_SIZE (offsetof(wa_task_impl_t, u) + sizeof(((wa_task_impl_t *)0)->u.s))
 
 /* ---- the loop ------------------------------------------------------------- */
 typedef struct wa_run_state {
@@ -170,8 +177,9 @@ typedef struct wa_loop {
     size_t live_tasks;
     uint64_t task_counter;
     size_t live_futures;
-    struct wa_task_s *task_pool;  /* freed task structs kept for reuse */
-    size_t task_pool_len;
+    struct wa_task_s *task_pool[2];  /* freed task structs kept for reuse:
+                                        [0] coroutine size, [1] step size */
+    size_t task_pool_len[2];
     uint64_t switches;
     /* coroutine backend state + stack pool */
     wa_coro_sched_t sched;
@@ -223,6 +231,7 @@ int wa__task_cancel(wa_task_impl_t *t, const char *msg);
 void wa__task_free_fields(wa_task_impl_t *t);
 void wa__task_dealloc(wa_task_impl_t *t);   /* back to the pool */
 void wa__task_pool_trim(void);
+size_t wa__task_pool_bytes(void);
 
 /* timeout.c: a task ended with scopes still open (disarm them). */
 void wa__scopes_task_done(wa_task_impl_t *t);

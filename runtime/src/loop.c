@@ -383,6 +383,7 @@ void wa_get_stats(wa_stats_t *out) {
     out->stacks_in_use = L->stacks.in_use;
     out->stacks_pooled = L->stacks.pooled;
     out->stack_bytes = L->stacks.bytes;
+    out->pooled_bytes = wa__stack_pool_pooled_bytes() + wa__task_pool_bytes();
     out->switches = L->switches;
 }
 

@@ -120,6 +120,12 @@ void wa__stack_return(unsigned char *s, size_t n) {
     block_free(s, n);
 }
 
+size_t wa__stack_pool_pooled_bytes(void) {
+    size_t b = 0;
+    for (int c = 0; c < WA_STACK_CLASSES; c++) b += (size_t)wa__loop.stacks.nfree[c] * ((size_t)WA_STACK_MIN << c);
+    return b;
+}
+
 void wa__stack_pool_trim(void) {
     wa_stack_pool_t *p = &wa__loop.stacks;
     for (int c = 0; c < WA_STACK_CLASSES; c++) {

@@ -39,43 +39,56 @@ uint64_t wa_task_id(const wa_task_t *t) { return wa_is_task(t) ? TASK(t)->number
 #define WA_TASK_POOL_MAX ((size_t)65536)
 #endif
 
-static wa_task_impl_t *task_alloc(void) {
+static inline size_t task_size(uint8_t kind) {
+    return kind == KIND_STEP ? WA_STEP_TASK_SIZE : sizeof(wa_task_impl_t);
+}
+
+static wa_task_impl_t *task_alloc(uint8_t kind) {
     wa_loop_t *L = loop();
-    wa_task_impl_t *t = L->task_pool;
+    int p = kind == KIND_STEP;
+    wa_task_impl_t *t = L->task_pool[p];
     if (t) {
-        L->task_pool = t->next;
-        L->task_pool_len--;
+        L->task_pool[p] = t->next;
+        L->task_pool_len[p]--;
         return t;
     }
-    return malloc(sizeof *t);
+    return malloc(task_size(kind));
 }
 
 void wa__task_dealloc(wa_task_impl_t *t) {
     wa_loop_t *L = loop();
-    if (L->task_pool_len >= WA_TASK_POOL_MAX) {
+    int p = t->fut.kind == KIND_STEP;
+    if (L->task_pool_len[p] >= WA_TASK_POOL_MAX) {
         free(t);
         return;
     }
-    t->next = L->task_pool;
-    L->task_pool = t;
-    L->task_pool_len++;
+    t->next = L->task_pool[p];
+    L->task_pool[p] = t;
+    L->task_pool_len[p]++;
+}
+
+size_t wa__task_pool_bytes(void) {
+    wa_loop_t *L = loop();
+    return L->task_pool_len[0] * task_size(KIND_CORO) + L->task_pool_len[1] * task_size(KIND_STEP);
 }
 
 void wa__task_pool_trim(void) {
     wa_loop_t *L = loop();
-    while (L->task_pool) {
-        wa_task_impl_t *t = L->task_pool;
-        L->task_pool = t->next;
-        free(t);
+    for (int p = 0; p < 2; p++) {
+        while (L->task_pool[p]) {
+            wa_task_impl_t *t = L->task_pool[p];
+            L->task_pool[p] = t->next;
+            free(t);
+        }
+        L->task_pool_len[p] = 0;
     }
-    L->task_pool_len = 0;
 }
 
 static int task_new(uint8_t kind, const wa_task_opts_t *opts, wa_task_impl_t **out) {
     wa_loop_t *L = loop();
-    wa_task_impl_t *t = task_alloc();
+    wa_task_impl_t *t = task_alloc(kind);
     if (!t) return WA_ENOMEM;
-    memset(t, 0, sizeof *t);
+    memset(t, 0, task_size(kind));
     wa__future_init(&t->fut, kind);
     t->number = ++L->task_counter;
     t->timer_slot = WA_NO_SLOT;
@@ -144,7 +157,6 @@ int wa_spawn_step(wa_task_t **out, wa_step_fn step, void *state, const wa_task_o
 /* ---- finishing ------------------------------------------------------------ */
 
 void wa__task_free_fields(wa_task_impl_t *t) {
-    if (t->dtor) t->dtor(t->result);
     free(t->fail_msg);
     free(t->cancel_msg);
     free(t->name);
@@ -177,15 +189,12 @@ static void task_finish(wa_task_impl_t *t, int status) {
     HOOK(L, WA_TASK_DONE, t, status);
 
     if (status == 0) {
-        void *r = t->result;
-        wa_free_fn d = t->dtor;
-        t->result = NULL;
-        t->dtor = NULL;
-        wa__future_complete(&t->fut, FUT_OK, 0, r, d, NULL);
+        /* the result set by wa_return is already in place */
+        wa__future_complete(&t->fut, FUT_OK, 0, t->fut.result, t->fut.dtor, NULL);
     } else {
-        if (t->dtor) t->dtor(t->result);
-        t->result = NULL;
-        t->dtor = NULL;
+        if (t->fut.dtor) t->fut.dtor(t->fut.result);
+        t->fut.result = NULL;
+        t->fut.dtor = NULL;
         char *msg = t->fail_msg;
         t->fail_msg = NULL;
         if (status == WA_ECANCELLED) {
@@ -422,9 +431,9 @@ int wa_task_uncancel(wa_task_t *f) {
 int wa_return(void *value, wa_free_fn dtor) {
     wa_task_impl_t *t = loop()->current;
     if (!t) return WA_ENOTASK;
-    if (t->dtor) t->dtor(t->result);
-    t->result = value;
-    t->dtor = dtor;
+    if (t->fut.dtor) t->fut.dtor(t->fut.result);
+    t->fut.result = value;
+    t->fut.dtor = dtor;
     return 0;
 }
 
