@@ -113,7 +113,7 @@ function ptrArray(M, ptrs) {
 
 function jsTaskKind(rt, task) {
   const r = task._jsid ? rt._jsTasks.get(task._jsid) : undefined;
-  return r ? r.kind : -1;
+  return r ? r._kind : -1;
 }
 
 // ---------------------------------------------------------------------------

@@ -219,6 +219,16 @@ export class Task extends Future {
     super(rt, ptr);
     /** @internal */ this._name = name;
     /** @internal */ this._controller = null;
+    // JS tasks: the state their steps work on (runtime.js)
+    /** @internal */ this._jsid = 0;
+    /** @internal */ this._fn = null;
+    /** @internal */ this._gen = null;
+    /** @internal 0 not started, 1 generator, 2 async function */ this._kind = 0;
+    /** @internal */ this._native = false;
+    /** @internal */ this._awaiting = null;
+    /** @internal */ this._delivered = false;
+    /** @internal */ this._body = 0;
+    /** @internal */ this._bodyOutcome = null;
   }
 
   /** The task's name (asyncio get_name/set_name). */

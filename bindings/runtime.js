@@ -240,8 +240,10 @@ export class Runtime {
     const ptr = this._withString(name, (np) => this.M._wa__js_spawn(jsid, np));
     if (!ptr) throw new RangeError('createTask: out of wasm memory');
     const task = new Task(this, ptr, name);
+    // the Task is also the record its steps work on (one object per task)
     task._jsid = jsid;
-    this._jsTasks.set(jsid, { id: jsid, task, fn: body, gen: null, kind: 0, awaiting: null, delivered: false });
+    task._fn = body;
+    this._jsTasks.set(jsid, task);
     this._watch(task, ptr);
     if (signal) this._linkSignal(task, signal);
     return task;
@@ -554,7 +556,7 @@ export class Runtime {
           // the cancellation of the task owning this signal reached its body
           const owner = signal[SIGNAL_OWNER];
           const r = owner && owner._rt === this && this._jsTasks.get(owner._jsid);
-          if (r) r.delivered = true;
+          if (r) r._delivered = true;
           rec.abortReason = signal.reason;
           this._withString(this._abortMessage(signal), (mp) => this.M._wa_cancel(ptr, mp));
         };
@@ -829,10 +831,10 @@ export class Runtime {
     const r = this._jsTasks.get(jsid);
     if (!r) return codes.EHOST;
     const prev = this._current;
-    this._current = r.task;
+    this._current = r;
     try {
-      if (r.kind === 0) return this._firstStep(r);
-      if (r.kind === 1) return this._stepGen(r, status);
+      if (r._kind === 0) return this._firstStep(r);
+      if (r._kind === 1) return this._stepGen(r, status);
       return this._stepAsync(r, status);
     } catch (e) {
       // a bug in the bindings, never user code: fail the task loudly
@@ -846,22 +848,22 @@ export class Runtime {
   _firstStep(r) {
     let ret;
     try {
-      ret = r.fn.call(undefined, r.task);
+      ret = r._fn.call(undefined, r);
     } catch (e) {
       return this._finish(r, { ok: false, error: e });
     }
-    if (Object.getPrototypeOf(r.fn) === GeneratorFunctionPrototype || isGenerator(ret)) {
-      r.kind = 1;
-      r.gen = ret;
-      r.native = isNativeGenerator(ret);
+    if (Object.getPrototypeOf(r._fn) === GeneratorFunctionPrototype || isGenerator(ret)) {
+      r._kind = 1;
+      r._gen = ret;
+      r._native = isNativeGenerator(ret);
       return this._driveGen(r, false, undefined);
     }
     if (isThenable(ret)) {
-      r.kind = 2;
+      r._kind = 2;
       const body = this.M._wa__js_body_future();
       if (!body) return this._finish(r, { ok: false, error: new RangeError('out of wasm memory') });
-      r.body = body;
-      r.bodyOutcome = null;
+      r._body = body;
+      r._bodyOutcome = null;
       Promise.resolve(ret).then(
         (value) => this._bodySettled(r, { ok: true, value }),
         (error) => this._bodySettled(r, { ok: false, error }),
@@ -875,18 +877,18 @@ export class Runtime {
 
   /** @internal the promise of an async task settled */
   _bodySettled(r, outcome) {
-    r.bodyOutcome = outcome;
-    this.M._wa_future_set_result(r.body, 0, 0);
+    r._bodyOutcome = outcome;
+    this.M._wa_future_set_result(r._body, 0, 0);
   }
 
   /** @internal */
   _stepAsync(r, status) {
-    const out = r.bodyOutcome;
-    this.M._wa_release(r.body);
-    r.body = 0;
-    if (status === codes.ECANCELLED && out.ok && !r.delivered) {
+    const out = r._bodyOutcome;
+    this.M._wa_release(r._body);
+    r._body = 0;
+    if (status === codes.ECANCELLED && out.ok && !r._delivered) {
       // cancelled, and the body never saw it: asyncio ends the task cancelled
-      const mp = this.M._wa__js_cancel_msg(r.task._ptr);
+      const mp = this.M._wa__js_cancel_msg(r._ptr);
       return this._finish(r, { ok: false, error: new CancelledError(mp ? this.M.UTF8ToString(mp) : '') });
     }
     return this._finish(r, out);
@@ -894,8 +896,8 @@ export class Runtime {
 
   /** @internal resume a generator task with the outcome of its wait */
   _stepGen(r, status) {
-    const aw = r.awaiting;
-    r.awaiting = null;
+    const aw = r._awaiting;
+    r._awaiting = null;
     if (aw instanceof SleepOp) {
       return status === 0 ? this._driveGen(r, false, aw._value) : this._driveGen(r, true, this._cancelError(r));
     }
@@ -909,7 +911,7 @@ export class Runtime {
           // (sync.js) the scheduler's rollback could not hand the outcome
           // back (a put item a getter already took): the task keeps it and
           // gets the cancellation at its next wait, as C coroutines do
-          aw.aw._lateCancel(r.task);
+          aw.aw._lateCancel(r);
         } else {
           if (out.ok && aw.aw instanceof Op) aw.aw._discard?.(out.value);
           out = { ok: false, error: this._cancelError(r) };
@@ -922,7 +924,7 @@ export class Runtime {
 
   /** @internal */
   _cancelError(r) {
-    const mp = this.M._wa__js_cancel_msg(r.task._ptr);
+    const mp = this.M._wa__js_cancel_msg(r._ptr);
     return new CancelledError(mp ? this.M.UTF8ToString(mp) : '');
   }
 
@@ -932,8 +934,8 @@ export class Runtime {
     for (;;) {
       let res;
       try {
-        if (r.native) res = isThrow ? genThrow.call(r.gen, arg) : genNext.call(r.gen, arg);
-        else res = isThrow ? r.gen.throw(arg) : r.gen.next(arg);
+        if (r._native) res = isThrow ? genThrow.call(r._gen, arg) : genNext.call(r._gen, arg);
+        else res = isThrow ? r._gen.throw(arg) : r._gen.next(arg);
       } catch (e) {
         return this._finish(r, { ok: false, error: e });
       }
@@ -952,7 +954,7 @@ export class Runtime {
           arg = errorFromStatus(rc);
           continue;
         }
-        r.awaiting = y;
+        r._awaiting = y;
         return PENDING_STEP;
       }
       let k;
@@ -979,7 +981,7 @@ export class Runtime {
         arg = errorFromStatus(rc);
         continue;
       }
-      r.awaiting = k;
+      r._awaiting = k;
       return PENDING_STEP;
     }
   }
@@ -987,9 +989,9 @@ export class Runtime {
   /** @internal end a JS task from inside its step; returns the status */
   _finish(r, out) {
     const M = this.M;
-    this._jsTasks.delete(r.id);
+    this._jsTasks.delete(r._jsid);
     // the view's outcome is the JS value itself (identity kept); C gets a copy
-    r.task._record(out.ok, out.value, out.error, !out.ok && out.error instanceof CancelledError);
+    r._record(out.ok, out.value, out.error, !out.ok && out.error instanceof CancelledError);
     if (out.ok) {
       const vp = this._codec.toC(out.value);
       M._wa_return_value(vp);
