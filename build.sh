@@ -192,7 +192,8 @@ ASYNCIFY_REMOVE="wa__coro_resume_impl,wa_run_once,wa__host_turn,wa__task_step,ta
 # wasm_link OUT_BASE OBJS... -- EXTRA_EMCC_FLAGS...
 # Links with emcc (names kept for the pass), then runs Asyncify with the
 # scheduler's resume function left uninstrumented (coro_asyncify.c), then
-# optimises and strips names.
+# optimises (-O4: +15-20% coroutine switches over -O2 for +1.5% size) and
+# strips names.
 wasm_link() {
   local out=$1; shift
   local objs=()
@@ -206,7 +207,7 @@ wasm_link() {
     -sTOTAL_STACK=1MB "${EMLINK_DEBUG[@]}" \
     -sEXPORTED_RUNTIME_METHODS="$EXPORTED_RUNTIME" "$@"
   wasm-opt "$out.wasm" --asyncify --pass-arg=asyncify-ignore-imports \
-    --pass-arg=asyncify-removelist@"$ASYNCIFY_REMOVE" -O2 --strip-debug -o "$out.wasm"
+    --pass-arg=asyncify-removelist@"$ASYNCIFY_REMOVE" -O4 --strip-debug -o "$out.wasm"
 }
 
 build_wasm() {
@@ -281,7 +282,7 @@ wasi_link() { # OUT OBJS...
   local out=$1; shift
   clang --target=wasm32-wasi --sysroot=/usr -L/usr/lib/wasm32-wasi "$@" -o "$out.tmp.wasm"
   wasm-opt "$out.tmp.wasm" --asyncify --pass-arg=asyncify-ignore-imports \
-    --pass-arg=asyncify-removelist@"$ASYNCIFY_REMOVE" -O2 --strip-debug -o "$out" 2>&1 |
+    --pass-arg=asyncify-removelist@"$ASYNCIFY_REMOVE" -O4 --strip-debug -o "$out" 2>&1 |
     grep -v 'non-existing function name' >&2 || true
   rm -f "$out.tmp.wasm"
 }
