@@ -4,7 +4,9 @@
  *      index; gather; check the sum            -> tasks/s
  *   W2 switch: t tasks x k sleep(0); check t*k   -> switches/s
  * Prints one JSON object per line. Same source natively and as wasm.
- *   bench_core [w1 N] [w2 T K] [--stack BYTES] [--runs R] */
+ *   W4 timers: n tasks sleep ms from an LCG (seed 42, ms = x % 101); total
+ *      seconds (ideal ~0.1) and the p50/p99 lateness (measured - requested)
+ *   bench_core [w1 N] [w2 T K] [w4 N] [--stack BYTES] [--runs R] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,13 +152,64 @@ static double w2s(long t, long k) {
     return dt;
 }
 
+/* ---- W4: n tasks sleep pseudo-random 0..100 ms; lateness ---- */
+
+static double *w4_late;
+
+typedef struct { long i; double ms; } w4_arg_t;
+
+static int w4_child(void *p) {
+    w4_arg_t *a = p;
+    double t0 = wa_time();
+    int rc = wa_sleep(a->ms);
+    if (rc) return rc;
+    w4_late[a->i] = wa_time() - t0 - a->ms;
+    return 0;
+}
+
+static int cmpd(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void w4(long n) {
+    w4_arg_t *args = malloc((size_t)n * sizeof *args);
+    wa_task_t **t = malloc((size_t)n * sizeof *t);
+    w4_late = malloc((size_t)n * sizeof *w4_late);
+    unsigned long x = 42;
+    wa_task_opts_t o = {.stack_size = stack_size};
+    double t0 = wa_time();
+    for (long i = 0; i < n; i++) {
+        x = (1103515245ul * x + 12345ul) % 2147483648ul;
+        args[i].i = i;
+        args[i].ms = (double)(x % 101);
+        int rc = wa_spawn(&t[i], w4_child, &args[i], &o);
+        if (rc) { fprintf(stderr, "W4: spawn %ld: %s\n", i, wa_strerror(rc)); exit(1); }
+    }
+    wa_future_t *g;
+    int grc = wa_gather(&g, t, (size_t)n, 0);
+    if (!grc) grc = wa_await(g);
+    if (grc) { fprintf(stderr, "W4: %s: %s\n", wa_strerror(grc), g && wa_future_message(g) ? wa_future_message(g) : ""); exit(1); }
+    double total = (wa_time() - t0) / 1e3;
+    qsort(w4_late, (size_t)n, sizeof *w4_late, cmpd);
+    printf("{\"workload\":\"W4\",\"kind\":\"%s\",\"n\":%ld,\"value\":%.3f,\"unit\":\"s (ideal ~0.1)\","
+           "\"better\":\"lower\",\"p50_late_ms\":%.2f,\"p99_late_ms\":%.2f}\n",
+           KIND, n, total, w4_late[n / 2], w4_late[n * 99 / 100]);
+    wa_release(g);
+    for (long i = 0; i < n; i++) wa_release(t[i]);
+    free(t);
+    free(args);
+    free(w4_late);
+}
+
 static int cmp(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
 }
 
 static long w1_n = 100000, w2_t = 1000, w2_kk = 1000;
-static int do_w1 = 1, do_w2 = 1;
+static int do_w1 = 1, do_w2 = 1, do_w4 = 1;
+static long w4_n = 20000;
 
 static void report_kind(const char *w, const char *kind, double *ms, int n, double units, const char *unit);
 static void report(const char *w, double *ms, int n, double units, const char *unit) {
@@ -184,6 +237,7 @@ static int amain(void *arg) {
         for (int r = 0; r < runs; r++) ms[r] = w2(w2_t, w2_kk);
         report("W2", ms, runs, (double)w2_t * (double)w2_kk, "switches/s");
     }
+    if (do_w4) w4(w4_n);
     if (do_w1) {
         w1s(w1_n / 10);
         for (int r = 0; r < runs; r++) ms[r] = w1s(w1_n);
@@ -202,10 +256,11 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "w1") && i + 1 < argc) { w1_n = atol(argv[++i]); only |= 1; }
         else if (!strcmp(argv[i], "w2") && i + 2 < argc) { w2_t = atol(argv[++i]); w2_kk = atol(argv[++i]); only |= 2; }
+        else if (!strcmp(argv[i], "w4") && i + 1 < argc) { w4_n = atol(argv[++i]); only |= 4; }
         else if (!strcmp(argv[i], "--stack") && i + 1 < argc) stack_size = (size_t)atol(argv[++i]);
         else if (!strcmp(argv[i], "--runs") && i + 1 < argc) runs = atoi(argv[++i]);
     }
     if (runs < 1 || runs > 31) runs = 5;
-    if (only) { do_w1 = only & 1; do_w2 = (only & 2) != 0; }
+    if (only) { do_w1 = only & 1; do_w2 = (only & 2) != 0; do_w4 = (only & 4) != 0; }
     return wa_run(amain, NULL) == 0 ? 0 : 1;
 }

@@ -38,6 +38,23 @@ async function repeat(fn) {
   return out;
 }
 
+async function w4(n) {
+  const late = new Float64Array(n);
+  let x = 42;
+  const t0 = now();
+  await Promise.all(Array.from({ length: n }, async (_, i) => {
+    x = (1103515245 * x + 12345) % 2147483648;
+    const ms = x % 101;
+    const s = now();
+    await new Promise((r) => setTimeout(r, ms));
+    late[i] = now() - s - ms;
+  }));
+  const total = (now() - t0) / 1e3;
+  late.sort();
+  console.log(JSON.stringify({ workload: 'W4', kind: 'node-promises', n, value: +total.toFixed(3), unit: 's (ideal ~0.1)', better: 'lower', p50_late_ms: +late[n >> 1].toFixed(2), p99_late_ms: +late[Math.floor(n * 0.99)].toFixed(2) }));
+}
+
+await w4(20000);
 await w1(10000);
 report('W1', await repeat(() => w1(100000)), 1e5, 'tasks/s', 'node-promises');
 await w2(1000, 100, sleep0);

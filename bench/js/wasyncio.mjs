@@ -52,6 +52,26 @@ async function timed(fn, expect) {
   return dt;
 }
 
+async function w4(n) {
+  const late = new Float64Array(n);
+  let x = 42;
+  const sleeps = [];
+  for (let i = 0; i < n; i++) { x = (1103515245 * x + 12345) % 2147483648; sleeps.push(x % 101); }
+  const t0 = time();
+  await run(function* () {
+    yield gather(sleeps.map((ms, i) => createTask(function* () {
+      const s = time();
+      yield sleep(ms);
+      late[i] = time() - s - ms;
+    })));
+  });
+  const total = (time() - t0) / 1e3;
+  late.sort();
+  console.log(JSON.stringify({ workload: 'W4', kind: 'wasyncio-js-gen', n, value: +total.toFixed(3), unit: 's (ideal ~0.1)', better: 'lower', p50_late_ms: +late[n >> 1].toFixed(2), p99_late_ms: +late[Math.floor(n * 0.99)].toFixed(2) }));
+}
+
+if (!only || only === 'gen') await w4(20000);
+
 for (const [style, w] of Object.entries(styles)) {
   if (only && only !== style) continue;
   const n = 100000;

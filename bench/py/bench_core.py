@@ -35,6 +35,28 @@ async def w2(t, k):
     return dt * 1e3
 
 
+async def w4(n, kind):
+    late = [0.0] * n
+
+    async def child(i, ms):
+        t0 = time.perf_counter()
+        await asyncio.sleep(ms / 1e3)
+        late[i] = (time.perf_counter() - t0) * 1e3 - ms
+
+    x = 42
+    sleeps = []
+    for i in range(n):
+        x = (1103515245 * x + 12345) % 2147483648
+        sleeps.append(x % 101)
+    t0 = time.perf_counter()
+    await asyncio.gather(*(asyncio.create_task(child(i, ms)) for i, ms in enumerate(sleeps)))
+    total = time.perf_counter() - t0
+    late.sort()
+    print(json.dumps({"workload": "W4", "kind": kind, "n": n, "value": round(total, 3), "unit": "s (ideal ~0.1)",
+                      "better": "lower", "p50_late_ms": round(late[n // 2], 2),
+                      "p99_late_ms": round(late[n * 99 // 100], 2)}), flush=True)
+
+
 def report(w, ms, units, unit, kind):
     ms.sort()
     med = ms[len(ms) // 2]
@@ -44,6 +66,7 @@ def report(w, ms, units, unit, kind):
 
 
 async def main(runs, kind):
+    await w4(20000, kind)
     await w1(10000)
     report("W1", [await w1(100000) for _ in range(runs)], 100000, "tasks/s", kind)
     await w2(1000, 100)

@@ -277,7 +277,11 @@ void wa__loop_changed(void) {
     }
     double when = L->heap_len ? L->slots[L->heap[0]].when : -1;
     if (isinf(when)) when = -1;
-    if (when >= 0 && when <= wa_host_now()) {
+    /* One clock read: with two, a deadline just past the first read gave a
+     * negative delay, which the host takes as "no timer" — and Node, seeing
+     * nothing armed, exited mid-run. */
+    double now = when >= 0 ? wa_host_now() : 0;
+    if (when >= 0 && when <= now) {
         /* Already due (it expired during the last batch): a turn at once,
          * never a zero-delay host timer. */
         if (!L->armed_immediate) {
@@ -288,7 +292,7 @@ void wa__loop_changed(void) {
     }
     if (when == L->armed) return;
     L->armed = when;
-    wa_host_arm_timer(when < 0 ? -1 : when - wa_host_now());
+    wa_host_arm_timer(when < 0 ? -1 : when - now); /* > 0 */
 }
 
 /* ---- one host turn -------------------------------------------------------- */
