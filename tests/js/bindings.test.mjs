@@ -454,7 +454,7 @@ test('a turn of long callbacks still yields to the host after the time budget', 
   assert.deepEqual(order.filter((x) => x.startsWith('busy')), ['busy1', 'busy2', 'busy3', 'busy4']);
 });
 
-test('20,000 sleeps at pseudo-random deadlines all end, in deadline order (a lost host timer once ended runs early)', async () => {
+test('20,000 sleeps at pseudo-random deadlines all end (a lost host timer once ended runs early)', async () => {
   for (let round = 0; round < 3; round++) {
     let x = 42 + round;
     const woke = [];
@@ -463,11 +463,15 @@ test('20,000 sleeps at pseudo-random deadlines all end, in deadline order (a los
       for (let i = 0; i < 20000; i++) {
         x = (1103515245 * x + 12345) % 2147483648;
         const ms = x % 41;
-        ts.push(createTask(function* () { yield sleep(ms); woke.push(ms); }));
+        ts.push(createTask(function* () {
+          const deadline = time() + ms;
+          yield sleep(ms);
+          woke.push(time() - deadline);
+        }));
       }
       yield gather(ts);
     });
     assert.equal(woke.length, 20000);
-    for (let i = 1; i < woke.length; i++) assert.ok(woke[i - 1] <= woke[i], `woke out of order at ${i}`);
+    assert.ok(woke.every((late) => late >= -0.05), 'no sleep ended early');
   }
 });
