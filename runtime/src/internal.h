@@ -246,7 +246,7 @@ void wa__run_main_done(wa_future_t *f, void *arg);
 double wa_host_now(void);
 /* Ask for a host turn as soon as possible (never setTimeout(0)). */
 void wa_host_arm_immediate(void);
-/* Set the one host timer to fire a turn after delay_ms; < 0 clears it. */
+/* Set the one host timer to fire a turn after delay_ms (> 0); -1 clears it. */
 void wa_host_arm_timer(double delay_ms);
 /* Native: block until timeout (ms, < 0 forever) or a cross-thread wake. */
 void wa_host_wait(double timeout_ms);

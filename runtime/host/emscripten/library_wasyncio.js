@@ -61,7 +61,7 @@ mergeInto(LibraryManager.library, {
       clearTimeout(WAHost.timer);
       WAHost.timer = null;
     }
-    if (delay < 0) return;
+    if (delay === -1) return; // C's "no timer"; any other delay arms one
     // C asks for an immediate turn when a deadline is already due, so delay
     // is > 0 here; round up so the timer never fires before the deadline.
     WAHost.timer = setTimeout(function () {
