@@ -41,7 +41,10 @@ const suites = [
   ['JS tasks sync (wasyncio)', 'node', [root + 'bench/js/sync.mjs', '--runs', runs], {}],
   ['plain Node promises sync', 'node', [root + 'bench/js/promises-sync.mjs', '--runs', runs], {}],
   ['CPython asyncio sync', 'python3', [root + 'bench/py/bench_sync.py', '--runs', runs], { needs: 'python3' }],
+  // ---- issue 7: the executor pool next to piscina (prints its own table) --
+  ['executor pool vs piscina', 'node', [root + 'bench/executor.mjs', '--runs', quick ? '3' : runs], { raw: true }],
 ];
+const rawOutputs = [];
 
 /** Rows of the C and Python sync benches: W5 seconds and W6 bytes/task are
  * figures where lower is better; C's W6 rows name their kind of task. */
@@ -65,7 +68,7 @@ function available(needs) {
 }
 
 const rows = [];
-for (const [label, cmd, args, { needs }] of suites) {
+for (const [label, cmd, args, { needs, raw }] of suites) {
   if (!available(needs)) {
     console.error(`skip: ${label} (${needs} not found)`);
     continue;
@@ -76,6 +79,10 @@ for (const [label, cmd, args, { needs }] of suites) {
   process.stderr.write(`${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   if (r.status !== 0) {
     console.error(`  failed (${r.status ?? r.signal}): ${(r.stderr || '').split('\n').slice(-5).join('\n  ')}`);
+    continue;
+  }
+  if (raw) {
+    rawOutputs.push(`${label}\n${r.stdout.trim()}`);
     continue;
   }
   for (const line of r.stdout.split('\n')) {
@@ -113,4 +120,5 @@ for (const [w, list] of [...byWorkload].sort()) {
   }
 }
 console.log(lines.join('\n'));
+for (const out of rawOutputs) console.log('\n' + out);
 console.log(`\n(${runs} runs each after a warm-up; medians. Machine: ${process.arch}, Node ${process.version}.)`);
