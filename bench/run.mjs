@@ -41,6 +41,7 @@ const suites = [
   ['JS tasks sync (wasyncio)', 'node', [root + 'bench/js/sync.mjs', '--runs', runs], {}],
   ['plain Node promises sync', 'node', [root + 'bench/js/promises-sync.mjs', '--runs', runs], {}],
   ['CPython asyncio sync', 'python3', [root + 'bench/py/bench_sync.py', '--runs', runs], { needs: 'python3' }],
+  ['Pyodide asyncio (W1-W6, start-up)', 'node', [root + 'bench/js/pyodide.mjs', '--runs', quick ? '1' : '3'], { needs: root + 'node_modules/pyodide/package.json' }],
   // ---- issue 7: the executor pool next to piscina (prints its own table) --
   ['executor pool vs piscina', 'node', [root + 'bench/executor.mjs', '--runs', quick ? '3' : runs], { raw: true }],
 ];

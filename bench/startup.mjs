@@ -64,3 +64,15 @@ console.log(JSON.stringify({
   workload: 'download', kind: `wasyncio-browser (${entry})`, value: +(gz / 1024).toFixed(1), unit: 'KiB gzipped', better: 'lower',
   raw_kib: +(raw / 1024).toFixed(1), files: files.length, parts,
 }));
+
+// Pyodide, when installed (bench dev dependency): what its loader fetches
+// for asyncio — the JS, the wasm and the standard library.
+const pyDir = join(root, 'node_modules/pyodide');
+if (existsSync(join(pyDir, 'package.json'))) {
+  const version = JSON.parse(readFileSync(join(pyDir, 'package.json'), 'utf8')).version;
+  let pgz = 0;
+  for (const f of ['pyodide.mjs', 'pyodide.asm.mjs', 'pyodide.asm.wasm', 'python_stdlib.zip', 'pyodide-lock.json']) {
+    if (existsSync(join(pyDir, f))) pgz += gzipSync(readFileSync(join(pyDir, f)), { level: 9 }).length;
+  }
+  console.log(JSON.stringify({ workload: 'download', kind: `pyodide-${version}`, value: +(pgz / 1024).toFixed(1), unit: 'KiB gzipped', better: 'lower' }));
+}
