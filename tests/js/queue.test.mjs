@@ -9,37 +9,7 @@ import {
   run, createTask, sleep, gather, runtime, Runtime, Queue, LifoQueue, PriorityQueue,
   QueueEmpty, QueueFull, QueueShutDown, CancelledError, ValueError, WasyncioError, codes,
 } from '../../bindings/index.js';
-
-function snapshot(rt = runtime) {
-  const s = rt.stats();
-  const y = rt.syncStats();
-  return {
-    futures: s.futures, tasks: s.tasks, handles: s.handles, jsTasks: s.jsTasks, views: s.views,
-    opWaiters: s.opWaiters, callbacks: s.callbacks, jsHandles: s.jsHandles, objects: y.objects, heapBytes: y.heapBytes,
-  };
-}
-
-async function settle(rt = runtime) {
-  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-  rt.M._wa_loop_trim(); // pooled coroutine stacks are not a leak
-}
-
-/** Run fn, then check that nothing was left behind (C heap included). */
-async function leakFree(fn, rt = runtime) {
-  await settle(rt);
-  const before = snapshot(rt);
-  await fn();
-  await settle(rt);
-  assert.deepEqual(snapshot(rt), before, 'runtime stats back to their baseline');
-}
-
-/** Let tasks started now reach their first wait (async tasks: after a host turn). */
-function* ticks(n = 2) {
-  for (let i = 0; i < n; i++) {
-    yield sleep(0);
-    yield new Promise((r) => setImmediate(r));
-  }
-}
+import { snapshot, settle, leakFree, ticks } from './sync_helpers.mjs';
 
 const drain = (q) => {
   const out = [];

@@ -11,45 +11,12 @@ import {
   BoundedSemaphore, Barrier, Queue, QueueShutDown, CancelledError, InvalidStateError, BrokenBarrierError,
   ValueError, WasyncioError, codes,
 } from '../../bindings/index.js';
+import { snapshot, settle, leakFree, ticks } from './sync_helpers.mjs';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
 
 /** Counts that must return to their baseline after a test. */
-function snapshot(rt = runtime) {
-  const s = rt.stats();
-  const y = rt.syncStats();
-  return {
-    futures: s.futures, tasks: s.tasks, handles: s.handles, jsTasks: s.jsTasks, views: s.views,
-    opWaiters: s.opWaiters, callbacks: s.callbacks, jsHandles: s.jsHandles, objects: y.objects, heapBytes: y.heapBytes,
-  };
-}
-
-async function settle(rt = runtime) {
-  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-  rt.M._wa_loop_trim(); // pooled coroutine stacks are not a leak
-}
-
-/** Run fn, then check that nothing was left behind. */
-async function leakFree(fn, rt = runtime) {
-  await settle(rt);
-  const before = snapshot(rt);
-  await fn();
-  await settle(rt);
-  assert.deepEqual(snapshot(rt), before, 'runtime stats back to their baseline');
-}
-
-/**
- * Let tasks started now run up to their first wait. An async task's
- * `await op` calls op.then() in a promise job, so it starts waiting only
- * once the host turn ends: cross one.
- */
-function* ticks(n = 2) {
-  for (let i = 0; i < n; i++) {
-    yield sleep(0);
-    yield new Promise((r) => setImmediate(r));
-  }
-}
 
 const interopUrl = new URL('../../build/wasm/modules/sync_interop.mjs', import.meta.url);
 let crt; // a runtime with the C coroutines of sync_interop.c

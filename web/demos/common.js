@@ -73,6 +73,24 @@ export function args(obj) {
 }
 
 /**
+ * A figure for a metrics strip: the value big, its label under it.
+ * @param {string} label
+ * @param {string} value
+ * @param {string} [cls] extra class for the value (ok, err ...)
+ */
+export function metric(label, value, cls = '') {
+  const d = document.createElement('div');
+  d.className = 'metric';
+  const b = document.createElement('b');
+  b.textContent = value;
+  if (cls) b.className = cls;
+  const s = document.createElement('span');
+  s.textContent = label;
+  d.append(b, s);
+  return d;
+}
+
+/**
  * Set the status line.
  * @param {string} text
  * @param {'ok'|'err'|''} [cls]

@@ -1,7 +1,7 @@
 // Demo 2: the crawler (web/demos/c/crawler.c): live table of URLs,
 // statistics from the C code, retries marked on the timeline.
 import {
-  autorun, loadDemo, onReport, controls, args, status, done, undone, catchErrors, Timeline, fmtMs,
+  autorun, loadDemo, onReport, controls, args, status, done, undone, catchErrors, Timeline, fmtMs, metric,
 } from '/demos/common.js';
 
 catchErrors();
@@ -18,17 +18,6 @@ const tl = new Timeline(document.getElementById('timeline'), { title: 'one row p
 let rows = new Map();
 let end = null;
 
-function metric(label, value, cls = '') {
-  const d = document.createElement('div');
-  d.className = 'metric';
-  const b = document.createElement('b');
-  b.textContent = value;
-  if (cls) b.className = cls;
-  const s = document.createElement('span');
-  s.textContent = label;
-  d.append(b, s);
-  return d;
-}
 
 function pill(text, cls) {
   const s = document.createElement('span');

@@ -1,7 +1,7 @@
 // Demo 4: producers/consumers over a bounded Queue (web/demos/c/queue.c),
 // with the queue depth drawn over time from the C code's reports.
 import {
-  autorun, loadDemo, onReport, controls, args, status, done, undone, catchErrors, Timeline, fmtMs,
+  autorun, loadDemo, onReport, controls, args, status, done, undone, catchErrors, Timeline, fmtMs, metric,
 } from '/demos/common.js';
 
 catchErrors();
@@ -97,17 +97,6 @@ function drawChart() {
   if (live) requestAnimationFrame(drawChart);
 }
 
-function metric(label, value, cls = '') {
-  const d = document.createElement('div');
-  d.className = 'metric';
-  const b = document.createElement('b');
-  b.textContent = value;
-  if (cls) b.className = cls;
-  const s = document.createElement('span');
-  s.textContent = label;
-  d.append(b, s);
-  return d;
-}
 
 let task = null;
 async function start() {

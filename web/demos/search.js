@@ -1,7 +1,7 @@
 // Demo 3: parallel search (web/demos/c/search.c): gather with
 // return_exceptions over wait_for, with per-source behaviour set here.
 import {
-  autorun, loadDemo, onReport, controls, args, status, done, undone, catchErrors, Timeline, fmtMs,
+  autorun, loadDemo, onReport, controls, args, status, done, undone, catchErrors, Timeline, fmtMs, metric,
 } from '/demos/common.js';
 
 catchErrors();
@@ -50,17 +50,6 @@ onReport(rt, {
   end(e) { end = e; },
 });
 
-function metric(label, value, cls = '') {
-  const d = document.createElement('div');
-  d.className = 'metric';
-  const b = document.createElement('b');
-  b.textContent = value;
-  if (cls) b.className = cls;
-  const s = document.createElement('span');
-  s.textContent = label;
-  d.append(b, s);
-  return d;
-}
 
 let task = null;
 async function search() {
