@@ -9,9 +9,9 @@
  * connection reset mid-body), follows the links of every HTML page within
  * BASE_URL, and fetches each URL once.
  *
- *  - concurrency: a pool of N worker tasks pulls URLs from a shared list;
- *    a worker with nothing to do waits on a future that is completed when
- *    the list grows or the last busy worker finishes (no Semaphore needed)
+ *  - concurrency: one task per URL, all in a TaskGroup; a Semaphore(N)
+ *    lets at most N of them fetch at a time (the tutorial's shape); a page's
+ *    new links become new tasks in the same group
  *  - retries: network errors, timeouts, 5xx and 429 are retried with
  *    exponential backoff (100 ms, 200 ms, 400 ms ... with +-50% jitter)
  *  - per-request latency (every attempt) and statistics at the end
@@ -45,8 +45,8 @@ typedef struct {
     size_t count, cap, next;
     char **set;          /* open-addressing hash set of known URLs        */
     size_t set_cap;
-    wa_future_t *more;   /* waiting workers wait on this                  */
-    int busy;            /* workers fetching a page now                   */
+    wa_sem_t *sem;       /* the concurrency limit                         */
+    wa_taskgroup_t *tg;  /* every page task                               */
     int inflight, peak;  /* requests in flight                            */
     /* statistics */
     double *lat;
@@ -105,13 +105,18 @@ static int add_url(crawl_t *c, const char *url) {
     return 1;
 }
 
-/* Wake every worker waiting for URLs. */
-static void wake_workers(crawl_t *c) {
-    wa_future_t *f = c->more;
-    if (!f) return;
-    c->more = NULL;
-    wa_future_set_result(f, NULL, NULL);
-    wa_release(f); /* the waiters hold their own references meanwhile */
+static int page_task(void *arg);
+
+/* Start the task that fetches page i (in the crawl's TaskGroup). */
+static int spawn_page(crawl_t *c, size_t i) {
+    uintptr_t *arg = malloc(2 * sizeof *arg);
+    if (!arg) return WA_ENOMEM;
+    arg[0] = (uintptr_t)c;
+    arg[1] = i;
+    wa_task_opts_t opts = {.name = "page", .stack_size = 64 * 1024, .arg_free = free};
+    int rc = wa_taskgroup_spawn(c->tg, NULL, page_task, arg, &opts);
+    if (rc) free(arg);
+    return rc;
 }
 
 /* Links of an HTML page: href="..." that stay within the base URL
@@ -122,7 +127,6 @@ static void add_links(crawl_t *c, const char *html) {
     const char *p = strstr(c->base, "://");
     const char *slash = p ? strchr(p + 3, '/') : NULL;
     size_t olen = slash ? (size_t)(slash - c->base) : blen;
-    int added = 0;
     for (const char *h = html; (h = strstr(h, "href=\"")) != NULL;) {
         h += 6;
         const char *end = strchr(h, '"');
@@ -142,10 +146,9 @@ static void add_links(crawl_t *c, const char *html) {
             h = end;
             continue;
         }
-        if (strncmp(url, c->base, blen) == 0 && add_url(c, url) == 1) added++;
+        if (strncmp(url, c->base, blen) == 0 && add_url(c, url) == 1) spawn_page(c, c->count - 1);
         h = end;
     }
-    if (added) wake_workers(c);
 }
 
 /* ---- fetching one URL -------------------------------------------------------- */
@@ -183,6 +186,8 @@ static int crawl_one(crawl_t *c, size_t i) {
     char err[160] = "";
     for (;;) {
         tries++;
+        /* at most N requests at once: hold the semaphore for the attempt */
+        if ((rc = wa_sem_acquire(c->sem)) != 0) break;
         c->requests++;
         if (++c->inflight > c->peak) c->peak = c->inflight;
         double t0 = wa_time();
@@ -208,6 +213,7 @@ static int crawl_one(crawl_t *c, size_t i) {
         if (rc) snprintf(err, sizeof err, "%s", wa_fetch_error());
         ms = wa_time() - t0;
         c->inflight--;
+        wa_sem_release(c->sem);
         if (rc == WA_ECANCELLED) break;
         if (rc == WA_EHOST) { /* no fetch on this host (a native build) */
             free(body);
@@ -251,27 +257,11 @@ static int crawl_one(crawl_t *c, size_t i) {
     return 0;
 }
 
-/* ---- the worker pool ------------------------------------------------------- */
+/* ---- one task per URL -------------------------------------------------------- */
 
-static int worker(void *arg) {
-    crawl_t *c = arg;
-    for (;;) {
-        while (c->next == c->count) {
-            if (c->busy == 0) {
-                wake_workers(c); /* nothing left anywhere: everyone stops */
-                return 0;
-            }
-            if (!c->more && wa_future_new(&c->more) != 0) return WA_ENOMEM;
-            int rc = wa_await(c->more);
-            if (rc) return rc;
-        }
-        size_t i = c->next++;
-        c->busy++;
-        int rc = crawl_one(c, i);
-        c->busy--;
-        if (rc) return rc;
-        if (c->busy == 0) wake_workers(c);
-    }
+static int page_task(void *arg) {
+    uintptr_t *a = arg;
+    return crawl_one((crawl_t *)a[0], (size_t)a[1]);
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -285,21 +275,20 @@ static double pct(const double *v, size_t n, double p) {
     return v[i ? i - 1 : 0];
 }
 
+/* Spawn a task per seed in a TaskGroup; leaving the group waits for them
+ * and for every task they start. */
 static int run_crawl(crawl_t *c) {
-    wa_task_t **w = calloc((size_t)c->concurrency, sizeof *w);
-    if (!w) return WA_ENOMEM;
-    int rc = 0, n = 0;
-    wa_task_opts_t opts = {.name = "crawler-worker", .stack_size = 64 * 1024};
-    while (n < c->concurrency && (rc = wa_spawn(&w[n], worker, c, &opts)) == 0) n++;
-    wa_future_t *all = NULL;
-    if (rc == 0) rc = wa_gather(&all, w, (size_t)n, 0);
-    if (rc == 0) rc = wa_await(all);
-    wa_release(all);
-    for (int i = 0; i < n; i++) {
-        wa_cancel(w[i], NULL); /* only matters if the gather failed */
-        wa_release(w[i]);
+    int rc = wa_sem_new(&c->sem, c->concurrency);
+    if (rc) return rc;
+    if ((rc = wa_taskgroup_enter(&c->tg)) != 0) {
+        wa_sem_destroy(c->sem);
+        return rc;
     }
-    free(w);
+    size_t seeds = c->count;
+    for (size_t i = 0; i < seeds && rc == 0; i++) rc = spawn_page(c, i);
+    rc = wa_taskgroup_exit(c->tg, rc);
+    wa_taskgroup_free(c->tg);
+    wa_sem_destroy(c->sem);
     return rc;
 }
 
@@ -315,7 +304,7 @@ static void report(crawl_t *c, double total_ms) {
     qsort(c->lat, c->nlat, sizeof *c->lat, cmp_double);
     double sum = 0;
     for (size_t i = 0; i < c->nlat; i++) sum += c->lat[i];
-    printf("\ncrawled %zu URLs in %.2f s with %d workers (at most %d requests in flight)\n",
+    printf("\ncrawled %zu URLs in %.2f s with Semaphore(%d) (at most %d requests in flight)\n",
            c->count, total_ms / 1000.0, c->concurrency, c->peak);
     printf("  ok: %d (first try: %d)   http errors: %d   failed: %d\n", ok, first_try, http_err, failed);
     printf("  requests: %d   retries: %d   bytes: %zu   %.1f requests/s\n", c->requests, c->retries,
@@ -383,14 +372,13 @@ static int amain(void *arg) {
         else snprintf(url, sizeof url, "%s%s", base, seeds[i][0] == '/' ? seeds[i] + 1 : seeds[i]);
         rc = add_url(&c, url);
     }
-    printf("crawling %s with %d workers, up to %d tries per URL (timeout %.0f ms)\n", base,
+    printf("crawling %s with Semaphore(%d), up to %d tries per URL (timeout %.0f ms)\n", base,
            c.concurrency, c.max_tries, c.timeout_ms);
     double t0 = wa_time();
     rc = rc < 0 ? WA_ENOMEM : run_crawl(&c);
     double total = wa_time() - t0;
     if (rc == 0) report(&c, total);
     else if (rc == WA_EHOST) rc = wa_fail(rc, "%s", wa_fetch_error());
-    wa_release(c.more);
     for (size_t i = 0; i < c.count; i++) free(c.pages[i].url);
     free(c.pages);
     free(c.set);

@@ -196,6 +196,79 @@ TEST_WASM(fetch_200_delays_10_in_flight_take_about_2s) {
     return 0;
 }
 
+/* The asyncio-tutorial shape: one task per URL, a Semaphore(10) as the limit. */
+typedef struct {
+    pool_t *pool;
+    wa_sem_t *sem;
+    int i;
+} sem_job_t;
+
+static int sem_fetch(void *arg) {
+    sem_job_t *j = arg;
+    pool_t *p = j->pool;
+    int rc = wa_sem_acquire(j->sem);
+    if (rc) return rc;
+    if (++p->inflight > p->max_inflight) p->max_inflight = p->inflight;
+    char url[URL_MAX];
+    U(url, "delay/100?i=%d&tag=%s", j->i, p->tag);
+    wa_response_t *r;
+    rc = wa_fetch(&r, url, NULL);
+    if (rc == 0) {
+        char *body;
+        size_t n;
+        int status = wa_response_status(r);
+        rc = wa_response_body(r, &body, &n);
+        if (rc == 0) {
+            if (status == 200 && strstr(body, "\"delay\":100")) p->ok++;
+            free(body);
+        }
+        wa_response_free(r);
+    }
+    p->inflight--;
+    wa_sem_release(j->sem);
+    if (rc && rc != WA_ECANCELLED) p->failures++;
+    return rc;
+}
+
+TEST_WASM(fetch_200_delays_under_semaphore_10_take_about_2s) {
+    CHECK_SERVER();
+    char tag[64], url[URL_MAX];
+    pool_t pool = {.total = 200, .tag = new_tag(tag)};
+    static sem_job_t jobs[200];
+    static wa_task_t *tasks[200];
+    wa_sem_t *sem;
+    CHECK_EQ(wa_sem_new(&sem, 10), 0);
+    wa_task_opts_t o = {.stack_size = 8192};
+    double t0 = wa_time();
+    for (int i = 0; i < 200; i++) {
+        jobs[i] = (sem_job_t){&pool, sem, i};
+        CHECK_EQ(wa_spawn(&tasks[i], sem_fetch, &jobs[i], &o), 0);
+    }
+    wa_future_t *all;
+    CHECK_EQ(wa_gather(&all, tasks, 200, 0), 0);
+    int rc = wa_await(all);
+    double ms = wa_time() - t0;
+    wa_release(all);
+    for (int i = 0; i < 200; i++) wa_release(tasks[i]);
+    wa_sem_destroy(sem);
+    int status;
+    char *stats;
+    CHECK_EQ(get_text(U(url, "stats?tag=%s", tag), &status, &stats), 0);
+    long peak = json_num(stats, "maxActive");
+    free(stats);
+    double ideal = peak > 0 ? ceil(200.0 / (double)peak) * 100.0 : 2000.0;
+    printf("# fetch: 200 tasks x /delay/100 under Semaphore(10): %.0f ms (ideal 2000 ms; server peak %ld)\n",
+           ms, peak);
+    CHECK_EQ(rc, 0);
+    CHECK_EQ(pool.ok, 200);
+    CHECK_EQ(pool.failures, 0);
+    CHECK_EQ(pool.max_inflight, 10);
+    CHECK(ms >= 2000);
+    CHECK(ms < fmax(4000.0, 1.25 * ideal));
+    CHECK_FETCH_CLEAN();
+    return 0;
+}
+
 /* ---- timeouts and cancellation ---------------------------------------------- */
 
 TEST_WASM(fetch_timeout_aborts_and_server_sees_close) {

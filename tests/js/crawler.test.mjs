@@ -43,7 +43,7 @@ test('crawler: default seeds, retries with backoff, statistics', async () => {
   assert.equal(status, 0, `${message}\n${text}`);
   // 20 /links pages, a flaky page (ok on try 3), a slow page, a drip, a 404,
   // a 503 (retried, then given up as an HTTP error), a reset (retried, failed)
-  const [urls, secs, workers] = num(text, /crawled (\d+) URLs in ([\d.]+) s with (\d+) workers/);
+  const [urls, secs, workers] = num(text, /crawled (\d+) URLs in ([\d.]+) s with Semaphore\((\d+)\)/);
   assert.equal(urls, 26);
   assert.equal(workers, 8);
   assert.deepEqual(num(text, /ok: (\d+) \(first try: (\d+)\)\s+http errors: (\d+)\s+failed: (\d+)/), [23, 22, 2, 1]);
@@ -78,7 +78,7 @@ test('crawler: concurrency limit, page limit, own seeds', async () => {
   const { status, text } = await crawl([srv.url, '--concurrency', '3', '--max-pages', '12',
     `delay/200?tag=${tag}`, '/links/30/0']);
   assert.equal(status, 0, text);
-  assert.deepEqual(num(text, /crawled (\d+) URLs in [\d.]+ s with (\d+) workers \(at most (\d+) requests in flight\)/), [12, 3, 3]);
+  assert.deepEqual(num(text, /crawled (\d+) URLs in [\d.]+ s with Semaphore\((\d+)\) \(at most (\d+) requests in flight\)/), [12, 3, 3]);
   assert.deepEqual(num(text, /ok: (\d+) \(first try: (\d+)\)\s+http errors: (\d+)\s+failed: (\d+)/), [12, 12, 0, 0]);
 });
 
