@@ -1,7 +1,7 @@
 // The npm package's API in the browser: the same scenarios as under Node,
 // each reporting ok/failed into window.results.
 import {
-  run, createTask, sleep, gather, createFuture, callSoon, time, runtime, Runtime, CancelledError,
+  run, createTask, sleep, gather, createFuture, callSoon, time, runtime, Runtime, CancelledError, fetch,
 } from '/bindings/index.js';
 
 const results = [];
@@ -82,6 +82,31 @@ await check('a custom module: C coroutines awaited from JS', async () => {
   const js = rt.createTask(function* () { yield rt.sleep(2); return 5; });
   assert((await rt.spawnC('await_js', js)) === 6, 'await_js');
   assert(runtime !== rt, 'separate runtime');
+});
+
+await check('fetch on the runtime: a JSON response, and a cancelled request is aborted', async () => {
+  const data = await run(function* () {
+    const r = yield fetch('/json');
+    assert(r.status === 200 && r.ok, 'status ' + r.status);
+    return yield r.json();
+  });
+  assert(typeof data === 'object', 'json');
+  const tag = 'browser-' + Math.random();
+  await run(function* () {
+    const t = createTask(function* () { yield fetch('/delay/5000?tag=' + tag); });
+    yield sleep(100);
+    t.cancel();
+    try { yield t; } catch (e) { assert(e instanceof CancelledError, e); }
+  });
+  let stats;
+  for (let i = 0; i < 50; i++) {
+    stats = await (await globalThis.fetch('/stats?tag=' + tag)).json();
+    if (stats.aborted === 1) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert(stats.aborted === 1, 'the server saw the request aborted: ' + JSON.stringify(stats));
+  const s = runtime.fetchStats();
+  assert(s.responses === 0 && s.pending === 0 && s.hostHandles === 0, JSON.stringify(s));
 });
 
 document.body.dataset.done = 'true';
