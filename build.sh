@@ -5,6 +5,7 @@
 #                              tests and examples (plain and ASan+UBSan), the
 #                              wasm runtime (dist/) and wasm tests, and the
 #                              WASI builds (build/wasi/)
+#   ./build.sh web             only what the demo pages need (npm start)
 #   ./build.sh deps [browser]  only check (and, as root with apt, install) the
 #                              toolchain; `browser` adds Chromium for e2e tests
 #   ./build.sh cc FILE.c... -o OUT [emcc flags]
@@ -210,65 +211,78 @@ wasm_link() {
     --pass-arg=asyncify-removelist@"$ASYNCIFY_REMOVE" -O4 --strip-debug -o "$out.wasm"
 }
 
+# Link jobs run in the background, JOBS at a time (each is emcc + wasm-opt).
+LINK_PIDS=()
+link_bg() {
+  "$@" &
+  LINK_PIDS+=($!)
+  if [ ${#LINK_PIDS[@]} -ge "$JOBS" ]; then wait_links; fi
+}
+wait_links() {
+  local p
+  for p in "${LINK_PIDS[@]}"; do wait "$p" || exit 1; done
+  LINK_PIDS=()
+}
+
+# compile_link BASE SRC EXTRA_CFLAGS -- LINK_FLAGS...: one C file + the runtime
+compile_link() {
+  local base=$1 src=$2 cflags=$3; shift 3
+  [ "${1:-}" = -- ] && shift
+  # shellcheck disable=SC2086
+  emcc "${EMCFLAGS[@]}" $cflags -c "$src" -o "$base.o"
+  # shellcheck disable=SC2086
+  wasm_link "$base" "$base.o" $WASM_RUNTIME_OBJS -- "$@"
+}
+
+# build_wasm [web]: `web` builds only what the demo pages need (npm start)
 build_wasm() {
-  log "wasm (emcc $(emcc --version | head -1 | sed 's/.*) //')): runtime, tests, examples"
+  local only=${1:-}
+  local what="runtime, tests, examples"
+  [ -n "$only" ] && what="runtime and demos"
+  log "wasm (emcc $(emcc --version 2>/dev/null | head -1 | sed 's/.*) //')): $what"
   wasm_runtime_objs
   # shellcheck disable=SC2086
   local deps=($WASM_RUNTIME_OBJS "${JSLIBS[@]}" build.sh)
   if newer dist/wasyncio.wasm "${deps[@]}"; then
     # shellcheck disable=SC2086
-    wasm_link dist/wasyncio $WASM_RUNTIME_OBJS -- -sEXPORT_NAME=createWasyncioModule --no-entry
+    link_bg wasm_link dist/wasyncio $WASM_RUNTIME_OBJS -- -sEXPORT_NAME=createWasyncioModule --no-entry
   fi
-  compile_set build/wasm/tobj emcc "${EMCFLAGS[@]}" -Itests/c -- "${TEST_C[@]}"
-  local tobjs; tobjs=$(objs_of build/wasm/tobj "${TEST_C[@]}")
-  # shellcheck disable=SC2086
-  if newer build/wasm/wasyncio_tests.wasm $tobjs "${deps[@]}"; then
-    wasm_link build/wasm/wasyncio_tests $tobjs $WASM_RUNTIME_OBJS -- -sEXIT_RUNTIME=0
-  fi
-  # Test modules: C code the JS tests load with Runtime.create({ module })
-  for ex in tests/c/modules/*.c; do
-    [ -e "$ex" ] || continue
-    local base; base=build/wasm/modules/$(basename "${ex%.c}")
-    mkdir -p build/wasm/modules
-    if newer "$base.wasm" "$ex" "${deps[@]}"; then
-      emcc "${EMCFLAGS[@]}" -c "$ex" -o "$base.o"
-      # shellcheck disable=SC2086
-      wasm_link "$base" "$base.o" $WASM_RUNTIME_OBJS -- --no-entry
-    fi
-  done
+  local ex base
   # Demo modules (no main): the pages in web/demos/ load them with
   # Runtime.create({ module: '/wasm/demos/NAME.mjs' }).
+  mkdir -p build/wasm/demos build/wasm/modules
   for ex in web/demos/c/*.c; do
     [ -e "$ex" ] || continue
-    local base; base=build/wasm/demos/$(basename "${ex%.c}")
-    mkdir -p build/wasm/demos
+    base=build/wasm/demos/$(basename "${ex%.c}")
     if newer "$base.wasm" "$ex" web/demos/c/*.h "${deps[@]}"; then
-      emcc "${EMCFLAGS[@]}" -Iweb/demos/c -c "$ex" -o "$base.o"
-      # shellcheck disable=SC2086
-      wasm_link "$base" "$base.o" $WASM_RUNTIME_OBJS -- --no-entry
+      link_bg compile_link "$base" "$ex" -Iweb/demos/c -- --no-entry
     fi
   done
-  local ex
-  for ex in runtime/examples/*.c bench/c/*.c tests/c/programs/*.c; do
+  # Examples, benchmarks and test programs (with main)
+  local progs=(runtime/examples/*.c)
+  [ -z "$only" ] && progs+=(bench/c/*.c tests/c/programs/*.c)
+  for ex in "${progs[@]}"; do
     [ -e "$ex" ] || continue
-    local base; base=build/wasm/$(basename "${ex%.c}")
-    if newer "$base.wasm" "$ex" "${deps[@]}"; then
-      emcc "${EMCFLAGS[@]}" -c "$ex" -o "$base.o"
-      # shellcheck disable=SC2086
-      wasm_link "$base" "$base.o" $WASM_RUNTIME_OBJS --
-    fi
+    base=build/wasm/$(basename "${ex%.c}")
+    if newer "$base.wasm" "$ex" "${deps[@]}"; then link_bg compile_link "$base" "$ex" ""; fi
   done
-  # Modules without main for the JS tests (C jobs and coroutines loaded
-  # with Runtime.create({ module })), as `./build.sh cc X.c -o build/wasm/X`.
-  for ex in tests/c/modules/*.c; do
-    [ -e "$ex" ] || continue
-    local base; base=build/wasm/$(basename "${ex%.c}")
-    if newer "$base.wasm" "$ex" "${deps[@]}"; then
-      emcc "${EMCFLAGS[@]}" -c "$ex" -o "$base.o"
+  if [ -z "$only" ]; then
+    compile_set build/wasm/tobj emcc "${EMCFLAGS[@]}" -Itests/c -- "${TEST_C[@]}"
+    local tobjs; tobjs=$(objs_of build/wasm/tobj "${TEST_C[@]}")
+    # shellcheck disable=SC2086
+    if newer build/wasm/wasyncio_tests.wasm $tobjs "${deps[@]}"; then
       # shellcheck disable=SC2086
-      wasm_link "$base" "$base.o" $WASM_RUNTIME_OBJS -- --no-entry
+      link_bg wasm_link build/wasm/wasyncio_tests $tobjs $WASM_RUNTIME_OBJS -- -sEXIT_RUNTIME=0
     fi
-  done
+    # Test modules (no main): C coroutines and jobs the JS tests load with
+    # Runtime.create({ module: 'build/wasm/modules/NAME.mjs' })
+    for ex in tests/c/modules/*.c; do
+      [ -e "$ex" ] || continue
+      base=build/wasm/modules/$(basename "${ex%.c}")
+      if newer "$base.wasm" "$ex" "${deps[@]}"; then link_bg compile_link "$base" "$ex" "" -- --no-entry; fi
+    done
+  fi
+  wait_links
 }
 
 # ---------------------------------------------------------------------------
@@ -376,6 +390,7 @@ case "${1:-all}" in
   wasi) ensure_tools; build_wasi ;;
   native) ensure_tools; build_native ;;
   wasm) ensure_tools; build_wasm; bundle_js ;;
+  web) ensure_tools; build_wasm web; bundle_js ;;
   deps)
     ensure_tools "${2:-}"
     # The browser tests need playwright-core (a dev dependency, no download).
@@ -386,5 +401,5 @@ case "${1:-all}" in
     ;;
   cc) shift; user_cc "$@" ;;
   clean) rm -rf build dist ;;
-  *) die "unknown command '$1' (all | native | wasm | wasi | bundle | deps [browser] | cc | clean)" ;;
+  *) die "unknown command '$1' (all | native | wasm | web | wasi | bundle | deps [browser] | cc | clean)" ;;
 esac

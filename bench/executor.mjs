@@ -32,7 +32,7 @@ try {
   console.error('piscina is not installed (npm install): its columns are skipped');
 }
 
-const rt = await Runtime.create({ module: new URL('../build/wasm/executor_jobs.mjs', import.meta.url) });
+const rt = await Runtime.create({ module: new URL('../build/wasm/modules/executor_jobs.mjs', import.meta.url) });
 const pool = new WorkerPool({ module: JOBS_URL, min: cores, max: cores, idleTimeout: Infinity });
 const pisc = Piscina ? new Piscina({ filename: JOBS_URL.href, minThreads: cores, maxThreads: cores, idleTimeout: 60000 }) : null;
 

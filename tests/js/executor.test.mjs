@@ -11,7 +11,7 @@ import {
 
 const root = new URL('../../', import.meta.url);
 const JOBS = new URL('tests/e2e/pages/executor-jobs.js', root);
-const rt = await Runtime.create({ module: new URL('build/wasm/executor_jobs.mjs', root) });
+const rt = await Runtime.create({ module: new URL('build/wasm/modules/executor_jobs.mjs', root) });
 const u32 = (n) => new Uint8Array([n & 255, (n >> 8) & 255, (n >> 16) & 255, (n >>> 24) & 255]);
 
 function fnv(bytes) {

@@ -6,7 +6,7 @@ import {
 } from '/bindings/index.js';
 
 const JOBS = new URL('/test-pages/executor-jobs.js', location.href).href;
-const rt = await Runtime.create({ module: new URL('/wasm/executor_jobs.mjs', location.href) });
+const rt = await Runtime.create({ module: new URL('/wasm/modules/executor_jobs.mjs', location.href) });
 const u32 = (n) => new Uint8Array([n & 255, (n >> 8) & 255, (n >> 16) & 255, (n >>> 24) & 255]);
 const le = (u) => (u[0] | (u[1] << 8) | (u[2] << 16) | (u[3] << 24)) >>> 0;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
