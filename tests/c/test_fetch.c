@@ -131,27 +131,33 @@ typedef struct {
     const char *tag;
 } pool_t;
 
+/* One GET /delay/100: counts it in flight while it runs and as ok when the
+ * server answered 200 with the expected body. Returns the fetch's rc. */
+static int fetch_delay_once(pool_t *p, int i) {
+    char url[URL_MAX];
+    U(url, "delay/100?i=%d&tag=%s", i, p->tag);
+    if (++p->inflight > p->max_inflight) p->max_inflight = p->inflight;
+    wa_response_t *r;
+    int rc = wa_fetch(&r, url, NULL);
+    if (rc == 0) {
+        char *body;
+        size_t n;
+        int status = wa_response_status(r);
+        rc = wa_response_body(r, &body, &n);
+        if (rc == 0) {
+            if (status == 200 && strstr(body, "\"delay\":100")) p->ok++;
+            free(body);
+        }
+        wa_response_free(r);
+    }
+    p->inflight--;
+    return rc;
+}
+
 static int delay_worker(void *arg) {
     pool_t *p = arg;
-    char url[URL_MAX];
     while (p->next < p->total) {
-        int i = p->next++;
-        U(url, "delay/100?i=%d&tag=%s", i, p->tag);
-        if (++p->inflight > p->max_inflight) p->max_inflight = p->inflight;
-        wa_response_t *r;
-        int rc = wa_fetch(&r, url, NULL);
-        if (rc == 0) {
-            char *body;
-            size_t n;
-            int status = wa_response_status(r);
-            rc = wa_response_body(r, &body, &n);
-            if (rc == 0) {
-                if (status == 200 && strstr(body, "\"delay\":100")) p->ok++;
-                free(body);
-            }
-            wa_response_free(r);
-        }
-        p->inflight--;
+        int rc = fetch_delay_once(p, p->next++);
         if (rc == WA_ECANCELLED) return rc;
         if (rc) p->failures++;
     }
@@ -205,28 +211,11 @@ typedef struct {
 
 static int sem_fetch(void *arg) {
     sem_job_t *j = arg;
-    pool_t *p = j->pool;
     int rc = wa_sem_acquire(j->sem);
     if (rc) return rc;
-    if (++p->inflight > p->max_inflight) p->max_inflight = p->inflight;
-    char url[URL_MAX];
-    U(url, "delay/100?i=%d&tag=%s", j->i, p->tag);
-    wa_response_t *r;
-    rc = wa_fetch(&r, url, NULL);
-    if (rc == 0) {
-        char *body;
-        size_t n;
-        int status = wa_response_status(r);
-        rc = wa_response_body(r, &body, &n);
-        if (rc == 0) {
-            if (status == 200 && strstr(body, "\"delay\":100")) p->ok++;
-            free(body);
-        }
-        wa_response_free(r);
-    }
-    p->inflight--;
+    rc = fetch_delay_once(j->pool, j->i);
     wa_sem_release(j->sem);
-    if (rc && rc != WA_ECANCELLED) p->failures++;
+    if (rc && rc != WA_ECANCELLED) j->pool->failures++;
     return rc;
 }
 
