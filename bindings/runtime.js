@@ -78,7 +78,7 @@ export class Runtime {
     const rt = new Runtime(M, { onError });
     // wa_loop_set_clock: on 'virtual', time jumps to the next timer whenever
     // nothing is ready (and no fetch or worker job is in flight)
-    if (clock === 'virtual') M._wa_loop_set_clock(1);
+    if (clock === 'virtual') rt._c.wa_loop_set_clock(1);
     return rt;
   }
 
