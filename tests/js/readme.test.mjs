@@ -109,7 +109,7 @@ for (const b of blocks) {
         return;
       }
       const lib = join(root, 'build/native/libwasyncio.a');
-      if (!existsSync(lib)) return t.skip('no native runtime (bash build.sh)');
+      assert.ok(existsSync(lib), `${lib} is missing: run bash build.sh`);
       const exe = `block-${b.line}`;
       let r = await sh('gcc', ['-std=c11', '-Wall', '-Wextra', '-Werror', `-I${root}runtime/include`, file, lib, '-o', exe]);
       assert.equal(r.status, 0, `does not compile:\n${r.err}`);
