@@ -11,7 +11,8 @@
 // Pools are warmed up first (workers started, modules loaded); medians of
 // --runs runs, with min-max.
 import { performance } from 'node:perf_hooks';
-import { Runtime, WorkerPool, cpuCount } from '../bindings/index.js';
+import { spawnSync } from 'node:child_process';
+import { Runtime, WorkerPool, cpuCount, defaultPool } from '../bindings/index.js';
 import * as jobs from '../tests/e2e/pages/executor-jobs.js';
 
 const arg = (name, d) => {
@@ -107,6 +108,42 @@ rows.push(['  speedup', sp(cOne, cAll), 'n/a']);
 
 await Promise.all([pool.shutdown(), one.shutdown(), pisc?.destroy()]);
 
+// ---- 3. blocking calls (the tutorials' to_thread example) ---------------------
+// BLOCKING calls of BLOCK_MS each that hold a worker without using a core
+// (Atomics.wait; Python: time.sleep), all awaited together: the default pool
+// (min(32, cores + 4) workers) next to a pool of one worker per core and
+// Python's asyncio.to_thread. One run each, worker start-up included.
+const BLOCKING = arg('--blocking', 5);
+const BLOCK_MS = arg('--block-ms', 2000);
+const timeBlocking = async (run) => {
+  const t0 = performance.now();
+  const r = await run();
+  check(r.length === BLOCKING && r.every((x) => x === BLOCK_MS), 'blocking');
+  return `${((performance.now() - t0) / 1000).toFixed(2)} s`;
+};
+const perCore = new WorkerPool({ module: JOBS_URL, max: cores });
+const blockingRows = [
+  [`default pool (toThread, max ${defaultPool().options.max})`,
+    await timeBlocking(() => rt.run(function* () {
+      return yield rt.gather(...Array.from({ length: BLOCKING }, () => rt.toThread(JOBS_URL, 'sleepBlocking', BLOCK_MS)));
+    }))],
+  [`a pool of one worker per core (max ${cores})`,
+    await timeBlocking(() => Promise.all(Array.from({ length: BLOCKING }, () => perCore.run('sleepBlocking', [BLOCK_MS]))))],
+];
+await Promise.all([perCore.shutdown(), defaultPool().shutdown()]);
+const py = spawnSync('python3', ['-c', `
+import asyncio, time
+def block(ms):
+    time.sleep(ms / 1000)
+    return ms
+async def main():
+    t0 = time.perf_counter()
+    await asyncio.gather(*(asyncio.to_thread(block, ${BLOCK_MS}) for _ in range(${BLOCKING})))
+    print(f"{time.perf_counter() - t0:.2f} s")
+asyncio.run(main())
+`], { encoding: 'utf8' });
+blockingRows.push(['Python asyncio.to_thread (default executor)', py.status === 0 ? py.stdout.trim() : 'python3 not available']);
+
 let piscinaVersion = '';
 try {
   const { createRequire } = await import('node:module');
@@ -119,3 +156,7 @@ console.log(`Node ${process.version}, ${cores} cores, median of ${RUNS} runs (mi
 console.log(line(head));
 console.log('|' + w.map((n) => '-'.repeat(n + 2)).join('|') + '|');
 for (const r of rows) console.log(line(r));
+console.log();
+console.log(`${BLOCKING} blocking calls of ${BLOCK_MS} ms each, awaited together (one run, worker start included)`);
+const bw = [0, 1].map((i) => Math.max(...blockingRows.map((r) => r[i].length)));
+for (const r of blockingRows) console.log(`| ${r[0].padEnd(bw[0])} | ${r[1].padEnd(bw[1])} |`);

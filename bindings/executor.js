@@ -8,7 +8,7 @@
 import { Op } from './ops.js';
 import { isRuntime } from './defaults.js';
 import { WasyncioError, codes, statusOf } from './errors.js';
-import { WorkerPool, PoolOp, Job as JobHandle, defaultPool, BIND } from './pool.js';
+import { WorkerPool, PoolOp, Job as JobHandle, defaultPool, cpuCount, BIND } from './pool.js';
 import { isTransfer } from './transfer.js';
 import { futureState } from './constants.js';
 
@@ -225,7 +225,7 @@ export class Executor {
     let pool;
     try {
       pool = new WorkerPool({
-        min, max: max || Math.max(min, defaultPool().options.max),
+        min, max: max || Math.max(min, cpuCount()),
         idleTimeout: idle || 10000, maxQueue: maxQueue || Infinity, cancelGrace: grace || 1000,
         stackSize: stack || 256 * 1024,
       });

@@ -374,7 +374,7 @@ export declare class WorkerPool {
 /** A runtime operation running a pool job (lazy: starts when awaited). */
 export declare class ExecOp<T = unknown> extends Op<T> {}
 
-/** The default pool (min 0, max = cores), made on first use (again after shutdown). */
+/** The default pool, for blocking calls: min 0, max = min(32, cores + 4) like asyncio's default executor; made on first use (again after shutdown). */
 export declare function defaultPool(): WorkerPool;
 /** Replace the default pool. */
 export declare function setDefaultPool(pool: WorkerPool): void;

@@ -42,6 +42,17 @@ export function cpuCount() {
   return Math.max(1, (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 2);
 }
 
+/**
+ * Workers of the default pool: asyncio's default executor size,
+ * min(32, cores + 4). Its jobs are mostly blocking calls (a sync read, a
+ * sleep, a wait on a lock), which hold a worker without using a core; CPU-
+ * bound work belongs in a pool of its own (`new WorkerPool()`: one worker
+ * per core).
+ */
+export function blockingWorkers() {
+  return Math.min(32, cpuCount() + 4);
+}
+
 // ---------------------------------------------------------------------------
 // Host adapters: create a worker, post to it, learn when it ends.
 // sink: { message(m), error(err), exit(code) }
@@ -877,12 +888,15 @@ export class WorkerPool {
 let theDefault = null;
 
 /**
- * The default pool (min 0, max = cores), made on first use. After it is
- * shut down, the next use makes a new one.
+ * The default pool, behind toThread(), runInExecutor(null, ...) and C's
+ * wa_to_thread() / wa_run_in_executor(NULL, ...): for blocking calls, sized
+ * like asyncio's default executor (min 0, max = blockingWorkers() =
+ * min(32, cores + 4)). Made on first use; after it is shut down, the next
+ * use makes a new one.
  * @returns {WorkerPool}
  */
 export function defaultPool() {
-  if (!theDefault || theDefault.closed) theDefault = new WorkerPool({ name: 'wasyncio-default' });
+  if (!theDefault || theDefault.closed) theDefault = new WorkerPool({ name: 'wasyncio-default', max: blockingWorkers() });
   return theDefault;
 }
 

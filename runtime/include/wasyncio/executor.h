@@ -50,8 +50,10 @@ typedef struct wa_job_out wa_job_out_t;
  * the pool's job stack size (default 256 KiB). */
 typedef int (*wa_job_fn)(const uint8_t *in, size_t len, wa_job_out_t *out);
 
-/* A pool. NULL in the calls below means the default pool (min 0 workers,
- * max = number of cores), made on first use. */
+/* A pool. NULL in the calls below means the default pool, made on first
+ * use: for blocking calls, sized like asyncio's default executor (min 0
+ * workers, max = min(32, cores + 4)). For CPU-bound jobs make a pool of
+ * your own (wa_pool_new: max_workers 0 means one worker per core). */
 typedef struct wa_pool wa_pool_t;
 
 /* Pool options. Zero-initialise; NULL means all defaults. */

@@ -64,6 +64,34 @@ export function crunch(rounds, size = 1024) {
 }
 
 const seen = [];
+/**
+ * A blocking call that holds its worker without using a core, as Python's
+ * time.sleep does (Node workers; browsers need cross-origin isolation for
+ * SharedArrayBuffer).
+ */
+export function sleepBlocking(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  return ms;
+}
+
+/**
+ * Arrives at a rendezvous of n jobs (cells: an Int32Array on a
+ * SharedArrayBuffer, cell 0 counts arrivals) and blocks until all n have
+ * arrived or ms have passed: true if they all met, i.e. all n ran at once.
+ */
+export function rendezvous(cells, n, ms) {
+  Atomics.add(cells, 0, 1);
+  Atomics.notify(cells, 0);
+  const end = Date.now() + ms;
+  for (;;) {
+    const seen = Atomics.load(cells, 0);
+    if (seen >= n) return true;
+    const left = end - Date.now();
+    if (left <= 0) return false;
+    Atomics.wait(cells, 0, seen, left);
+  }
+}
+
 /** Records tag in this worker's list (optionally blocking ms first). */
 export function mark(tag, ms = 0) {
   if (ms) block(ms);
