@@ -81,6 +81,9 @@ export function cFunctions(M) {
     wa_task_name: M._wa_task_name, wa_task_set_name: M._wa_task_set_name, wa__js_task_name_raw: M._wa__js_task_name_raw,
     wa__js_task_number: M._wa__js_task_number, wa_task_cancelling: M._wa_task_cancelling,
     wa_task_uncancel: M._wa_task_uncancel, wa__js_task_deadline: M._wa__js_task_deadline,
+    // scopes (scopes.js): C's per-task list of open scopes and why a task was cancelled
+    wa__js_task_scopes: M._wa__js_task_scopes, wa__js_cancel_origin: M._wa__js_cancel_origin,
+    wa__js_scope_cancel: M._wa__js_scope_cancel, wa__js_scope_take_back: M._wa__js_scope_take_back,
     // values
     wa__value_alloc: M._wa__value_alloc, wa_value_free: M._wa_value_free, wa_value_null: M._wa_value_null,
     wa_value_bool: M._wa_value_bool, wa_value_number: M._wa_value_number,

@@ -1,7 +1,9 @@
 // Scopes run by timeout()/timeoutAt()/taskGroup() (timeout.js,
 // taskgroup.js): the block that runs the body (ScopeRun), what Timeout and
-// TaskGroup share (Scope), and the runtime's view of the scopes open in
-// each task (Scopes), which routes a task's cancellation to their signals.
+// TaskGroup share (Scope), and how a task's cancellation reaches the
+// scopes open in it (Scopes). Which scopes are open in a task, and which
+// scope (if any) a cancellation comes from, are C's (the task's scope list,
+// runtime/src/timeout.c); JS only maps a C scope to its object.
 //
 // A timeout scope or task group belongs to a task (asyncio: it cancels that
 // task). In a generator task it is the running task; in async code name it
@@ -15,7 +17,7 @@
 // scope, the task's cancellation or the external signal. The task's own
 // signal (task.signal) aborts only when the task itself is cancelled, not
 // for a scope's own cancellation, which the scope takes back at its exit.
-import { CancelledError, InvalidStateError, codes } from './errors.js';
+import { CancelledError, InvalidStateError } from './errors.js';
 import { Task, SIGNAL_OWNER } from './futures.js';
 import { BIND } from './awaitables.js';
 import { abortError, abortMessage } from './async_ops.js';
@@ -154,8 +156,8 @@ export class Scope {
     const sig = options.signal;
     this._ext = sig && !(sig[SIGNAL_OWNER] === task || sig[SCOPE_OF]?._task === task) ? sig : null;
     this._extListener = null;
-    this._extCancels = 0; // cancellations of the task made for the external signal
-    this._c0 = 0; // the task's cancelling() when entered
+    /** the C scope (wa_timeout_t / wa_taskgroup_t) while open */
+    this._key = 0;
   }
 
   /** Aborts when the scope is cancelled (reason: a CancelledError). */
@@ -192,11 +194,11 @@ export class Scope {
     this._controller.abort(this._abortReason);
   }
 
-  /** @internal link in (after the C enter succeeded) */
+  /** @internal link in (after the C enter succeeded; this._ptr is the C scope) */
   _link() {
     const rt = this._rt;
     this._open = true;
-    this._c0 = rt._c.wa_task_cancelling(this._task._ptr);
+    this._key = this._ptr;
     rt._scopes.open(this);
     if (this._parent?._abortReason !== undefined) this._abort(this._parent._abortReason);
     if (this._ext) {
@@ -214,13 +216,11 @@ export class Scope {
     this._extListener = null;
   }
 
-  /** @internal the external signal aborted: cancel the task for this scope */
+  /** @internal the external signal aborted: C cancels the task for this scope (and counts it) */
   _cancelFromSignal() {
+    if (!this._open || !this._task._ptr || this._alreadyCancelled()) return;
     const rt = this._rt;
-    const task = this._task;
-    if (!this._open || !task._ptr || this._alreadyCancelled()) return;
-    this._extCancels++;
-    rt._scopes.cancelFor(this, abortMessage(this._ext));
+    rt._mem.withString(abortMessage(this._ext), (mp) => rt._c.wa__js_scope_cancel(this._key, mp));
   }
 
   /** @internal the scope's own cancellation is already under way */
@@ -228,30 +228,28 @@ export class Scope {
     return false;
   }
 
-  /** @internal settle the external signal's cancellations; the error to throw instead, if any */
+  /**
+   * @internal at the exit, before the C scope is freed: C takes back the
+   * external signal's cancellations; the error to throw instead, if any
+   */
   _takeBackExternal(status) {
-    if (!this._extCancels) return null;
-    const c = this._rt._c;
-    let n = Infinity;
-    for (let i = 0; i < this._extCancels && this._task._ptr; i++) n = c.wa_task_uncancel(this._task._ptr);
-    this._extCancels = 0;
-    if (n <= this._c0 && status === codes.ECANCELLED) return abortError(this._ext);
-    return null;
+    if (!this._ext || !this._key) return null;
+    return this._rt._c.wa__js_scope_take_back(this._key, this._task._ptr, status) ? abortError(this._ext) : null;
   }
 
   /** @internal a cancellation of the task reached this scope */
   _onCancelled() {}
 
-  /** @internal the reason if this scope's own C-side cancellation (its
-   * deadline, its group's first failure) is what the task just got */
+  /** @internal C says this scope cancelled its task (its deadline, its
+   * group's failure): the reason its signal aborts with */
   _ownCancellation() {
-    return null;
+    return new CancelledError('');
   }
 }
 
 /** Abort scope s and every scope nested in it (of the same task). */
 function abortTree(list, s, reason) {
-  for (const x of [...list]) {
+  for (const x of list) {
     for (let p = x; p; p = p._parent) {
       if (p === s) {
         x._abort(reason);
@@ -262,93 +260,89 @@ function abortTree(list, s, reason) {
   }
 }
 
+// Why a scope cancels its own task (wa__js_cancel_origin, runtime/src/comb.h).
+const BY_SIGNAL = 3;
+const KEPT = 4;
+const MAX_SCOPES = 256;
+
 /**
- * The scopes open in each task of a runtime, and how a cancellation of the
- * task reaches their signals.
+ * How a cancellation of a task reaches the scopes open in it. C keeps the
+ * list of open scopes of each task and says which scope a cancellation
+ * comes from; this maps C scopes to their objects.
  */
 export class Scopes {
   /** @param {import('./runtime.js').Runtime} rt */
   constructor(rt) {
     /** @internal */ this._rt = rt;
-    /** @internal Task -> scopes (timeouts and groups) open in it, in the order entered */
-    this._open = new WeakMap();
-    /** @internal the scope whose external signal is cancelling its task now */
-    this._ownCancel = null;
-    /** @internal TaskGroup exit re-cancelling its owner (nothing new) */
-    this._recancel = 0;
+    /** @internal C scope pointer -> the open Timeout / TaskGroup */
+    this._byPtr = new Map();
+  }
+
+  /**
+   * @internal the scopes open in task, in the order entered (C's list), and,
+   * with `origin`, the scope a cancellation being announced comes from
+   * and why ({ scope, why }; scope undefined: not a scope's own)
+   */
+  _list(task, origin) {
+    if (!task._ptr || !this._byPtr.size) return [];
+    const c = this._rt._c;
+    // a buffer of our own: the C call that is announcing a cancellation
+    // may be using the runtime's scratch cell
+    const buf = c.wa_js_malloc(4 * (MAX_SCOPES + 1));
+    if (!buf) throw new RangeError('out of wasm memory');
+    try {
+      const n = c.wa__js_task_scopes(task._ptr, buf + 4, MAX_SCOPES);
+      const out = [];
+      const { HEAPU32, HEAP32 } = this._rt.M;
+      for (let i = n; i >= 1; i--) { // C lists innermost first
+        const s = this._byPtr.get(HEAPU32[(buf >> 2) + i]);
+        if (s) out.push(s);
+      }
+      if (origin) {
+        origin.scope = this._byPtr.get(c.wa__js_cancel_origin(buf));
+        origin.why = HEAP32[buf >> 2];
+      }
+      return out;
+    } finally {
+      c.wa_js_free(buf);
+    }
   }
 
   /** The innermost scope open in task, or null. */
   innermost(task) {
-    const list = this._open.get(task);
-    return list?.length ? list[list.length - 1] : null;
+    return this._list(task).at(-1) ?? null;
   }
 
   /** @internal */
   open(scope) {
-    let list = this._open.get(scope._task);
-    if (!list) this._open.set(scope._task, (list = []));
-    list.push(scope);
+    this._byPtr.set(scope._key, scope);
   }
 
   /** @internal */
   close(scope) {
-    const list = this._open.get(scope._task);
-    const i = list ? list.lastIndexOf(scope) : -1;
-    if (i >= 0) list.splice(i, 1);
-    if (list && !list.length) this._open.delete(scope._task);
-  }
-
-  /** @internal cancel scope's task for the scope's external signal */
-  cancelFor(scope, msg) {
-    const prev = this._ownCancel;
-    this._ownCancel = scope;
-    try {
-      this._rt._views.cancel(scope._task._ptr, msg);
-    } finally {
-      this._ownCancel = prev;
-    }
-  }
-
-  /** @internal run fn while a TaskGroup exit may re-cancel its owner */
-  recancelling(fn) {
-    this._recancel++;
-    try {
-      return fn();
-    } finally {
-      this._recancel--;
-    }
+    if (this._byPtr.get(scope._key) === scope) this._byPtr.delete(scope._key);
+    scope._key = 0;
   }
 
   /**
    * A cancellation request reached `task`. A scope's own (its deadline,
-   * its group's first failure, its external signal) aborts that scope's
-   * signal and the scopes inside it, and returns true so that the task's
-   * signal stays as it is; anything else aborts every scope of the task
-   * (and the task's signal, by returning false).
+   * its group's first failure, its external signal: C names the scope)
+   * aborts that scope's signal and the scopes inside it, and returns true
+   * so that the task's signal stays as it is; anything else aborts every
+   * scope of the task (and the task's signal, by returning false).
    */
   cancelRequested(task, msg) {
-    const list = this._open.get(task);
-    if (!list || !list.length) return false;
-    // TaskGroup exit keeping a pending cancellation pending: nothing new
-    if (this._recancel) return true;
-    const own = this._ownCancel;
-    if (own && own._task === task) {
-      abortTree(list, own, abortError(own._ext));
+    const from = { scope: undefined, why: 0 };
+    const list = this._list(task, from);
+    const origin = from.scope;
+    if (origin && origin._task === task) {
+      if (from.why === KEPT) return true; // a group exit keeping a cancellation pending: nothing new
+      abortTree(list, origin, from.why === BY_SIGNAL ? abortError(origin._ext) : origin._ownCancellation());
       return true;
     }
-    // timeouts first, then groups
-    for (const pass of [0, 1]) {
-      for (const s of list) {
-        const reason = s._cancelPass === pass ? s._ownCancellation() : null;
-        if (reason) {
-          abortTree(list, s, reason);
-          return true;
-        }
-      }
-    }
+    if (!list.length) return false;
     const reason = new CancelledError(msg);
-    for (const s of [...list]) {
+    for (const s of list) {
       s._abort(reason, true);
       s._onCancelled();
     }

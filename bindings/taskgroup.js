@@ -152,9 +152,8 @@ export class TaskGroup extends Scope {
     return this._cAborting;
   }
 
-  /** @internal a task of the group failed: the owner's cancellation is the group's */
+  /** @internal C: a task of the group failed, the owner's cancellation is the group's */
   _ownCancellation() {
-    if (this._cAborting || !this._ptr || this._rt._c.wa_taskgroup_error_count(this._ptr) <= 0) return null;
     this._cAborting = true;
     return new CancelledError('TaskGroup: a task of the group failed');
   }
@@ -229,8 +228,9 @@ export class TaskGroup extends Scope {
   _finish(wait, out) {
     const rt = this._rt;
     const c = rt._c;
-    // exit_finish re-cancels the owner when a cancellation must stay pending
-    const rc = rt._scopes.recancelling(() => c.wa_taskgroup_exit_finish(this._ptr, wait));
+    // (exit_finish re-cancels the owner when a cancellation must stay
+    // pending; C tells Scopes it is nothing new)
+    const rc = c.wa_taskgroup_exit_finish(this._ptr, wait);
     let errors = null;
     if (rc === codes.EGROUP) {
       const n = c.wa_taskgroup_error_count(this._ptr);
@@ -245,13 +245,13 @@ export class TaskGroup extends Scope {
         c.wa_js_free(cell);
       }
     }
+    const status = out.ok ? 0 : out.error instanceof CancelledError ? codes.ECANCELLED : codes.EHOST;
+    const aborted = this._takeBackExternal(rc === codes.ECANCELLED ? codes.ECANCELLED : status);
     c.wa_taskgroup_free(this._ptr);
     this._ptr = 0;
     this._state = 'finished';
     this._children.clear();
     this._unlink();
-    const status = out.ok ? 0 : out.error instanceof CancelledError ? codes.ECANCELLED : codes.EHOST;
-    const aborted = this._takeBackExternal(rc === codes.ECANCELLED ? codes.ECANCELLED : status);
     if (errors) {
       throw new AggregateError(errors, `unhandled errors in a TaskGroup (${errors.length} sub-exception${errors.length === 1 ? '' : 's'})`);
     }
@@ -281,9 +281,6 @@ export class TaskGroup extends Scope {
     return o.ok ? errorFromStatus(code, rt._mem.str(msgPtr)) : o.error;
   }
 }
-
-/** @internal groups are asked after timeouts (Scopes.cancelRequested) */
-TaskGroup.prototype._cancelPass = 1;
 
 /**
  * taskGroup(body, options): the block to run in a new TaskGroup.

@@ -22,7 +22,6 @@ export class Timeout extends Scope {
     const rc0 = c.wa_timeout_new(rt._mem.cell);
     if (rc0 !== 0) throw errorFromStatus(rc0, 'timeout: out of wasm memory');
     /** @internal C scope, 0 once exited */ this._ptr = rt._mem.out();
-    /** @internal */ this._expirySeen = false;
     /** @internal after exit */ this._final = null;
     const deadline = relative && Number.isFinite(when) ? c.wa_time() + when : when;
     const rc = c.wa_timeout_enter_in(this._ptr, task._ptr, deadline);
@@ -72,10 +71,8 @@ export class Timeout extends Scope {
     return this.expired();
   }
 
-  /** @internal the deadline passed: the task's cancellation is this scope's */
+  /** @internal C: the deadline passed, the task's cancellation is this scope's */
   _ownCancellation() {
-    if (this._expirySeen || !this._ptr || !this._rt._c.wa_timeout_expired(this._ptr)) return null;
-    this._expirySeen = true;
     return new CancelledError('the timeout expired');
   }
 
@@ -86,10 +83,10 @@ export class Timeout extends Scope {
     let rc = c.wa_timeout_exit(this._ptr, status);
     if (rc === codes.ESTATE) rc = status; // the task ended first: the scope was disarmed
     this._final = { when: c.wa_timeout_when(this._ptr), expired: !!c.wa_timeout_expired(this._ptr) };
+    const aborted = this._takeBackExternal(status);
     c.wa_timeout_free(this._ptr);
     this._ptr = 0;
     this._unlink();
-    const aborted = this._takeBackExternal(status);
     if (aborted) throw aborted;
     if (rc === codes.ETIMEDOUT && status === codes.ECANCELLED) {
       throw new TimeoutError('the timeout expired', { cause: out.error });
@@ -108,9 +105,6 @@ export class Timeout extends Scope {
     return this._leave(out);
   }
 }
-
-/** @internal timeouts are asked first (Scopes.cancelRequested) */
-Timeout.prototype._cancelPass = 0;
 
 /**
  * timeout(ms, body) / timeoutAt(when, body): the block to run.

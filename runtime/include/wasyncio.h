@@ -546,6 +546,8 @@ typedef struct wa_scope_link {
     struct wa_scope_link *outer_;   /* private */
     wa_task_t *task_;               /* private */
     int kind_;                      /* private */
+    int entry_cancels_;             /* private */
+    int ext_cancels_;               /* private */
 } wa_scope_link_t;
 
 typedef struct wa_timeout {

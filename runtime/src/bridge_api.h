@@ -129,6 +129,28 @@ void wa__js_trace(int on);
  * steps. WA_NO_TIMEOUT if t has none, is done, or is not a task. */
 double wa__js_task_deadline(const wa_task_t *t);
 
+/* The timeout scopes and task groups open in task t, innermost first, into
+ * out[0..cap); returns the count. Each is the scope's own pointer
+ * (wa_timeout_t * or wa_taskgroup_t *). */
+size_t wa__js_task_scopes(const wa_task_t *t, wa_scope_link_t **out, size_t cap);
+
+/* While a cancellation request is announced to JS: the scope whose own it
+ * is (NULL: none, the request came from elsewhere), and in *why what made
+ * it (1 its deadline, 2 a failure in the group, 3 its external signal
+ * through wa__js_scope_cancel, 4 a group exit keeping an outside
+ * cancellation pending; 0 with NULL). */
+wa_scope_link_t *wa__js_cancel_origin(int *why);
+
+/* Cancel scope s's task for s's external signal (counted in s; message
+ * msg). WA_ESTATE if s is not open. */
+int wa__js_scope_cancel(wa_scope_link_t *s, const char *msg);
+
+/* At s's exit (before it is freed): take back the cancellations
+ * wa__js_scope_cancel made (uncancel each on task). Returns 1 if they were
+ * the task's only ones since s was entered and status is WA_ECANCELLED: the
+ * scope ends with its external signal's error; else 0. */
+int wa__js_scope_take_back(wa_scope_link_t *s, wa_task_t *task, int status);
+
 /* A queue whose items are wa_value_t (JS values, shared with C tasks):
  * items it drops (shutdown(immediate), destroy) are freed with
  * wa_value_free. Returns the queue, or NULL (bad kind / out of memory). */

@@ -11,6 +11,19 @@
 /* Kinds of wa_scope_link_t in a task's scope list. */
 enum { WA__SCOPE_TIMEOUT = 0x7e01, WA__SCOPE_GROUP = 0x7e02 };
 
+/* Why a scope cancels its own task (wa__loop.cancel_why). */
+enum {
+    WA__CANCEL_BY_DEADLINE = 1, /* a timeout scope's deadline passed          */
+    WA__CANCEL_BY_GROUP = 2,    /* a task of the group failed                 */
+    WA__CANCEL_BY_SIGNAL = 3,   /* the bindings: the scope's external signal  */
+    WA__CANCEL_KEPT = 4,        /* a group exit keeps an outside cancellation */
+                                /* pending (uncancel + cancel): nothing new   */
+};
+
+/* Cancel s's task on s's behalf: while the request is announced
+ * (cancel_notify), wa__loop.cancel_origin is s and cancel_why is why. */
+int wa__scope_cancel_task(wa_scope_link_t *s, wa_task_t *task, int why, const char *msg);
+
 /* timeout.c: the scope list of a task (innermost first). */
 void wa__scope_push(wa_task_impl_t *t, wa_scope_link_t *s, int kind);
 void wa__scope_unlink(wa_scope_link_t *s);

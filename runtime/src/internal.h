@@ -226,6 +226,12 @@ typedef struct wa_loop {
     void *exc_arg;
     wa_task_hook_fn hook;   /* task events (tracing), NULL when off */
     void *hook_arg;
+    /* The scope (timeout or task group) whose own cancellation of its task
+     * is being requested right now, and why (WA__CANCEL_BY_*, comb.h): the
+     * JS bindings read them while the request is announced, instead of
+     * guessing which scope it came from. */
+    wa_scope_link_t *cancel_origin;
+    int cancel_why;
 } wa_loop_t;
 
 /* The one loop: the only global state of the runtime. */

@@ -110,7 +110,7 @@ static void on_task_done(wa_future_t *task, void *arg) {
             } else if (!tg->aborting && !tg->parent_cancel_requested) {
                 tg_abort(tg);
                 tg->parent_cancel_requested = true;
-                wa_cancel(tg->owner, NULL);
+                wa__scope_cancel_task(&tg->link, tg->owner, WA__CANCEL_BY_GROUP, NULL);
             }
         }
     }
@@ -266,7 +266,7 @@ int wa_taskgroup_exit_finish(wa_taskgroup_t *tg, int wait_status) {
      * re-cancel, which keeps the count and re-arms delivery). */
     if (wa_task_cancelling(owner) > 0) {
         wa_task_uncancel(owner);
-        wa_cancel(owner, NULL);
+        wa__scope_cancel_task(&tg->link, owner, WA__CANCEL_KEPT, NULL);
     }
     if (wa_current_task() != owner) return WA_EGROUP;
     return wa_fail(WA_EGROUP, "unhandled errors in a TaskGroup (%zu sub-exception%s)", tg->nerrs,

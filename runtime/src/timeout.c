@@ -33,7 +33,20 @@ void wa__scope_push(wa_task_impl_t *t, wa_scope_link_t *s, int kind) {
     s->kind_ = kind;
     s->task_ = &t->fut;
     s->outer_ = t->scopes;
+    s->entry_cancels_ = t->num_cancels;
+    s->ext_cancels_ = 0;
     t->scopes = s;
+}
+
+int wa__scope_cancel_task(wa_scope_link_t *s, wa_task_t *task, int why, const char *msg) {
+    wa_scope_link_t *origin = wa__loop.cancel_origin;
+    int prev_why = wa__loop.cancel_why;
+    wa__loop.cancel_origin = s;
+    wa__loop.cancel_why = why;
+    int rc = wa_cancel(task, msg);
+    wa__loop.cancel_origin = origin;
+    wa__loop.cancel_why = prev_why;
+    return rc;
 }
 
 void wa__scope_unlink(wa_scope_link_t *s) {
@@ -92,7 +105,7 @@ static void on_timeout(void *arg) {
     s->handle_ = 0;
     if (s->state_ != TO_ENTERED || !s->link_.task_) return;
     s->state_ = TO_EXPIRING;
-    wa_cancel(s->link_.task_, NULL);
+    wa__scope_cancel_task(&s->link_, s->link_.task_, WA__CANCEL_BY_DEADLINE, NULL);
 }
 
 /* Arm the handle for when_ (none for +inf). */

@@ -247,7 +247,7 @@ static void js_task_hook(int event, wa_task_t *t, int status, void *arg) {
 
 WA_EXPORT void wa__js_trace(int on) { wa_set_task_hook(on ? js_task_hook : NULL, NULL); }
 
-/* ---- combinators (bindings/combinators.js) ---------------------------------- */
+/* ---- scopes (bindings/scopes.js, timeout.js, taskgroup.js) ------------------ */
 
 #include "../../src/comb.h"
 
@@ -255,4 +255,35 @@ WA_EXPORT double wa__js_task_deadline(const wa_task_t *t) {
     if (!wa_is_task(t) || wa_future_done(t)) return WA_NO_TIMEOUT;
     wa_task_impl_t *ti = TASK(t);
     return wa__deadline_chain(ti->scopes, ti);
+}
+
+/* Timeout scopes and task groups both begin with their link, so a link is
+ * the scope's own pointer. */
+WA_EXPORT size_t wa__js_task_scopes(const wa_task_t *t, wa_scope_link_t **out, size_t cap) {
+    if (!wa_is_task(t) || !out) return 0;
+    size_t n = 0;
+    for (wa_scope_link_t *s = TASK(t)->scopes; s && n < cap; s = s->outer_) out[n++] = s;
+    return n;
+}
+
+WA_EXPORT wa_scope_link_t *wa__js_cancel_origin(int *why) {
+    if (why) *why = wa__loop.cancel_origin ? wa__loop.cancel_why : 0;
+    return wa__loop.cancel_origin;
+}
+
+WA_EXPORT int wa__js_scope_cancel(wa_scope_link_t *s, const char *msg) {
+    if (!s || !s->task_) return WA_ESTATE;
+    wa_task_impl_t *t = TASK(s->task_);
+    int before = t->num_cancels;
+    int rc = wa__scope_cancel_task(s, s->task_, WA__CANCEL_BY_SIGNAL, msg);
+    s->ext_cancels_ += t->num_cancels - before; /* taken back at the exit */
+    return rc;
+}
+
+WA_EXPORT int wa__js_scope_take_back(wa_scope_link_t *s, wa_task_t *task, int status) {
+    if (!s || !s->ext_cancels_) return 0;
+    int n = INT32_MAX;
+    for (; s->ext_cancels_ > 0; s->ext_cancels_--)
+        if (wa_is_task(task) && !wa_future_done(task)) n = wa_task_uncancel(task);
+    return n <= s->entry_cancels_ && status == WA_ECANCELLED;
 }
