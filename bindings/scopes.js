@@ -263,7 +263,6 @@ function abortTree(list, s, reason) {
 // Why a scope cancels its own task (wa__js_cancel_origin, runtime/src/comb.h).
 const BY_SIGNAL = 3;
 const KEPT = 4;
-const MAX_SCOPES = 256;
 
 /**
  * How a cancellation of a task reaches the scopes open in it. C keeps the
@@ -283,15 +282,16 @@ export class Scopes {
    * with `origin`, the scope a cancellation being announced comes from
    * and why ({ scope, why }; scope undefined: not a scope's own)
    */
-  _list(task, origin) {
+  _list(task, origin, cap = 32) {
     if (!task._ptr || !this._byPtr.size) return [];
     const c = this._rt._c;
     // a buffer of our own: the C call that is announcing a cancellation
     // may be using the runtime's scratch cell
-    const buf = c.wa_js_malloc(4 * (MAX_SCOPES + 1));
+    const buf = c.wa_js_malloc(4 * (cap + 1));
     if (!buf) throw new RangeError('out of wasm memory');
     try {
-      const n = c.wa__js_task_scopes(task._ptr, buf + 4, MAX_SCOPES);
+      const n = c.wa__js_task_scopes(task._ptr, buf + 4, cap);
+      if (n > cap) return this._list(task, origin, n);
       const out = [];
       const { HEAPU32, HEAP32 } = this._rt.M;
       for (let i = n; i >= 1; i--) { // C lists innermost first

@@ -130,8 +130,9 @@ void wa__js_trace(int on);
 double wa__js_task_deadline(const wa_task_t *t);
 
 /* The timeout scopes and task groups open in task t, innermost first, into
- * out[0..cap); returns the count. Each is the scope's own pointer
- * (wa_timeout_t * or wa_taskgroup_t *). */
+ * out[0..cap); returns how many are open (more than cap: call again with a
+ * larger out). Each is the scope's own pointer (wa_timeout_t * or
+ * wa_taskgroup_t *). */
 size_t wa__js_task_scopes(const wa_task_t *t, wa_scope_link_t **out, size_t cap);
 
 /* While a cancellation request is announced to JS: the scope whose own it

@@ -262,7 +262,8 @@ WA_EXPORT double wa__js_task_deadline(const wa_task_t *t) {
 WA_EXPORT size_t wa__js_task_scopes(const wa_task_t *t, wa_scope_link_t **out, size_t cap) {
     if (!wa_is_task(t) || !out) return 0;
     size_t n = 0;
-    for (wa_scope_link_t *s = TASK(t)->scopes; s && n < cap; s = s->outer_) out[n++] = s;
+    for (wa_scope_link_t *s = TASK(t)->scopes; s; s = s->outer_, n++)
+        if (n < cap) out[n] = s;
     return n;
 }
 
