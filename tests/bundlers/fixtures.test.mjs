@@ -265,3 +265,40 @@ test('importing only CancelledError (Vite, esbuild, webpack): the page loads no 
     assert.ok(js.length > 0 && js.length < 16_000, `${name}: ${js.length} bytes of JS`);
   }
 });
+
+test('asset subpaths resolve from an app (wasyncio/wasyncio.wasm, /wasyncio.mjs, /worker.js, /worker.node.js, /browser, /loader)', async () => {
+  if (setupError) throw setupError;
+  const r = await sh(process.execPath, ['--input-type=module', '-e', `
+    import { existsSync, readFileSync } from 'node:fs';
+    import { fileURLToPath } from 'node:url';
+    const out = {};
+    for (const s of ['wasyncio/wasyncio.wasm', 'wasyncio/wasyncio.mjs', 'wasyncio/worker.js', 'wasyncio/worker.node.js', 'wasyncio/browser', 'wasyncio/loader']) {
+      const f = fileURLToPath(import.meta.resolve(s));
+      out[s] = existsSync(f) ? f.replace(/.*node_modules\\//, '') : 'missing';
+    }
+    out.wasmMagic = [...readFileSync(fileURLToPath(import.meta.resolve('wasyncio/wasyncio.wasm'))).subarray(0, 4)];
+    console.log(JSON.stringify(out));
+  `], { cwd: HERE });
+  assert.equal(r.status, 0, r.out);
+  assert.deepEqual(JSON.parse(r.out.trim().split('\n').at(-1)), {
+    'wasyncio/wasyncio.wasm': 'wasyncio/dist/wasyncio.wasm',
+    'wasyncio/wasyncio.mjs': 'wasyncio/dist/wasyncio.mjs',
+    'wasyncio/worker.js': 'wasyncio/dist/worker.js',
+    'wasyncio/worker.node.js': 'wasyncio/dist/worker.node.js',
+    'wasyncio/browser': 'wasyncio/dist/wasyncio.js',
+    'wasyncio/loader': 'wasyncio/bindings/loader.js',
+    wasmMagic: [0, 97, 115, 109],
+  });
+});
+
+test('require(\'wasyncio\') from CommonJS where Node can require ES modules (no top-level await in the package)', async (t) => {
+  if (setupError) throw setupError;
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 19) || (major === 22 && minor < 12)) {
+    t.skip(`Node ${process.version} cannot require ES modules`);
+    return;
+  }
+  const r = await sh(process.execPath, ['-e', "const w = require('wasyncio'); w.run(async () => { await w.sleep(1); return 5; }).then((v) => console.log('result', v));"], { cwd: HERE });
+  assert.equal(r.status, 0, r.out);
+  assert.match(r.out, /^result 5$/m);
+});
