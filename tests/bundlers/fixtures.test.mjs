@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { EXPECTED, HASHED } from './app/checks.mjs';
@@ -27,7 +27,15 @@ const TODO = {};
 
 /** @type {Record<string, { kind: 'browser' | 'dev' | 'node', build?: (dir: string) => Promise<unknown>, run?: string[], bin?: string, config?: object }>} */
 const FIXTURES = {
-  vite8: { kind: 'browser', build: (dir) => node(process.execPath, [tool('vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: dir }) },
+  vite8: {
+    kind: 'browser',
+    async build(dir) {
+      await node(process.execPath, [tool('vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: dir });
+      // the glue is a chunk of the build, not also a raw copy nobody loads
+      const raw = readdirSync(join(dir, 'dist/assets')).filter((f) => f.endsWith('.mjs'));
+      if (raw.length) throw new Error(`vite build emitted ${raw.join(', ')}`);
+    },
+  },
   'vite8-dev': { kind: 'dev', bin: 'vite/bin/vite.js' },
   // Vite 7's dev server pre-bundles dependencies away from their assets:
   // the README's one line of config (Vite 8 needs none)
