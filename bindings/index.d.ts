@@ -336,7 +336,7 @@ export interface WorkerPoolOptions {
   preload?: (string | URL)[];
   /** C stack of a C job in a worker, bytes (default 262144). */
   stackSize?: number;
-  /** Worker name prefix (default 'wasyncio'). */
+  /** Worker name prefix, for Node's worker_threads (default 'wasyncio'); browsers' workers stay unnamed, so bundlers can recognise the literal `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`. */
   name?: string;
 }
 
