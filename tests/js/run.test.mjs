@@ -42,9 +42,11 @@ test('a failure nobody retrieves is reported to onError; cancellations are quiet
 test('run() gives up on leftovers that ignore cancellation: rejects naming them, and the runtime stays usable', async () => {
   const rt = await Runtime.create();
   let rounds = 0;
+  let stop = false;
+  let stubborn;
   const err = await rt.run(function* () {
-    rt.createTask(function* () {
-      for (;;) {
+    stubborn = rt.createTask(function* () {
+      while (!stop) {
         try { yield rt.sleep(5); } catch { rounds++; } // swallows every cancellation
       }
     }, { name: 'stubborn' });
@@ -60,6 +62,8 @@ test('run() gives up on leftovers that ignore cancellation: rejects naming them,
   assert.equal(await rt.run(async () => 8, { cleanupTimeout: 10 }).catch((e) => e.codeName), 'ETIMEDOUT');
   await assert.rejects(rt.run(async () => 1, { cleanupTimeout: -1 }), RangeError);
   await assert.rejects(rt.run(async () => 1, null), TypeError);
+  stop = true; // let it end (else it keeps Node alive)
+  await stubborn;
 });
 
 test('run() rejects while another run() of the same runtime is in progress, then works again', async () => {
