@@ -52,8 +52,10 @@ import { fetchOp, fetchStats } from './fetch.js';
  */
 async function loadDefaultModule(moduleOptions) {
   const wasmUrl = configuredAsset('wasyncio.wasm') ?? new URL('../dist/wasyncio.wasm', import.meta.url);
-  // workers import the glue by URL to run C jobs on the same code
-  const glueUrl = configuredAsset('wasyncio.mjs') ?? new URL('../dist/wasyncio.mjs', import.meta.url);
+  // Workers import a module's glue by URL to run its C jobs; the package's
+  // module has none, so its glue is named next to the .wasm, not with a
+  // literal (a bundler would emit a copy nobody loads).
+  const glueUrl = configuredAsset('wasyncio.mjs') ?? new URL('wasyncio.mjs', wasmUrl);
   const [{ default: factory }, module] = await Promise.all([import('../dist/wasyncio.mjs'), compileWasm(wasmUrl)]);
   const M = await instantiate(factory, module, { wasyncioGlueUrl: glueUrl.href, ...moduleOptions });
   lockAssets('the default module loaded (Runtime.create() or the first run() or ready())');

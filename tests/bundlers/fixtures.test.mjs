@@ -1,5 +1,5 @@
 // Fixture apps built from the packed tarball, as users build theirs: Vite
-// (current and previous major), esbuild, webpack 5, a plain page with an
+// (current and previous major, build and dev server), esbuild, webpack 5, a plain page with an
 // import map, Node ESM, `import()` from CommonJS, Node 18; plus a TypeScript
 // project type-checking against the installed package. Each app runs the
 // checks of app/checks.mjs (tasks, a timeout, a fetch, a worker-pool job, a
@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { EXPECTED, HASHED } from './app/checks.mjs';
@@ -25,10 +25,21 @@ const CHECKS = Object.keys(EXPECTED);
 /** Known failures, by fixture (all its checks) or 'fixture/check': none. */
 const TODO = {};
 
-/** @type {Record<string, { kind: 'browser' | 'dev' | 'node', build?: (dir: string) => Promise<unknown>, run?: string[], bin?: string }>} */
+/** @type {Record<string, { kind: 'browser' | 'dev' | 'node', build?: (dir: string) => Promise<unknown>, run?: string[], bin?: string, config?: object }>} */
 const FIXTURES = {
-  vite8: { kind: 'browser', build: (dir) => node(process.execPath, [tool('vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: dir }) },
+  vite8: {
+    kind: 'browser',
+    async build(dir) {
+      await node(process.execPath, [tool('vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: dir });
+      // the glue is a chunk of the build, not also a raw copy nobody loads
+      const raw = readdirSync(join(dir, 'dist/assets')).filter((f) => f.endsWith('.mjs'));
+      if (raw.length) throw new Error(`vite build emitted ${raw.join(', ')}`);
+    },
+  },
   'vite8-dev': { kind: 'dev', bin: 'vite/bin/vite.js' },
+  // Vite 7's dev server pre-bundles dependencies away from their assets:
+  // the README's one line of config (Vite 8 needs none)
+  'vite7-dev': { kind: 'dev', bin: 'vite7/bin/vite.js', config: { optimizeDeps: { exclude: ['wasyncio'] } } },
   vite7: { kind: 'browser', build: (dir) => node(process.execPath, [tool('vite7/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: dir }) },
   esbuild: {
     kind: 'browser',
@@ -97,6 +108,10 @@ async function runBrowser(name, def) {
 async function runDev(name, def) {
   const dir = appDir(name);
   cpSync(join(WORK, 'c'), join(dir, 'public/c'), { recursive: true });
+  if (def.config) {
+    const config = readFileSync(join(dir, 'vite.config.mjs'), 'utf8');
+    writeFileSync(join(dir, 'vite.config.mjs'), config.replace("logLevel: 'warn',", `logLevel: 'warn',\n  ...${JSON.stringify(def.config)},`));
+  }
   const endpoints = await serve(dir);
   const child = spawn(process.execPath, [tool(def.bin), '--host', '127.0.0.1', '--port', '0', '--logLevel', 'info'], {
     cwd: dir, env: { ...process.env, FIXTURE_HTTPBIN: endpoints.url },
