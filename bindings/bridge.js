@@ -28,6 +28,8 @@ export function fromC(rt) {
     done: (ptr, id) => (id > 0 ? views.done(ptr, id) : asyncOps.done(ptr, -id)),
     /** The wait in slot `id` is due (wa__js_resume_after: `await sleep()` in async code, async_ops.js). */
     resume: (id) => asyncOps.resume(id),
+    /** The run (run.c) is over, cleanup included (run.js). */
+    runDone: (status, msg, how) => rt._run.done(status, msg, how),
     /** A scheduled callback (callSoon/callLater/callAt) is due (loop.js). */
     callback: (id) => loop.callback(id),
     /** Task `ptr`, seen by view `slot` (0: none), got a cancel request (tasks.js). */
@@ -84,6 +86,8 @@ export function cFunctions(M) {
     // scopes (scopes.js): C's per-task list of open scopes and why a task was cancelled
     wa__js_task_scopes: M._wa__js_task_scopes, wa__js_cancel_origin: M._wa__js_cancel_origin,
     wa__js_scope_cancel: M._wa__js_scope_cancel, wa__js_scope_take_back: M._wa__js_scope_take_back,
+    // run()
+    wa__js_run_start: M._wa__js_run_start, wa__js_run_active: M._wa__js_run_active,
     // values
     wa__value_alloc: M._wa__value_alloc, wa_value_free: M._wa_value_free, wa_value_null: M._wa_value_null,
     wa_value_bool: M._wa_value_bool, wa_value_number: M._wa_value_number,
