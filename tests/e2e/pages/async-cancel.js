@@ -107,6 +107,7 @@ export function scenarios({ run, createTask, sleep, gather, currentTask, Queue, 
     ['after `await op` the task is current; operations made there belong to it', () => run(async () => {
       let me;
       const seen = [];
+      const reached = new Event();
       const t = createTask(async () => {
         me = currentTask();
         await sleep(1);
@@ -114,9 +115,10 @@ export function scenarios({ run, createTask, sleep, gather, currentTask, Queue, 
         const q = new Queue();
         await q.put(1);
         seen.push(currentTask() === me);
+        reached.set();
         await sleep(10_000);
       });
-      await sleep(5);
+      await reached.wait();
       check(me === t, 'current in the first part');
       check(currentTask() !== t, 'main is not t');
       t.cancel();
