@@ -1,9 +1,11 @@
 // Runtime operations as lazy awaitables, like asyncio coroutines: calling
 // `sleep(10)` or `queue.get()` creates the operation; it starts when a task
 // awaits it (`yield op` in a generator task, `await op` in async code) and
-// can be awaited once. Started from async code, an operation honours
-// `{ signal }`: an abort withdraws it (a queue item or a lock slot is never
-// lost) and the await rejects with CancelledError.
+// can be awaited once. Started from async code, an operation belongs to the
+// async task current when it was created (async_ops.js): cancelling that
+// task withdraws it. It also honours `{ signal }`: an abort withdraws it (a
+// queue item or a lock slot is never lost) and the await rejects with
+// CancelledError.
 //
 // The contract between an operation and the task machinery (tasks.js,
 // awaitables.js, gather.js, wait.js) is the set of hooks below: a subclass
@@ -31,6 +33,9 @@ export class Op {
     /** @internal aborting it withdraws the operation (async code) */ this._signal = signal;
     /** @internal its run when awaited from async code (async_ops.js) */ this._wait = null;
     /** @internal claimed: it runs once */ this._started = false;
+    /** @internal the task current at creation: an async task's await of it
+     * is withdrawn when that task is cancelled (async_ops.js) */
+    this._task = rt._tasks.current;
   }
 
   // ---- the contract ---------------------------------------------------------
