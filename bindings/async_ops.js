@@ -136,14 +136,26 @@ export class AsyncOps {
     /** @internal before a bound continuation: its task is current */
     this._enter = () => {
       const q = this._enterQ;
-      rt._tasks.current = q[this._enterAt++];
+      const t = rt._tasks.current = q[this._enterAt++];
+      if (rt._debug.on) {
+        this._timed = t;
+        rt._debug.begin();
+      }
       if (this._enterAt === q.length) {
         q.length = 0;
         this._enterAt = 0;
       }
     };
     /** @internal after it: no task is current */
-    this._leave = () => { rt._tasks.current = null; };
+    this._leave = () => {
+      rt._tasks.current = null;
+      const t = this._timed;
+      if (t !== null) {
+        this._timed = null;
+        rt._debug.end(() => `a continuation of task "${t.name}"`);
+      }
+    };
+    /** @internal debug: the task whose continuation is timed */ this._timed = null;
   }
 
   /** Operations awaited now (leak checks). */
@@ -186,9 +198,9 @@ export class AsyncOps {
     let found = false;
     const f = t._futWait;
     if (f !== null) {
-      // asyncio: cancelling a task cancels the future it awaits
-      t._futWait = null;
-      if (f.cancel(msg ?? '')) {
+      // asyncio: cancelling a task cancels the future it awaits (again, if
+      // asked again: the await ends when the future does)
+      if (f.cancel(msg ?? '') || f.done()) {
         t._delivered = true;
         found = true;
       }
@@ -197,12 +209,16 @@ export class AsyncOps {
     if (t._opWaitMany) {
       for (const w of this._waits) if (w !== null && w.task === t && this._cancelWait(w, error)) found = true;
     }
-    if (!found) t._cancelPending = error;
+    if (!found) {
+      t._cancelPending = error;
+      if (this._rt._debug.on) this._rt._debug.unreachable(t);
+    }
   }
 
   /** @internal */
   _cancelWait(w, error) {
-    if (w.slot === 0 || w.cancelError !== null || w.state !== PENDING) return false;
+    if (w.cancelError !== null) return true; // a cancellation is on its way there
+    if (w.slot === 0 || w.state !== PENDING) return false;
     w.cancelError = error;
     if (w.ptr) {
       // its outcome arrives through done(): cancelled, or a result the

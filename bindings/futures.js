@@ -296,6 +296,16 @@ export class Task extends Future {
     this._name = v;
   }
 
+  /**
+   * What the task waits on, as an await chain of descriptions, outermost
+   * first (`Task "main" (async) awaits Task "worker"`, ...): asyncio's
+   * Task.get_stack() for JS and C tasks.
+   * @returns {string[]}
+   */
+  getStack() {
+    return this._rt._stackOf(this);
+  }
+
   /** Number of pending cancellation requests (asyncio Task.cancelling()). */
   cancelling() {
     return this._ptr ? this._rt._tasks.cancelling(this._ptr) : 0;

@@ -36,6 +36,8 @@ export class Op {
     /** @internal the task current at creation: an async task's await of it
      * is withdrawn when that task is cancelled (async_ops.js) */
     this._task = rt._tasks.current;
+    /** @internal debug mode's record of it (debug.js), else null */ this._debugRec = null;
+    if (rt._debug.on) rt._debug.opCreated(this);
   }
 
   // ---- the contract ---------------------------------------------------------
@@ -110,6 +112,7 @@ export class Op {
    */
   _claim() {
     if (this._shared) return;
+    if (this._debugRec !== null) this._debugRec.started = true;
     if (this._started) throw new TypeError(`${this.constructor.name} was already awaited; create a new one`);
     this._started = true;
   }

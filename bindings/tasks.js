@@ -214,6 +214,8 @@ export class Tasks {
     if (!task) return codes.EHOST;
     const prev = this.current;
     this.current = task;
+    const debug = this._rt._debug;
+    if (debug.on) debug.begin();
     try {
       switch (task._kind) {
         case KIND_NEW: return this._first(task);
@@ -225,6 +227,7 @@ export class Tasks {
       return this._finish(task, false, e);
     } finally {
       this.current = prev;
+      if (debug.on) debug.end(() => `a step of task "${task.name}"`);
     }
   }
 
@@ -335,6 +338,7 @@ export class Tasks {
           continue;
         }
         y._started = true;
+        if (y._debugRec !== null) y._debugRec.started = true;
         const rc = c.wa_step_sleep(y._ms);
         if (rc !== 0) {
           isThrow = true;
