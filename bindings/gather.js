@@ -30,10 +30,12 @@ export class GatheringFuture extends Future {
     const kids = this._kids;
     const ptrs = this._kidPtrs;
     if (st !== 0) {
-      // the first child that failed, with its own error object
+      // the child whose failure completed the gather, with its own error object
+      const failed = c.wa__gather_failed(ptr);
       for (let i = 0; i < kids.length; i++) {
+        if (ptrs[i] !== failed) continue;
         const o = aws.outcomeOf(kids[i], ptrs[i]);
-        if (o && !o.ok && c.wa_future_status(ptrs[i]) === st) return o;
+        if (o && !o.ok) return o;
       }
       return rt._views.readOutcome(ptr);
     }

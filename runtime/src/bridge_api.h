@@ -104,6 +104,11 @@ size_t wa__js_all_tasks(wa_task_t **out, size_t cap);
 /* The current task's error message, unformatted (wa_fail with "%s"). */
 int wa__js_fail(int code, const char *msg);
 
+/* The child of gather `outer` whose failure (or cancellation) completed it
+ * (borrowed; the gather holds it), or NULL. Several children may have
+ * failed by the time the outcome is read: this is the one asyncio reports. */
+WA_API wa_future_t *wa__gather_failed(const wa_future_t *outer);
+
 /* 1 if task t has a cancellation pending (requested, not yet delivered):
  * a body returning now ends cancelled (asyncio). */
 int wa__js_cancel_pending(const wa_task_t *t);

@@ -192,3 +192,26 @@ test('cancel messages: the first while waiting, the last before the task runs', 
   });
   assert.deepEqual(log, ['waiting: a', 'awaiter: a', 'awaiter: b']);
 });
+
+// found by the differential test (seed 16063): t1 = put() blocked, t2 = get()
+// then raise B2; t1 then puts and raises B1 in the next step. gather(t1, t2)
+// fails with B2, the failure that completed it, not with the first failed
+// child in argument order.
+test('gather fails with the child failure that completed it', async () => {
+  const q = new Queue({ maxsize: 1 });
+  class Boom extends Error {}
+  let got;
+  await run(function* () {
+    yield q.put(8);
+    const t1 = createTask(function* () { yield q.put(3); throw new Boom('b1'); });
+    const t2 = createTask(function* () { yield q.get(); throw new Boom('b2'); });
+    try {
+      yield gather(t1, t2);
+    } catch (e) {
+      got = e.message;
+    }
+    yield gather([t1, t2], { returnExceptions: true });
+  });
+  q.destroy();
+  assert.equal(got, 'b2');
+});
