@@ -94,7 +94,7 @@ test('timeout_expiry_becomes_timeout_error (generator)', async () => {
     assert.ok(caught instanceof TimeoutError, String(caught));
     assert.ok(caught.cause instanceof CancelledError, 'the CancelledError is the cause');
     const dt = time() - t0;
-    assert.ok(dt >= 4.5 && dt < 1000, `took ${dt}`);
+    assert.ok(dt >= 4.5 && dt < 5000, `took ${dt}`);
     assert.equal(scope.expired(), true, 'stays true after exit');
     assert.equal(me.cancelling(), 0, 'uncancelled');
     assert.equal(scope.signal.aborted, true);
@@ -184,7 +184,7 @@ test('timeout_reschedule_earlier', async () => {
       s.reschedule(time() + 5);
       await sleep(10_000, undefined, { signal: s.signal });
     }, { task }), TimeoutError);
-    assert.ok(time() - t0 < 1000);
+    assert.ok(time() - t0 < 5000);
   });
 });
 
@@ -613,7 +613,7 @@ test('wait_for_timeout_cancels_the_inner_and_waits_for_it', async () => {
     const dt = time() - t0;
     assert.ok(caught instanceof TimeoutError, String(caught));
     assert.ok(t.cancelled(), 'done: waitFor waited for the cleanup');
-    assert.ok(dt >= 14 && dt < 1000, `took ${dt}`);
+    assert.ok(dt >= 14 && dt < 5000, `took ${dt}`);
     assert.equal(me.cancelling(), 0);
   });
   assert.deepEqual(log, ['start', 'cancelled', 'cleaned']);
@@ -818,7 +818,7 @@ test('wait_timeout_returns_sets_and_cancels_nothing', async () => {
     const t = [job(log, 1, 'fast'), job(log, 10_000, 'slow')];
     const t0 = time();
     const { done, pending } = yield wait(t, { timeout: 8, returnWhen: ALL_COMPLETED });
-    assert.ok(time() - t0 >= 7.5 && time() - t0 < 1000);
+    assert.ok(time() - t0 >= 7.5 && time() - t0 < 5000);
     assert.deepEqual([...done], [t[0]]);
     assert.deepEqual([...pending], [t[1]]);
     assert.equal(t[1].done(), false, 'a timeout cancels nothing');
@@ -936,8 +936,8 @@ test('as_completed timeout: done ones first, then TimeoutError, then the iterato
   const log = [];
   await run(function* () {
     const t = [job(log, 10_000, 'a'), job(log, 1, 'b'), job(log, 10_000, 'c')];
+    yield t[1]; // b done before the iterator starts (no race with its timer) ...
     const it = asCompleted(t, { timeout: 20 });
-    yield t[1]; // b done (the iterator saw it first) ...
     yield sleep(25); // ... then the timeout
     assert.deepEqual(yield it.next(), { value: t[1], done: false }, 'what completed before the timeout comes first');
     let caught;
@@ -967,7 +967,7 @@ test('as_completed_waiting_next_gets_the_timeout', async () => {
     let caught;
     try { yield it.next(); } catch (e) { caught = e; }
     assert.ok(caught instanceof TimeoutError);
-    assert.ok(time() - t0 < 1000);
+    assert.ok(time() - t0 < 5000);
     f.setResult(null); // changes nothing: its callback was withdrawn
     assert.equal((yield it.next()).done, true);
   });
@@ -1513,7 +1513,7 @@ test('taskgroup_errors_win_over_outside_cancel_which_stays_pending', async () =>
       }
       // the outside cancellation is still pending: the next wait gets it
       const t0 = time();
-      try { yield sleep(10_000); } catch (e) { state.after = e; log.push(`after:${e.constructor.name} fast:${time() - t0 < 1000}`); throw e; }
+      try { yield sleep(10_000); } catch (e) { state.after = e; log.push(`after:${e.constructor.name} fast:${time() - t0 < 5000}`); throw e; }
     });
     // the failure (at 2 ms) cancels the owner; an outside cancel follows
     // while the group still waits for "other" to clean up (60 ms)
@@ -1544,7 +1544,7 @@ test('taskgroup_child_failing_during_exit_cancels_the_others (both styles)', asy
       caught = e;
     }
     assert.ok(caught instanceof AggregateError);
-    assert.ok(time() - t0 < 1000);
+    assert.ok(time() - t0 < 5000);
     assert.equal(me.cancelling(), 0);
     yield sleep(0);
   });
