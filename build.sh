@@ -318,7 +318,7 @@ build_wasi() {
   # shellcheck disable=SC2086
   if newer build/wasi/wasyncio_tests.wasm $tobjs $objs; then wasi_link build/wasi/wasyncio_tests.wasm $tobjs $objs; fi
   local ex
-  for ex in runtime/examples/three_tasks.c bench/c/bench_core.c; do
+  for ex in runtime/examples/three_tasks.c bench/c/bench_core.c tests/c/programs/timer_edges.c; do
     local base; base=build/wasi/$(basename "${ex%.c}")
     if newer "$base.wasm" "$ex" $objs; then
       clang "${WASI_CFLAGS[@]}" -c "$ex" -o "$base.o"

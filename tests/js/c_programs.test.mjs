@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const runC = root + 'bindings/run-c.mjs';
 
 function sh(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: 60_000, ...opts });
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: 600_000, ...opts });
   return { code: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
 }
 
@@ -23,8 +23,26 @@ test('three_tasks: the same C source runs natively and under Node from wasm', ()
   assert.equal(native.code, 0, native.err);
   assert.equal(wasm.code, 0, wasm.err);
   assert.equal(normalize(wasm.out), normalize(native.out));
-  assert.match(native.out, /gather: success after (29\d|3[0-4]\d) ms; results: A B C/);
-  assert.match(wasm.out, /gather: success after (29\d|3[0-4]\d) ms; results: A B C/);
+  for (const out of [native.out, wasm.out]) {
+    // concurrent: done in delay order (B, C, A), never before the longest
+    assert.match(out, /B: done\nC: done\nA: done\n/);
+    const [, ms] = /gather: success after (\d+) ms; results: A B C/.exec(out) ?? [];
+    assert.ok(Number(ms) >= 299, out);
+  }
+});
+
+const TIMER_EDGES = [
+  'scheduled', 'negative deadline', 'past deadline', '5 ms later', 'slept 20 ms', 'cancel far: 1, farther: 1', '',
+].join('\n');
+
+test('timer_edges: past, negative and far deadlines scheduled outside a turn (native and wasm)', () => {
+  const native = sh(root + 'build/native/timer_edges', []);
+  assert.equal(native.code, 0, native.err);
+  assert.equal(native.out, TIMER_EDGES);
+  const wasm = sh('node', ['--no-warnings', runC, 'build/wasm/timer_edges.mjs']);
+  assert.equal(wasm.code, 0, wasm.err);
+  assert.equal(wasm.out, TIMER_EDGES);
+  assert.doesNotMatch(wasm.err, /TimeoutOverflowWarning/);
 });
 
 test('deadlock: main waiting forever ends with WA_EDEADLOCK (native and wasm)', () => {
