@@ -3,6 +3,7 @@
 #define WASYNCIO_INTERNAL_H
 
 #include "wasyncio.h"
+#include "bridge_api.h"
 #include "coro.h"
 
 #include <stdarg.h>

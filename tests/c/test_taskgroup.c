@@ -2,6 +2,7 @@
  * handling (cancel siblings and the body, uncancel at exit), error lists,
  * outside cancellation, closed groups, deadlines, step-task owners. */
 #include "harness.h"
+#include "bridge_api.h" /* the calls the JS bindings use */
 
 typedef struct {
     double ms;

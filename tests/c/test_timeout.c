@@ -2,6 +2,7 @@
  * nesting, reschedule, expired(), outer cancellations, effective deadlines,
  * step tasks. */
 #include "harness.h"
+#include "bridge_api.h" /* the calls the JS bindings use */
 
 static int sleeper_in_scope(void *arg) {
     double ms = *(double *)arg;

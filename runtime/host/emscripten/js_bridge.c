@@ -1,7 +1,8 @@
 /* The C side of the JS bindings (bindings/runtime.js): trampolines that
  * let JS tasks, callbacks and done callbacks run on the C scheduler, and a
  * few helpers that keep the JS calling convention to plain i32/f64 values.
- * The JS side is reached through the imports in library_js.js. */
+ * The JS side is reached through the imports in library_js.js. The entry
+ * points JS calls are declared and documented in src/bridge_api.h. */
 #include "../../src/internal.h"
 
 #include <stdlib.h>
@@ -25,7 +26,6 @@ static int js_step(void *state, int status) {
 
 static void js_cancel_notify(wa_task_impl_t *t) { wa_js_import_cancelled(&t->fut); }
 
-/* Spawn JS task #jsid; returns the task (one reference for JS) or NULL. */
 WA_EXPORT wa_task_t *wa__js_spawn(int32_t jsid, const char *name) {
     wa_task_t *t = NULL;
     wa_task_opts_t o = {.name = name, .stack_size = 0};
@@ -34,7 +34,6 @@ WA_EXPORT wa_task_t *wa__js_spawn(int32_t jsid, const char *name) {
     return t;
 }
 
-/* Ask to be told (wa_js_import_cancelled) when task t gets a cancel request. */
 WA_EXPORT void wa__js_watch_cancel(wa_task_t *t) {
     if (wa_is_task(t) && !TASK(t)->cancel_notify) TASK(t)->cancel_notify = js_cancel_notify;
 }
@@ -57,7 +56,6 @@ static void c_call_free(void *p) {
     free(c);
 }
 
-/* Start coroutine fn with arg (owned: freed when fn returns). */
 WA_EXPORT wa_task_t *wa__js_spawn_c(wa_coro_fn fn, wa_value_t *arg, const char *name, uint32_t stack) {
     c_call_t *c = malloc(sizeof *c);
     if (!c) return NULL;
@@ -85,9 +83,6 @@ static int refuse_cancel(wa_future_t *f, const char *msg) {
     return 0;
 }
 
-/* A future that cannot be cancelled: the promise of an async JS task body.
- * Cancelling the task then marks it (must_cancel) and aborts its signal
- * instead of pretending the body stopped. */
 WA_EXPORT wa_future_t *wa__js_body_future(void) {
     wa_future_t *f = wa__js_future_new();
     if (f) f->cancel_hook = refuse_cancel;
@@ -104,8 +99,6 @@ WA_EXPORT int wa__js_off_done(wa_future_t *f, int32_t id) {
     return wa_future_remove_done_callback(f, js_done, (void *)(intptr_t)id);
 }
 
-/* Fail f with code/message and keep `value` (the JS error object, as a
- * WA_VALUE_JS) with it, so JS sees the very same error object. */
 WA_EXPORT int wa__js_future_fail(wa_future_t *f, int code, const char *msg, wa_value_t *value) {
     if (!f || code == 0) {
         wa_value_free(value);
@@ -124,12 +117,10 @@ WA_EXPORT int wa__js_future_fail(wa_future_t *f, int code, const char *msg, wa_v
     return 0;
 }
 
-/* The value kept with a failed future by wa__js_future_fail, else NULL. */
 WA_EXPORT const wa_value_t *wa__js_future_error_value(const wa_future_t *f) {
     return f && f->state == FUT_ERROR && f->dtor == wa_value_free ? f->result : NULL;
 }
 
-/* Raw result pointer of a successful future (whatever it is). */
 WA_EXPORT void *wa__js_future_raw(const wa_future_t *f) { return wa_future_result(f); }
 
 WA_EXPORT int wa__js_future_state(const wa_future_t *f) { return f ? f->state : -1; }
@@ -138,8 +129,6 @@ WA_EXPORT int wa__js_future_state(const wa_future_t *f) { return f ? f->state : 
 
 static void js_callback(void *arg) { wa_js_import_callback((int32_t)(intptr_t)arg); }
 
-/* mode 0: call_soon, 1: call_later(t), 2: call_at(t). The handle is written
- * to cell[0..1] as two 32-bit halves (no i64 across the JS boundary). */
 WA_EXPORT int wa__js_schedule(int32_t id, int mode, double t, uint32_t *cell) {
     wa_handle_t h = 0;
     void *arg = (void *)(intptr_t)id;
@@ -175,19 +164,14 @@ int wa_js_call(const char *name, const wa_value_t *arg, wa_future_t **out) {
 
 /* ---- introspection for the bindings ----------------------------------------- */
 
-/* wa_all_tasks into a JS-provided array; returns the count. */
 WA_EXPORT size_t wa__js_all_tasks(wa_task_t **out, size_t cap) { return wa_all_tasks(out, cap); }
 
-/* The current task's error message, unformatted (wa_fail with "%s"). */
 WA_EXPORT int wa__js_fail(int code, const char *msg) { return wa_fail(code, "%s", msg ? msg : ""); }
 
-/* Message of the latest cancel request of task t (NULL if none). */
 WA_EXPORT const char *wa__js_cancel_msg(const wa_task_t *t) {
     return wa_is_task(t) ? TASK(t)->cancel_msg : NULL;
 }
 
-/* A task's own name if one was given (NULL for the default "Task-<n>"),
- * and its number: lets JS name finished tasks without building strings. */
 WA_EXPORT const char *wa__js_task_name_raw(const wa_task_t *t) { return wa_is_task(t) ? TASK(t)->name : NULL; }
 WA_EXPORT double wa__js_task_number(const wa_task_t *t) { return wa_is_task(t) ? (double)TASK(t)->number : 0; }
 
@@ -200,16 +184,12 @@ static void js_task_hook(int event, wa_task_t *t, int status, void *arg) {
     wa_js_import_task_event(event, t, status);
 }
 
-/* Turn the forwarding of task events to JS on (1) or off (0). */
 WA_EXPORT void wa__js_trace(int on) { wa_set_task_hook(on ? js_task_hook : NULL, NULL); }
 
 /* ---- combinators (bindings/combinators.js) ---------------------------------- */
 
 #include "../../src/comb.h"
 
-/* Effective deadline of task t, as wa_current_deadline() gives it while t
- * runs: for an async-function JS task, which runs between the scheduler's
- * steps. WA_NO_TIMEOUT if t has none, is done, or is not a task. */
 WA_EXPORT double wa__js_task_deadline(const wa_task_t *t) {
     if (!wa_is_task(t) || wa_future_done(t)) return WA_NO_TIMEOUT;
     wa_task_impl_t *ti = TASK(t);

@@ -1,7 +1,8 @@
 /* The C side of the JS synchronization primitives and queues
  * (bindings/sync.js): a few helpers that keep the JS calling convention to
  * plain i32/f64 values. The primitives themselves are the public wa_lock_*,
- * wa_event_*, wa_cond_*, wa_sem_*, wa_barrier_*, wa_queue_* functions. */
+ * wa_event_*, wa_cond_*, wa_sem_*, wa_barrier_*, wa_queue_* functions. The
+ * helpers are declared and documented in src/bridge_api.h. */
 #include "../../src/internal.h"
 
 #include <malloc.h>
@@ -10,9 +11,6 @@
  * dispatched to the Runtime attached to Module. Returns 0 or 1. */
 extern int wa_js_import_cond_pred(int32_t id);
 
-/* A queue whose items are wa_value_t (JS values, shared with C tasks):
- * items it drops (shutdown(immediate), destroy) are freed with
- * wa_value_free. Returns the queue, or NULL (bad kind / out of memory). */
 WA_EXPORT wa_queue_t *wa__js_queue_new(int kind, uint32_t maxsize) {
     wa_queue_opts_t o = {.kind = kind, .maxsize = maxsize, .item_dtor = wa_value_free};
     wa_queue_t *q = NULL;
@@ -21,25 +19,16 @@ WA_EXPORT wa_queue_t *wa__js_queue_new(int kind, uint32_t maxsize) {
 
 static bool js_pred(void *arg) { return wa_js_import_cond_pred((int32_t)(intptr_t)arg) != 0; }
 
-/* wa_cond_wait_for_start with JS predicate #id (called from the loop with
- * the lock held; it must not suspend). */
 WA_EXPORT int wa__js_cond_wait_for_start(wa_cond_t *c, int32_t id, wa_future_t **out) {
     return wa_cond_wait_for_start(c, js_pred, (void *)(intptr_t)id, out);
 }
 
-/* From inside JS task t's step: an operation it was woken for completed
- * before a cancellation reached it, and its outcome could not be handed back
- * (a put item a getter already took): the task keeps the outcome and the
- * cancellation is delivered at its next suspension instead, as the
- * coroutine forms do (wa__op_await). */
 WA_EXPORT int wa__js_defer_cancel(wa_task_t *t) {
     if (!wa_is_task(t) || TASK(t) != wa__loop.current) return WA_EINVAL;
     TASK(t)->must_cancel = 1;
     return 0;
 }
 
-/* Bytes of the C heap in use (dlmalloc's mallinfo): leak checks and the
- * W6 memory benchmark. */
 WA_EXPORT double wa__js_heap_used(void) {
     struct mallinfo mi = mallinfo();
     return (double)mi.uordblks;

@@ -1,0 +1,136 @@
+/* Entry points only the JS bindings and the hosts call. They are exported
+ * from the wasm module like the C API (JS calls them as Module._name), but
+ * they are not part of it: a C program has no reason to call them, so they
+ * stay out of wasyncio.h. Not installed.
+ *
+ * Other entry points the JS host calls are declared next to their area:
+ * wa__host_turn and wa__value_alloc (internal.h), wa__fetch_* (fetch_host.h),
+ * wa__exec_future_new and wa__job_start (executor.c), wa__run_deadlock
+ * (run.c), wa__fault_reset and wa__fault_report (coro_asyncify.c). */
+#ifndef WASYNCIO_BRIDGE_API_H
+#define WASYNCIO_BRIDGE_API_H
+
+#include "wasyncio.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- scopes and groups of tasks that run outside the scheduler's steps ----
+ * (timeout.c, taskgroup.c) An async-function JS task runs between the
+ * scheduler's steps, so it cannot be "the running task" these calls
+ * otherwise use. */
+
+/* Like wa_timeout_enter_at for a given task instead of the running one (the
+ * JS bindings: an async-function task runs outside the scheduler's steps).
+ * WA_EINVAL if task is not a task, WA_ESTATE if it is done. */
+WA_API int wa_timeout_enter_in(wa_timeout_t *s, wa_task_t *task, double when_ms);
+
+/* Allocate / free a zeroed scope, for callers that cannot place one
+ * themselves (JS bindings). Freeing an entered scope returns WA_ESTATE and
+ * changes nothing. */
+WA_API int wa_timeout_new(wa_timeout_t **out);
+WA_API int wa_timeout_free(wa_timeout_t *s);
+
+/* Create a group owned by the given (not done) task, for callers outside
+ * the scheduler's steps (the JS bindings' async-function tasks). */
+WA_API int wa_taskgroup_enter_in(wa_taskgroup_t **out, wa_task_t *owner);
+
+/* Adopt a task created elsewhere (e.g. by the JS bindings), not yet in a
+ * group; the group takes a reference. Same states as spawn; WA_EINVAL if t
+ * is not a task or already belongs to a group. */
+WA_API int wa_taskgroup_add(wa_taskgroup_t *tg, wa_task_t *t);
+
+/* ---- the JS bridge (runtime/host/emscripten/js_bridge.c, js_sync.c) -------
+ * Helpers that keep the JS calling convention to plain i32/f64 values. */
+
+/* malloc/free for JS (wa_js_malloc(0) returns a valid 1-byte block). */
+void *wa_js_malloc(size_t n);
+void wa_js_free(void *p);
+
+/* Spawn JS task #jsid (a step task whose step is a JS function); returns
+ * the task (one reference for JS) or NULL. */
+wa_task_t *wa__js_spawn(int32_t jsid, const char *name);
+
+/* Ask to be told (wa_js_import_cancelled) when task t gets a cancel request. */
+void wa__js_watch_cancel(wa_task_t *t);
+
+/* Start coroutine fn with arg (owned: freed when fn returns; left with the
+ * caller if NULL is returned). */
+wa_task_t *wa__js_spawn_c(wa_coro_fn fn, wa_value_t *arg, const char *name, uint32_t stack);
+
+/* A new pending future, or NULL. */
+wa_future_t *wa__js_future_new(void);
+
+/* A future that cannot be cancelled: the promise of an async JS task body.
+ * Cancelling the task then marks it (must_cancel) and aborts its signal
+ * instead of pretending the body stopped. */
+wa_future_t *wa__js_body_future(void);
+
+/* Add / remove done callback #id of JS (wa_js_import_done). */
+int wa__js_on_done(wa_future_t *f, int32_t id);
+int wa__js_off_done(wa_future_t *f, int32_t id);
+
+/* Fail f with code/message and keep `value` (the JS error object, as a
+ * WA_VALUE_JS) with it, so JS sees the very same error object. */
+int wa__js_future_fail(wa_future_t *f, int code, const char *msg, wa_value_t *value);
+
+/* The value kept with a failed future by wa__js_future_fail, else NULL. */
+const wa_value_t *wa__js_future_error_value(const wa_future_t *f);
+
+/* Raw result pointer of a successful future (whatever it is). */
+void *wa__js_future_raw(const wa_future_t *f);
+
+/* A future's state (pending, ok, error, cancelled), -1 for NULL. */
+int wa__js_future_state(const wa_future_t *f);
+
+/* Schedule JS callback #id. mode 0: call_soon, 1: call_later(t), 2:
+ * call_at(t). The handle is written to cell[0..1] as two 32-bit halves (no
+ * i64 across the JS boundary). */
+int wa__js_schedule(int32_t id, int mode, double t, uint32_t *cell);
+
+/* wa_handle_cancel of the handle lo | hi << 32. */
+int wa__js_handle_cancel(uint32_t lo, uint32_t hi);
+
+/* wa_all_tasks into a JS-provided array; returns the count. */
+size_t wa__js_all_tasks(wa_task_t **out, size_t cap);
+
+/* The current task's error message, unformatted (wa_fail with "%s"). */
+int wa__js_fail(int code, const char *msg);
+
+/* Message of the latest cancel request of task t (NULL if none). */
+const char *wa__js_cancel_msg(const wa_task_t *t);
+
+/* A task's own name if one was given (NULL for the default "Task-<n>"),
+ * and its number: lets JS name finished tasks without building strings. */
+const char *wa__js_task_name_raw(const wa_task_t *t);
+double wa__js_task_number(const wa_task_t *t);
+
+/* Turn the forwarding of task events to JS on (1) or off (0). */
+void wa__js_trace(int on);
+
+/* Effective deadline of task t, as wa_current_deadline() gives it while t
+ * runs: for an async-function JS task, which runs between the scheduler's
+ * steps. WA_NO_TIMEOUT if t has none, is done, or is not a task. */
+double wa__js_task_deadline(const wa_task_t *t);
+
+/* A queue whose items are wa_value_t (JS values, shared with C tasks):
+ * items it drops (shutdown(immediate), destroy) are freed with
+ * wa_value_free. Returns the queue, or NULL (bad kind / out of memory). */
+wa_queue_t *wa__js_queue_new(int kind, uint32_t maxsize);
+
+/* wa_cond_wait_for_start with JS predicate #id (called from the loop with
+ * the lock held; it must not suspend). */
+int wa__js_cond_wait_for_start(wa_cond_t *c, int32_t id, wa_future_t **out);
+
+/* From inside JS task t's step: an operation it was woken for completed
+ * before a cancellation reached it, and its outcome could not be handed back
+ * (a put item a getter already took): the task keeps the outcome and the
+ * cancellation is delivered at its next suspension instead, as the
+ * coroutine forms do (wa__op_await). */
+int wa__js_defer_cancel(wa_task_t *t);
+
+/* Bytes of the C heap in use (dlmalloc's mallinfo): leak checks and the
+ * W6 memory benchmark. */
+double wa__js_heap_used(void);
+
+#endif
