@@ -1,15 +1,13 @@
-// The executor on the Runtime: runInExecutor / toThread as runtime
+// The executor of a runtime: runInExecutor / toThread as runtime
 // operations, C futures for pool jobs, and the C side's pools
 // (wa_pool_new, wa_run_in_executor ... in wasyncio.h, section executor).
 //
-// Importing this module installs the methods on Runtime.prototype (index.js
-// does). A pool job awaited by a task is a C future whose cancellation
-// cancels the job; when the job settles, the future completes: C and JS
-// tasks await, gather and cancel executor jobs like anything else.
-import { Runtime } from './runtime.js';
+// A pool job awaited by a task is a C future whose cancellation cancels the
+// job; when the job settles, the future completes: C and JS tasks await,
+// gather and cancel executor jobs like anything else.
 import { Op } from './ops.js';
+import { isRuntime } from './defaults.js';
 import { WasyncioError, codes, statusOf } from './errors.js';
-import { VALUE_JS } from './values.js';
 import { WorkerPool, PoolOp, Job as JobHandle, defaultPool, BIND } from './pool.js';
 import { isTransfer } from './transfer.js';
 
@@ -28,7 +26,7 @@ export class ExecOp extends Op {
   /** @internal */
   _start() {
     const rec = this._make();
-    return this._rt._execBind(rec, this._mode);
+    return this._rt._exec.bind(rec, this._mode);
   }
 }
 
@@ -53,7 +51,16 @@ function poolOf(pool, where) {
   return pool;
 }
 
-Object.assign(Runtime.prototype, {
+/** The executor side of one runtime (runtime._exec). */
+export class Executor {
+  /** @param {import('./runtime.js').Runtime} rt */
+  constructor(rt) {
+    /** @internal */ this._rt = rt;
+    /** @internal C future -> its link to a pool job, while pending */ this._bindings = new Map();
+    /** @internal C pool id -> WorkerPool (wa_pool_new) */ this._pools = new Map();
+    /** @internal */ this._nextPool = 1;
+  }
+
   /**
    * asyncio's loop.run_in_executor for C: run C job `fn` (a function
    * exported with WA_EXPORT_JOB(fn), by name, or its table index) of this
@@ -71,7 +78,7 @@ Object.assign(Runtime.prototype, {
     const p = poolOf(pool, where);
     let index;
     if (typeof fn === 'string') {
-      const getter = this.M['_wa_job__' + fn];
+      const getter = this._rt.M['_wa_job__' + fn];
       if (typeof getter !== 'function') throw new TypeError(`${where}: no C job "${fn}" in this module (export it with WA_EXPORT_JOB(${fn}))`);
       index = getter();
     } else if (typeof fn === 'number') {
@@ -82,12 +89,12 @@ Object.assign(Runtime.prototype, {
     }
     let input = bytesInput(bytes, where);
     const spec = () => {
-      const s = p._cSpec(this.M, index, input);
+      const s = p._cSpec(this._rt.M, index, input);
       input = null;
       return s;
     };
-    return new ExecOp(this, () => p._submit(spec()), 'run', options);
-  },
+    return new ExecOp(this._rt, () => p._submit(spec()), 'run', options);
+  }
 
   /**
    * asyncio.to_thread for JS: run the function exported as `name` by
@@ -102,123 +109,118 @@ Object.assign(Runtime.prototype, {
   toThread(module, name, ...args) {
     const p = defaultPool();
     const spec = p._jsSpec(name, args, { module }, 'toThread');
-    return new ExecOp(this, () => p._submit(spec), 'run');
-  },
+    return new ExecOp(this._rt, () => p._submit(spec), 'run');
+  }
 
   /** @internal C future for pool job rec; returns it with one reference for the caller */
-  _execBind(rec, mode = 'run') {
-    const M = this.M;
-    const ptr = M._wa__exec_future_new();
+  bind(rec, mode = 'run') {
+    const c = this._rt._c;
+    const ptr = c.wa__exec_future_new();
     if (!ptr) {
       rec.cancel();
       throw new RangeError('out of wasm memory');
     }
-    if (mode === 'submit') this._execLinkAccepted(rec, ptr);
-    else this._execLink(rec, ptr, MODE_JS);
+    if (mode === 'submit') this._linkAccepted(rec, ptr);
+    else this._link(rec, ptr, MODE_JS);
     return ptr;
-  },
+  }
 
   /** @internal complete C future ptr when rec settles (holds a reference until then) */
-  _execLink(rec, ptr, mode) {
-    const M = this.M;
-    M._wa_ref(ptr);
+  _link(rec, ptr, mode) {
+    const c = this._rt._c;
+    c.wa_ref(ptr);
     const b = { rec, ptr, fn: null };
     b.fn = (o) => {
-      this._execBindings.delete(ptr);
-      if (M._wa__js_future_state(ptr) === 0) this._execComplete(ptr, o, mode);
-      M._wa_release(ptr);
+      this._bindings.delete(ptr);
+      if (c.wa__js_future_state(ptr) === 0) this._complete(ptr, o, mode);
+      c.wa_release(ptr);
     };
-    (this._execBindings ??= new Map()).set(ptr, b);
+    this._bindings.set(ptr, b);
     rec.listen(b.fn);
-  },
+  }
 
   /** @internal ptr completes (with a Job) once rec is accepted into the queue */
-  _execLinkAccepted(rec, ptr) {
-    const M = this.M;
-    M._wa_ref(ptr);
+  _linkAccepted(rec, ptr) {
+    const c = this._rt._c;
+    c.wa_ref(ptr);
     const b = { rec, ptr, fn: null };
     b.fn = (o) => {
-      if (!this._execBindings.has(ptr)) return;
-      this._execBindings.delete(ptr);
-      if (M._wa__js_future_state(ptr) === 0) {
-        if (!o || o.ok) this._execComplete(ptr, { ok: true, value: new JobHandle(rec) }, MODE_JS);
-        else this._execComplete(ptr, o, MODE_JS);
+      if (!this._bindings.has(ptr)) return;
+      this._bindings.delete(ptr);
+      if (c.wa__js_future_state(ptr) === 0) {
+        if (!o || o.ok) this._complete(ptr, { ok: true, value: new JobHandle(rec) }, MODE_JS);
+        else this._complete(ptr, o, MODE_JS);
       }
-      M._wa_release(ptr);
+      c.wa_release(ptr);
     };
-    (this._execBindings ??= new Map()).set(ptr, b);
+    this._bindings.set(ptr, b);
     rec.whenAccepted(b.fn);
-  },
+  }
 
   /** @internal */
-  _execComplete(ptr, o, mode) {
-    const M = this.M;
+  _complete(ptr, o, mode) {
+    const c = this._rt._c;
     if (o.ok) {
       let vp;
       const v = o.value;
       if (mode === MODE_C) {
-        vp = this._codec.toC(v instanceof Uint8Array ? v : new Uint8Array(0));
+        vp = this._rt._codec.toC(v instanceof Uint8Array ? v : new Uint8Array(0));
       } else if (v !== null && typeof v === 'object') {
         // keep the very object (no copy through wasm memory)
-        const codec = this._codec;
-        const h = codec.nextHandle++;
-        if (codec.nextHandle > 0xfffffff0) codec.nextHandle = 1;
-        codec.handles.set(h, v);
-        vp = codec.alloc(VALUE_JS, 0);
-        M.HEAPU32[(vp + 8) >> 2] = h;
+        vp = this._rt._codec.handleToC(v);
       } else {
-        vp = this._codec.toC(v);
+        vp = this._rt._codec.toC(v);
       }
-      M._wa_future_set_value(ptr, vp);
+      c.wa_future_set_value(ptr, vp);
     } else if (o.error instanceof WasyncioError && !o.cancelled) {
       // a C job's (or the pool's) own message, without the JS class name
-      const vp = this._codec.toC(o.error);
-      this._withString(o.error.message, (mp) => M._wa__js_future_fail(ptr, o.error.code || codes.EFAILED, mp, vp));
+      const vp = this._rt._codec.toC(o.error);
+      this._rt._mem.withString(o.error.message, (mp) => c.wa__js_future_fail(ptr, o.error.code || codes.EFAILED, mp, vp));
     } else {
-      this._failPtr(ptr, o.error);
+      this._rt._views.failPtr(ptr, o.error);
     }
-  },
+  }
 
   /** @internal called by C (cancel hook of an executor future) */
-  _execCancelFuture(ptr) {
-    const b = this._execBindings?.get(ptr);
+  cancelFuture(ptr) {
+    const b = this._bindings.get(ptr);
     if (!b) return;
-    this._execBindings.delete(ptr);
+    this._bindings.delete(ptr);
     b.rec.unlisten(b.fn);
     if (b.rec.acceptListeners) b.rec.acceptListeners = b.rec.acceptListeners.filter((f) => f !== b.fn);
     b.rec.cancel();
-    this.M._wa_release(ptr); // the caller of wa_cancel holds its own reference
-  },
+    this._rt._c.wa_release(ptr); // the caller of wa_cancel holds its own reference
+  }
 
   /** @internal wa_host_exec_submit */
-  _execSubmitC(poolId, fn, inPtr, len, resPtr, accPtr) {
-    const pool = poolId === 0 ? defaultPool() : this._execPools?.get(poolId);
+  submitC(poolId, fn, inPtr, len, resPtr, accPtr) {
+    const pool = poolId === 0 ? defaultPool() : this._pools.get(poolId);
     if (!pool) return codes.EINVAL;
     if (pool.closed) return codes.ESHUTDOWN;
-    const input = this.M.HEAPU8.slice(inPtr, inPtr + len).buffer;
+    const input = this._rt.M.HEAPU8.slice(inPtr, inPtr + len).buffer;
     let rec;
     try {
-      rec = pool._submit(pool._cSpec(this.M, fn, input));
+      rec = pool._submit(pool._cSpec(this._rt.M, fn, input));
     } catch (e) {
       return statusOf(e) === codes.EHOST ? codes.EINVAL : statusOf(e);
     }
-    this._execLink(rec, resPtr, MODE_C);
+    this._link(rec, resPtr, MODE_C);
     if (accPtr) {
-      const M = this.M;
-      M._wa_ref(accPtr);
+      const c = this._rt._c;
+      c.wa_ref(accPtr);
       rec.whenAccepted((o) => {
-        if (M._wa__js_future_state(accPtr) === 0) {
-          if (!o || o.ok) M._wa_future_set_result(accPtr, 0, 0);
-          else this._failPtr(accPtr, o.error);
+        if (c.wa__js_future_state(accPtr) === 0) {
+          if (!o || o.ok) c.wa_future_set_result(accPtr, 0, 0);
+          else this._rt._views.failPtr(accPtr, o.error);
         }
-        M._wa_release(accPtr);
+        c.wa_release(accPtr);
       });
     }
     return 0;
-  },
+  }
 
   /** @internal wa_host_exec_pool_new */
-  _execPoolNew(min, max, idle, maxQueue, grace, stack) {
+  poolNew(min, max, idle, maxQueue, grace, stack) {
     let pool;
     try {
       pool = new WorkerPool({
@@ -229,41 +231,39 @@ Object.assign(Runtime.prototype, {
     } catch (e) {
       return codes.EINVAL;
     }
-    this._execPools ??= new Map();
-    this._execNextPool ??= 1;
-    const id = this._execNextPool++;
-    this._execPools.set(id, pool);
+    const id = this._nextPool++;
+    this._pools.set(id, pool);
     return id;
-  },
+  }
 
   /** @internal wa_host_exec_pool_shutdown */
-  _execPoolShutdown(poolId, flags, fut) {
-    const pool = poolId === 0 ? defaultPool() : this._execPools?.get(poolId);
+  poolShutdown(poolId, flags, fut) {
+    const pool = poolId === 0 ? defaultPool() : this._pools.get(poolId);
     if (!pool) return codes.EINVAL;
-    const M = this.M;
-    if (fut) M._wa_ref(fut);
+    const c = this._rt._c;
+    if (fut) c.wa_ref(fut);
     pool.shutdown({ cancelPending: (flags & 1) !== 0 }).then(() => {
       if (fut) {
-        if (M._wa__js_future_state(fut) === 0) M._wa_future_set_result(fut, 0, 0);
-        M._wa_release(fut);
+        if (c.wa__js_future_state(fut) === 0) c.wa_future_set_result(fut, 0, 0);
+        c.wa_release(fut);
       }
     });
     return 0;
-  },
+  }
 
   /** @internal wa_host_exec_pool_free */
-  _execPoolFree(poolId) {
-    const pool = this._execPools?.get(poolId);
+  poolFree(poolId) {
+    const pool = this._pools.get(poolId);
     if (!pool) return;
-    this._execPools.delete(poolId);
+    this._pools.delete(poolId);
     pool.shutdown({ wait: false });
-  },
-});
+  }
+}
 
 // Pool operations become runtime operations when a task awaits them
 // (`yield pool.run(...)`, gather(...)), so cancelling the task cancels the
-// job (runtime.js _startAwaitable looks for this hook).
+// job (awaitables.js looks for this hook).
 PoolOp.prototype[BIND] = function bind(rt) {
-  if (!(rt instanceof Runtime)) throw new TypeError('not a Runtime');
+  if (!isRuntime(rt)) throw new TypeError('not a Runtime');
   return new ExecOp(rt, () => this._claim(), this._mode);
 };

@@ -7,7 +7,6 @@
 //   const text = yield r.text();
 //   const r2 = await fetch(url, { signal: task.signal }); // async task
 //   for await (const chunk of r2) ...                    // streamed body
-import { Runtime } from './runtime.js';
 import { Op } from './ops.js';
 import { errorFromStatus, codes } from './errors.js';
 
@@ -18,7 +17,7 @@ const decoder = new TextDecoder();
 
 /** Frees responses JS forgot to close. */
 const forgotten = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry(({ M, ptr }) => { if (ptr.value) M._wa_response_free(ptr.value); })
+  ? new FinalizationRegistry(({ c, ptr }) => { if (ptr.value) c.wa_response_free(ptr.value); })
   : null;
 
 function toBytes(body, where) {
@@ -65,9 +64,10 @@ class FetchOp extends Op {
   _start() {
     const rt = this._rt;
     const M = rt.M;
+    const c = rt._c;
     const allocs = [];
     const alloc = (n) => {
-      const p = M._wa_js_malloc(n);
+      const p = c.wa_js_malloc(n);
       if (!p) throw new RangeError('fetch: out of wasm memory');
       allocs.push(p);
       return p;
@@ -105,20 +105,21 @@ class FetchOp extends Op {
       u32[(opts + 16) >> 2] = this._body ? this._body.length : 0;
       M.HEAP32[(opts + 20) >> 2] = this._redirect;
       M.HEAPF64[(opts + 24) >> 3] = this._timeout;
-      const rc = M._wa_fetch_start(rt._cell, url, opts);
+      const rc = c.wa_fetch_start(rt._mem.cell, url, opts);
       if (rc !== 0) throw errorFromStatus(rc, `fetch(${JSON.stringify(this._url)}): invalid request (URL, method, header or body)`);
-      return M.HEAPU32[rt._cell >> 2];
+      return M.HEAPU32[rt._mem.cell >> 2];
     } finally {
-      for (const p of allocs) M._wa_js_free(p); // C copied what it needs
+      for (const p of allocs) c.wa_js_free(p); // C copied what it needs
     }
   }
 
   _outcome(rt, ptr) {
     const M = rt.M;
-    if (M._wa_future_status(ptr) !== 0) return rt._readOutcome(ptr);
-    const rc = M._wa_fetch_finish(ptr, rt._cell);
+    const c = rt._c;
+    if (c.wa_future_status(ptr) !== 0) return rt._views.readOutcome(ptr);
+    const rc = c.wa_fetch_finish(ptr, rt._mem.cell);
     if (rc !== 0) return { ok: false, error: errorFromStatus(rc, 'fetch: the response was already taken'), cancelled: rc === codes.ECANCELLED };
-    return { ok: true, value: new FetchResponse(rt, M.HEAPU32[rt._cell >> 2]) };
+    return { ok: true, value: new FetchResponse(rt, M.HEAPU32[rt._mem.cell >> 2]) };
   }
 
   _discard(response) {
@@ -137,26 +138,27 @@ class BodyOp extends Op {
   _start() {
     const r = this._response;
     r._use();
-    const rc = r._rt.M._wa_response_body_start(r._rt._cell, r._live());
+    const rc = r._rt._c.wa_response_body_start(r._rt._mem.cell, r._live());
     if (rc !== 0) throw errorFromStatus(rc, 'reading the body failed');
-    return r._rt.M.HEAPU32[r._rt._cell >> 2];
+    return r._rt.M.HEAPU32[r._rt._mem.cell >> 2];
   }
 
   _outcome(rt, ptr) {
     const M = rt.M;
-    const cell = rt._cell;
-    const rc = M._wa_response_body_finish(ptr, cell, cell + 4);
+    const c = rt._c;
+    const cell = rt._mem.cell;
+    const rc = c.wa_response_body_finish(ptr, cell, cell + 4);
     // the body is consumed (or failed): the C response is no longer needed;
     // status and headers stay on the JS object
     if (rc !== 0) {
-      const out = rt._readOutcome(ptr);
+      const out = rt._views.readOutcome(ptr);
       this._response.close();
       return out;
     }
     const p = M.HEAPU32[cell >> 2];
     const len = M.HEAPU32[(cell + 4) >> 2];
     const bytes = M.HEAPU8.slice(p, p + len);
-    M._wa_js_free(p);
+    c.wa_js_free(p);
     this._response.close();
     return { ok: true, value: this._conv(bytes) };
   }
@@ -175,34 +177,36 @@ class ReadOp extends Op {
   _start() {
     const r = this._response;
     const M = r._rt.M;
-    this._buf = M._wa_js_malloc(this._max);
+    const c = r._rt._c;
+    this._buf = c.wa_js_malloc(this._max);
     if (!this._buf) throw new RangeError('response.read: out of wasm memory');
-    const rc = M._wa_response_read_start(r._rt._cell, r._live(), this._buf, this._max);
+    const rc = c.wa_response_read_start(r._rt._mem.cell, r._live(), this._buf, this._max);
     if (rc !== 0) {
-      M._wa_js_free(this._buf);
+      c.wa_js_free(this._buf);
       this._buf = 0;
       throw errorFromStatus(rc, rc === codes.ESTATE ? 'another read of this response is pending' : 'reading the body failed');
     }
-    return M.HEAPU32[r._rt._cell >> 2];
+    return M.HEAPU32[r._rt._mem.cell >> 2];
   }
 
   _outcome(rt, ptr) {
     const M = rt.M;
+    const c = rt._c;
     try {
-      const rc = M._wa_response_read_finish(ptr, rt._cell);
+      const rc = c.wa_response_read_finish(ptr, rt._mem.cell);
       if (rc !== 0) {
-        const out = rt._readOutcome(ptr);
+        const out = rt._views.readOutcome(ptr);
         if (!out.cancelled) this._response.close(); // failed: nothing more to read
         return out;
       }
-      const n = M.HEAPU32[rt._cell >> 2];
+      const n = M.HEAPU32[rt._mem.cell >> 2];
       if (n === 0) {
         this._response.close(); // end of the body
         return { ok: true, value: null };
       }
       return { ok: true, value: M.HEAPU8.slice(this._buf, this._buf + n) };
     } finally {
-      M._wa_js_free(this._buf); // the host no longer writes into it
+      c.wa_js_free(this._buf); // the host no longer writes into it
       this._buf = 0;
     }
   }
@@ -220,28 +224,29 @@ export class FetchResponse {
   /** @internal */
   constructor(rt, ptr) {
     const M = rt.M;
+    const c = rt._c;
     /** @internal */ this._rt = rt;
     /** @internal */ this._ref = { value: ptr };
     /** @internal */ this._signalOpts = undefined;
     /** @internal */ this._used = false;
     const s = (p) => (p ? M.UTF8ToString(p) : '');
     /** HTTP status (0 for an opaque response). */
-    this.status = M._wa_response_status(ptr);
-    this.statusText = s(M._wa_response_status_text(ptr));
+    this.status = c.wa_response_status(ptr);
+    this.statusText = s(c.wa_response_status_text(ptr));
     /** Final URL after redirects. */
-    this.url = s(M._wa_response_url(ptr));
-    this.type = s(M._wa_response_type(ptr));
-    this.redirected = M._wa_response_redirected(ptr) !== 0;
-    const n = M._wa_response_header_count(ptr);
+    this.url = s(c.wa_response_url(ptr));
+    this.type = s(c.wa_response_type(ptr));
+    this.redirected = c.wa_response_redirected(ptr) !== 0;
+    const n = c.wa_response_header_count(ptr);
     const pairs = [];
     for (let i = 0; i < n; i++) {
-      if (M._wa_response_header_at(ptr, i, rt._cell, rt._cell + 4) === 0) {
-        pairs.push([s(M.HEAPU32[rt._cell >> 2]), s(M.HEAPU32[(rt._cell + 4) >> 2])]);
+      if (c.wa_response_header_at(ptr, i, rt._mem.cell, rt._mem.cell + 4) === 0) {
+        pairs.push([s(M.HEAPU32[rt._mem.cell >> 2]), s(M.HEAPU32[(rt._mem.cell + 4) >> 2])]);
       }
     }
     /** @type {Headers} */
     this.headers = typeof Headers === 'function' ? new Headers(pairs) : new Map(pairs);
-    forgotten?.register(this, { M, ptr: this._ref }, this);
+    forgotten?.register(this, { c: rt._c, ptr: this._ref }, this);
   }
 
   /** True for a 2xx status. */
@@ -312,7 +317,7 @@ export class FetchResponse {
     if (!p) return;
     this._ref.value = 0;
     forgotten?.unregister(this);
-    this._rt.M._wa_response_free(p);
+    this._rt._c.wa_response_free(p);
   }
 
   [Symbol.dispose]() {
@@ -346,18 +351,19 @@ export class FetchResponse {
  * @param {object} [init]
  * @returns {Op<FetchResponse>}
  */
-Runtime.prototype.fetch = function fetch(url, init) {
-  return new FetchOp(this, url, init);
-};
+export function fetchOp(rt, url, init) {
+  return new FetchOp(rt, url, init);
+}
 
 /** Live fetch objects in the runtime (leak checks). */
-Runtime.prototype.fetchStats = function fetchStats() {
-  const M = this.M;
-  const p = M._wa_js_malloc(24);
+export function fetchStats(rt) {
+  const M = rt.M;
+  const c = rt._c;
+  const p = c.wa_js_malloc(24);
   try {
-    M._wa_fetch_get_stats(p);
+    c.wa_fetch_get_stats(p);
     return { responses: M.HEAPU32[p >> 2], pending: M.HEAPU32[(p + 4) >> 2], hostHandles: M.HEAPU32[(p + 8) >> 2] };
   } finally {
-    M._wa_js_free(p);
+    c.wa_js_free(p);
   }
-};
+}

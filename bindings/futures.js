@@ -1,16 +1,29 @@
 // Future and Task: JS views of C futures and tasks (one source of truth: the
-// C scheduler). A view holds one C reference while the future is pending;
-// when it completes, the outcome is read once into JS and the reference is
-// dropped, so finished tasks cost no wasm memory however long JS keeps them.
+// C scheduler). A view holds one C reference and a slot in the runtime's
+// view table (views.js) while the future is pending; when it completes, the
+// outcome is read once into JS and both are dropped, so finished tasks cost
+// no wasm memory however long JS keeps them.
 import { CancelledError, InvalidStateError, codes } from './errors.js';
 
 /** Marks a task's AbortSignal with its task. @internal */
 export const SIGNAL_OWNER = Symbol('wasyncio.task');
 
+/** Task._kind: how the task's steps run (tasks.js). */
+export const KIND_NEW = 0;        // a JS task whose first step has not run
+export const KIND_GEN = 1;        // a generator (any object with next/throw)
+export const KIND_NATIVE_GEN = 2; // a native generator: the intrinsic next/throw
+export const KIND_ASYNC = 3;      // a promise (async function)
+export const KIND_C = 4;          // a C coroutine or step task (not driven by JS)
+
 const PENDING = 0;
 const FULFILLED = 1;
 const REJECTED = 2;
 const CANCELLED = 3;
+
+// Future._flags
+const RETRIEVED = 1; // someone looked at the outcome (result(), await ...)
+const FIRED = 2;     // callbacks ran, the C reference was dropped
+const AWAITED = 4;   // a task or combinator awaits it: its error is retrieved
 
 /**
  * A pending-then-done value, asyncio.Future's twin. Awaitable (a thenable).
@@ -24,17 +37,14 @@ export class Future {
    */
   constructor(rt, ptr) {
     /** @internal */ this._rt = rt;
-    /** @internal */ this._ptr = ptr;
-    /** @internal */ this._state = PENDING;
-    /** @internal */ this._value = undefined;
-    /** @internal */ this._error = undefined;
-    /** @internal */ this._callbacks = null;
-    /** @internal */ this._promise = null;
-    /** @internal */ this._retrieved = false;
-    /** @internal callbacks ran and the reference was dropped */
-    this._fired = false;
-    /** @internal a task or combinator awaits it: its error is retrieved */
-    this._awaited = false;
+    /** @internal C future while pending, 0 once fired */ this._ptr = ptr;
+    /** @internal slot in the view table while watched, else 0 */ this._slot = 0;
+    /** @internal PENDING | FULFILLED | REJECTED | CANCELLED */ this._state = PENDING;
+    /** @internal the value, or the error */ this._result = undefined;
+    /** @internal RETRIEVED | FIRED | AWAITED */ this._flags = 0;
+    /** @internal done callbacks (null: none) */ this._callbacks = null;
+    /** @internal the promise behind then() (lazy) */ this._promise = null;
+    /** @internal its resolve/reject while pending */ this._settle = null;
   }
 
   /** True once the future has a result, an error, or was cancelled. */
@@ -57,8 +67,8 @@ export class Future {
     this._sync();
     if (this._state === PENDING) throw new InvalidStateError('Result is not set.');
     this._markRetrieved();
-    if (this._state === FULFILLED) return this._value;
-    throw this._error;
+    if (this._state === FULFILLED) return this._result;
+    throw this._result;
   }
 
   /**
@@ -70,8 +80,8 @@ export class Future {
     this._sync();
     if (this._state === PENDING) throw new InvalidStateError('Exception is not set.');
     this._markRetrieved();
-    if (this._state === CANCELLED) throw this._error;
-    return this._state === REJECTED ? this._error : null;
+    if (this._state === CANCELLED) throw this._result;
+    return this._state === REJECTED ? this._result : null;
   }
 
   /**
@@ -82,7 +92,7 @@ export class Future {
     this._sync();
     if (this._state !== PENDING) return false;
     if (msg !== undefined && typeof msg !== 'string') throw new TypeError('cancel(msg): msg must be a string');
-    return this._rt._cancelPtr(this._ptr, msg) === 1;
+    return this._rt._views.cancel(this._ptr, msg) === 1;
   }
 
   /**
@@ -91,7 +101,7 @@ export class Future {
    */
   addDoneCallback(fn) {
     if (typeof fn !== 'function') throw new TypeError('addDoneCallback(fn): fn must be a function');
-    if (this._fired) {
+    if (this._flags & FIRED) {
       this._rt.callSoon(fn, this);
       return;
     }
@@ -114,7 +124,7 @@ export class Future {
    * @param {unknown} value
    */
   setResult(value) {
-    this._rt._setFutureResult(this, value);
+    this._rt._views.setResult(this, value);
   }
 
   /**
@@ -122,7 +132,7 @@ export class Future {
    * @param {unknown} error
    */
   setException(error) {
-    this._rt._setFutureError(this, error);
+    this._rt._views.setError(this, error);
   }
 
   /** Thenable: `await future`. */
@@ -142,28 +152,40 @@ export class Future {
     return this.constructor.name;
   }
 
+  // ---- internal: the view's side of views.js ------------------------------
+
   /** @internal */
   _getPromise() {
     this._markRetrieved();
     if (!this._promise) {
-      if (this._fired && this._state === FULFILLED) this._promise = Promise.resolve(this._value);
-      else if (this._fired) this._promise = Promise.reject(this._error);
-      else {
+      if (this._flags & FIRED) {
+        this._promise = this._state === FULFILLED ? Promise.resolve(this._result) : Promise.reject(this._result);
+      } else {
         this._promise = new Promise((resolve, reject) => {
-          this._resolve = resolve;
-          this._reject = reject;
+          this._settle = [resolve, reject];
         });
       }
     }
     return this._promise;
   }
 
-  /** @internal */
+  /** @internal the outcome was looked at */
   _markRetrieved() {
-    if (!this._retrieved) {
-      this._retrieved = true;
-      if (this._state === REJECTED) this._rt._retrieved(this);
+    if (!(this._flags & RETRIEVED)) {
+      this._flags |= RETRIEVED;
+      if (this._state === REJECTED) this._rt._unretrieved.retrieved(this);
     }
+  }
+
+  /** @internal a task or combinator awaits it: its error goes there */
+  _markAwaited() {
+    this._flags |= AWAITED;
+    this._markRetrieved();
+  }
+
+  /** @internal */
+  get _fired() {
+    return (this._flags & FIRED) !== 0;
   }
 
   /**
@@ -173,7 +195,17 @@ export class Future {
    * @internal
    */
   _sync() {
-    if (this._state === PENDING && this._ptr) this._rt._syncView(this);
+    if (this._state === PENDING && this._ptr) this._rt._views.sync(this);
+  }
+
+  /**
+   * The outcome of this view's done C future (views.js reads it once).
+   * Subclasses whose outcome is not the C future's (gather, shield) override it.
+   * @internal
+   * @returns {{ ok: boolean, value?: unknown, error?: unknown, cancelled?: boolean }}
+   */
+  _outcomeFromC(ptr) {
+    return this._rt._views.readOutcome(ptr);
   }
 
   /** @internal record the outcome (once) */
@@ -181,10 +213,10 @@ export class Future {
     if (this._state !== PENDING) return;
     if (ok) {
       this._state = FULFILLED;
-      this._value = value;
+      this._result = value;
     } else {
       this._state = cancelled ? CANCELLED : REJECTED;
-      this._error = error;
+      this._result = error;
     }
   }
 
@@ -194,18 +226,19 @@ export class Future {
    * @internal
    */
   _fire() {
-    if (this._fired) return;
-    this._fired = true;
+    if (this._flags & FIRED) return;
+    this._flags |= FIRED;
     this._ptr = 0;
-    if (this._resolve) {
-      if (this._state === FULFILLED) this._resolve(this._value);
-      else this._reject(this._error);
-      this._resolve = this._reject = null;
+    const settle = this._settle;
+    if (settle) {
+      this._settle = null;
+      if (this._state === FULFILLED) settle[0](this._result);
+      else settle[1](this._result);
     }
-    if (this._state === REJECTED && !this._retrieved && !this._awaited) this._rt._unretrieved(this);
+    if (this._state === REJECTED && !(this._flags & (RETRIEVED | AWAITED))) this._rt._unretrieved.add(this);
     const cbs = this._callbacks;
     this._callbacks = null;
-    if (cbs) for (const fn of cbs) this._rt._safeCall(fn, this);
+    if (cbs) for (const fn of cbs) this._rt._loop.safeCall(fn, this);
   }
 }
 
@@ -215,42 +248,38 @@ export class Future {
  */
 export class Task extends Future {
   /** @internal */
-  constructor(rt, ptr, name) {
+  constructor(rt, ptr, name, kind = KIND_C) {
     super(rt, ptr);
-    /** @internal */ this._name = name;
-    /** @internal */ this._controller = null;
-    // JS tasks: the state their steps work on (runtime.js)
-    /** @internal */ this._jsid = 0;
-    /** @internal */ this._fn = null;
-    /** @internal */ this._gen = null;
-    /** @internal 0 not started, 1 generator, 2 async function */ this._kind = 0;
-    /** @internal */ this._native = false;
-    /** @internal */ this._awaiting = null;
-    /** @internal */ this._delivered = false;
-    /** @internal */ this._body = 0;
-    /** @internal */ this._bodyOutcome = null;
+    /** @internal the name given, then the final one (string, or the task number) */ this._name = name;
+    /** @internal behind `signal` (lazy) */ this._controller = null;
+    // JS tasks: the state their steps work on (tasks.js)
+    /** @internal the body: the function, then its generator */ this._body = null;
+    /** @internal KIND_* */ this._kind = kind;
+    /** @internal what a generator task awaits (an op, a view, or a C future's awaitable) */ this._awaiting = null;
+    /** @internal the C future it awaits (one reference), or an async body's future */ this._awaitPtr = 0;
+    /** @internal an async body saw its cancellation (through its signal) */ this._delivered = false;
   }
 
   /** The task's name (asyncio get_name/set_name). */
   get name() {
-    if (this._ptr) return this._rt._taskName(this._ptr);
+    if (this._ptr) return this._rt._tasks.name(this._ptr);
     return typeof this._name === 'number' ? `Task-${this._name}` : this._name;
   }
 
   set name(v) {
     if (typeof v !== 'string') throw new TypeError('task.name must be a string');
-    if (this._ptr) this._rt._setTaskName(this._ptr, v);
+    if (this._ptr) this._rt._tasks.setName(this._ptr, v);
     this._name = v;
   }
 
   /** Number of pending cancellation requests (asyncio Task.cancelling()). */
   cancelling() {
-    return this._ptr ? this._rt._cancelling(this._ptr) : 0;
+    return this._ptr ? this._rt._tasks.cancelling(this._ptr) : 0;
   }
 
   /** Decrement the cancellation count; returns the new count (Task.uncancel()). */
   uncancel() {
-    return this._ptr ? this._rt._uncancel(this._ptr) : 0;
+    return this._ptr ? this._rt._tasks.uncancel(this._ptr) : 0;
   }
 
   /**
@@ -263,7 +292,7 @@ export class Task extends Future {
     if (!this._controller) {
       this._controller = new AbortController();
       this._controller.signal[SIGNAL_OWNER] = this;
-      if (this._state === CANCELLED) this._controller.abort(this._error);
+      if (this._state === CANCELLED) this._controller.abort(this._result);
     }
     return this._controller.signal;
   }
@@ -277,8 +306,8 @@ export class Task extends Future {
 
   /** @internal */
   _record(ok, value, error, cancelled) {
-    if (this._state !== 0) return;
-    if (this._ptr && this._name === undefined) this._name = this._rt._finalTaskName(this._ptr);
+    if (this._state !== PENDING) return;
+    if (this._ptr && this._name === undefined) this._name = this._rt._tasks.finalName(this._ptr);
     super._record(ok, value, error, cancelled);
     if (cancelled) this._onCancelRequested(error?.message);
   }
@@ -286,32 +315,6 @@ export class Task extends Future {
   toString() {
     const st = ['pending', 'finished', 'failed', 'cancelled'][this._state];
     return `<Task ${JSON.stringify(this.name)} ${st}>`;
-  }
-}
-
-/** A scheduled callback (callSoon / callLater / callAt). */
-export class Handle {
-  /** @internal */
-  constructor(rt, id, lo, hi, when) {
-    /** @internal */ this._rt = rt;
-    /** @internal */ this._id = id;
-    /** @internal */ this._lo = lo;
-    /** @internal */ this._hi = hi;
-    /** @internal */ this._cancelled = false;
-    /** Scheduled time (ms, runtime.time() clock) for timers, else undefined. */
-    this.when = when;
-  }
-
-  /** Cancel the callback if it has not run yet. */
-  cancel() {
-    if (this._cancelled) return;
-    this._cancelled = true;
-    this._rt._cancelHandle(this);
-  }
-
-  /** True if cancel() was called. */
-  cancelled() {
-    return this._cancelled;
   }
 }
 

@@ -9,21 +9,31 @@
 //     return yield gather(a, b);          // ['a', 'b'] after ~100 ms
 //   });
 import { Runtime, DEFAULT_FACTORY } from './runtime.js';
+import { setDefaultRuntime } from './defaults.js';
 import createWasyncioModule from '../dist/wasyncio.mjs'; // bundled with this file in dist/wasyncio.js
-import './fetch.js'; // Runtime.prototype.fetch
-import './trace.js'; // Runtime.prototype.onTaskEvent, recordTimeline
 
 export { Runtime } from './runtime.js';
-export { Future, Task, Handle } from './futures.js';
+export { Future, Task } from './futures.js';
+export { Handle } from './loop.js';
 export { Op } from './ops.js';
 export { FetchResponse } from './fetch.js';
 export {
   CancelledError, TimeoutError, InvalidStateError, QueueEmpty, QueueFull, QueueShutDown,
-  BrokenBarrierError, WasyncioError, codes,
+  BrokenBarrierError, WasyncioError, ValueError, codes,
 } from './errors.js';
+export { WorkerPool, PoolOp, Job, defaultPool, setDefaultPool, cpuCount } from './pool.js';
+export { ExecOp } from './executor.js';
+export { transfer } from './transfer.js';
+export { FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from './wait.js';
+export { AsCompleted } from './as_completed.js';
+export { Timeout } from './timeout.js';
+export { TaskGroup } from './taskgroup.js';
+export { Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier } from './sync.js';
+export { Queue, LifoQueue, PriorityQueue } from './queue.js';
 
 /** The default runtime behind the module-level functions. */
 export const runtime = await Runtime.create({ [DEFAULT_FACTORY]: createWasyncioModule });
+setDefaultRuntime(runtime);
 
 /** @type {Runtime['run']} */
 export const run = runtime.run.bind(runtime);
@@ -49,31 +59,10 @@ export const callAt = runtime.callAt.bind(runtime);
 export const time = runtime.time.bind(runtime);
 /** @type {Runtime['fetch']} */
 export const fetch = runtime.fetch.bind(runtime);
-
-// ---------------------------------------------------------------------------
-// Executor (issue 7): WorkerPool, toThread, runInExecutor (bindings/pool.js,
-// bindings/executor.js; the worker entry is bindings/worker.js).
-// ---------------------------------------------------------------------------
-import './executor.js';
-
-export { WorkerPool, PoolOp, Job, defaultPool, setDefaultPool, cpuCount } from './pool.js';
-export { ExecOp } from './executor.js';
-export { transfer } from './transfer.js';
 /** @type {Runtime['toThread']} */
 export const toThread = runtime.toThread.bind(runtime);
 /** @type {Runtime['runInExecutor']} */
 export const runInExecutor = runtime.runInExecutor.bind(runtime);
-
-// ---------------------------------------------------------------------------
-// Combinators (issue 4): wait, waitFor, asCompleted, shield, timeout scopes,
-// TaskGroup (bindings/combinators.js; gather is in runtime.js).
-// ---------------------------------------------------------------------------
-import { TaskGroup as TaskGroupClass } from './combinators.js';
-
-TaskGroupClass[Symbol.for('wasyncio.defaultRuntime')] = runtime; // `new TaskGroup()`
-export {
-  TaskGroup, Timeout, AsCompleted, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED,
-} from './combinators.js';
 /** @type {Runtime['wait']} */
 export const wait = runtime.wait.bind(runtime);
 /** @type {Runtime['waitFor']} */
@@ -90,11 +79,3 @@ export const timeoutAt = runtime.timeoutAt.bind(runtime);
 export const taskGroup = runtime.taskGroup.bind(runtime);
 /** @type {Runtime['currentDeadline']} */
 export const currentDeadline = runtime.currentDeadline.bind(runtime);
-// Synchronization primitives and queues (issue 5): bindings/sync.js
-// ---------------------------------------------------------------------------
-import { _setDefaultRuntime } from './sync.js';
-
-export {
-  Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier, Queue, LifoQueue, PriorityQueue, ValueError,
-} from './sync.js';
-_setDefaultRuntime(runtime);

@@ -4,6 +4,11 @@
 // can be awaited once. Started from async code, an operation honours
 // `{ signal }`: an abort withdraws it (a queue item or a lock slot is never
 // lost) and the await rejects with CancelledError.
+//
+// The contract between an operation and the task machinery (tasks.js,
+// awaitables.js, gather.js, wait.js) is the set of hooks below: a subclass
+// implements _start() and overrides the others where the default does not
+// fit.
 
 /** Base class of runtime operations. */
 export class Op {
@@ -20,13 +25,16 @@ export class Op {
       throw new TypeError('options.signal must be an AbortSignal');
     }
     /** @internal */ this._rt = rt;
-    /** @internal */ this._signal = signal;
-    /** @internal */ this._promise = null;
-    /** @internal */ this._started = false;
+    /** @internal aborting it withdraws the operation (async code) */ this._signal = signal;
+    /** @internal the promise of an await from async code */ this._promise = null;
+    /** @internal claimed: it runs once */ this._started = false;
   }
 
+  // ---- the contract ---------------------------------------------------------
+
   /**
-   * Start the operation; returns a C future (the caller owns one reference).
+   * Start the operation; returns a C future (the caller owns one
+   * reference). Required.
    * @internal
    * @returns {number}
    */
@@ -35,7 +43,22 @@ export class Op {
   }
 
   /**
-   * Turn the C outcome into the operation's JS result.
+   * The JS outcome of the operation's done C future, read once, before the
+   * future is released: { ok, value } or { ok: false, error, cancelled }.
+   * Operations that hand out resources (a response, a buffer) take them
+   * here, and free them in _discard if the outcome is thrown away.
+   * Default: the future's value through _convert.
+   * @internal
+   */
+  _outcome(rt, ptr) {
+    const out = rt._views.readOutcome(ptr);
+    if (out.ok) out.value = this._convert(out.value);
+    return out;
+  }
+
+  /**
+   * Map the C future's value to the operation's result (used by the
+   * default _outcome). Default: as is.
    * @internal
    */
   _convert(value) {
@@ -43,29 +66,30 @@ export class Op {
   }
 
   /**
-   * The JS outcome of the operation's done C future, read once, before the
-   * future is released: { ok, value } or { ok: false, error, cancelled }.
-   * Operations that hand out resources (a response, a buffer) take them
-   * here, and free them if the outcome is thrown away.
+   * An outcome the task will never see (it was cancelled meanwhile, and C
+   * could not give the outcome back): free what it holds. Default: nothing.
    * @internal
    */
-  _outcome(rt, ptr) {
-    const out = rt._readOutcome(ptr);
-    if (out.ok) out.value = this._convert(out.value);
-    return out;
-  }
+  _discard(value) {} // eslint-disable-line no-unused-vars
 
-  /** @internal claim the operation (it runs once) */
+  /**
+   * Claim the operation before it starts: it runs once (TypeError the
+   * second time). Operations that may be awaited any number of times
+   * (`_shared`) skip the check.
+   * @internal
+   */
   _claim() {
+    if (this._shared) return;
     if (this._started) throw new TypeError(`${this.constructor.name} was already awaited; create a new one`);
     this._started = true;
   }
 
   /** Thenable: starts the operation the first time it is awaited. */
   then(onFulfilled, onRejected) {
+    if (this._shared) return this._rt._awaitables.runOp(this).then(onFulfilled, onRejected);
     if (!this._promise) {
       this._claim();
-      this._promise = this._rt._runOp(this);
+      this._promise = this._rt._awaitables.runOp(this);
     }
     return this._promise.then(onFulfilled, onRejected);
   }
@@ -78,6 +102,29 @@ export class Op {
     return this.then().finally(onFinally);
   }
 }
+
+/**
+ * Done at once (a free lock, an item in the queue): the task goes on
+ * without suspending, as an asyncio coroutine and the C forms do. Default:
+ * false (a done future is still awaited through the loop).
+ * @internal
+ */
+Op.prototype._eager = false;
+/**
+ * May be awaited any number of times (it holds nothing): `sleep(0)`.
+ * @internal
+ */
+Op.prototype._shared = false;
+/**
+ * (task) => void, or null. The operation completed for a task that was
+ * cancelled before it resumed, and C could not roll the outcome back (a put
+ * item a getter already took): instead of dropping the outcome, the task
+ * keeps it and the cancellation is delivered at its next wait, as C
+ * coroutines do. null (default): the outcome is discarded (_discard) and
+ * the task gets CancelledError.
+ * @internal
+ */
+Op.prototype._lateCancel = null;
 
 /** `sleep(ms, value)`: resolves with value after ms. */
 export class SleepOp extends Op {
@@ -92,18 +139,7 @@ export class SleepOp extends Op {
 
   /** @internal */
   _start() {
-    return this._rt._sleepStart(this._ms);
-  }
-
-  /** @internal `sleep(0)` is one shared operation: it holds nothing, so
-   * every await of it simply yields once (no allocation per switch). */
-  _claim() {
-    if (!this._shared) super._claim();
-  }
-
-  then(onFulfilled, onRejected) {
-    if (this._shared) return this._rt._runOp(this).then(onFulfilled, onRejected);
-    return super.then(onFulfilled, onRejected);
+    return this._rt._awaitables.sleepFuture(this._ms);
   }
 
   /** @internal */
@@ -130,5 +166,23 @@ export class CallOp extends Op {
 
   _convert(value) {
     return this._convertFn ? this._convertFn(value) : value;
+  }
+}
+
+/** Awaits a C future we hold a reference to (handed over). @internal */
+export class PtrOp extends Op {
+  constructor(rt, ptr) {
+    super(rt);
+    this._ptr = ptr;
+  }
+
+  _start() {
+    const p = this._ptr;
+    this._ptr = 0;
+    return p;
+  }
+
+  _outcome(rt, ptr) {
+    return rt._views.readOutcome(ptr);
   }
 }

@@ -23,11 +23,13 @@ const decoder = new TextDecoder();
 export class ValueCodec {
   /**
    * @param {any} M the Emscripten module
+   * @param {ReturnType<import('./bridge.js').cFunctions>} c its C functions
    * @param {{ futureToC: (v: unknown) => number, futureFromC: (ptr: number) => unknown,
    *           isFutureLike: (v: unknown) => boolean }} hooks from the Runtime
    */
-  constructor(M, hooks) {
+  constructor(M, c, hooks) {
     this.M = M;
+    this.c = c;
     this.hooks = hooks;
     /** @type {Map<number, unknown>} WA_VALUE_JS handles */
     this.handles = new Map();
@@ -46,9 +48,9 @@ export class ValueCodec {
       case 'undefined':
         return 0;
       case 'number':
-        return this.check(M._wa_value_number(v));
+        return this.check(this.c.wa_value_number(v));
       case 'boolean':
-        return this.check(M._wa_value_bool(v ? 1 : 0));
+        return this.check(this.c.wa_value_bool(v ? 1 : 0));
       case 'string': {
         // UTF-8 is at most 3 bytes per UTF-16 unit
         if (v.length < 1024) {
@@ -66,7 +68,7 @@ export class ValueCodec {
         return p;
       }
       case 'object':
-        if (v === null) return this.check(M._wa_value_null());
+        if (v === null) return this.check(this.c.wa_value_null());
         if (this.hooks.isFutureLike(v)) {
           const p = this.alloc(VALUE_FUTURE, 0);
           M.HEAPU32[(p + 8) >> 2] = this.hooks.futureToC(v); // the value owns that reference
@@ -80,20 +82,24 @@ export class ValueCodec {
           return p;
         }
       // fall through: other objects stay on the JS side
-      default: {
-        const h = this.nextHandle++;
-        if (this.nextHandle > 0xfffffff0) this.nextHandle = 1;
-        this.handles.set(h, v);
-        const p = this.alloc(VALUE_JS, 0);
-        M.HEAPU32[(p + 8) >> 2] = h;
-        return p;
-      }
+      default:
+        return this.handleToC(v);
     }
+  }
+
+  /** A WA_VALUE_JS value holding v itself (never copied). */
+  handleToC(v) {
+    const h = this.nextHandle++;
+    if (this.nextHandle > 0xfffffff0) this.nextHandle = 1;
+    this.handles.set(h, v);
+    const p = this.alloc(VALUE_JS, 0);
+    this.M.HEAPU32[(p + 8) >> 2] = h;
+    return p;
   }
 
   /** @returns {number} */
   alloc(type, payload) {
-    const p = this.check(this.M._wa__value_alloc(type, payload));
+    const p = this.check(this.c.wa__value_alloc(type, payload));
     return p;
   }
 
@@ -138,7 +144,7 @@ export class ValueCodec {
 
   /** Free a wa_value_t made by toC that nobody took. */
   free(p) {
-    if (p) this.M._wa_value_free(p);
+    if (p) this.c.wa_value_free(p);
   }
 
   /** Called by C (wa_value_free) when a WA_VALUE_JS value dies. */

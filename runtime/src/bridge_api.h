@@ -47,12 +47,19 @@ WA_API int wa_taskgroup_add(wa_taskgroup_t *tg, wa_task_t *t);
 void *wa_js_malloc(size_t n);
 void wa_js_free(void *p);
 
-/* Spawn JS task #jsid (a step task whose step is a JS function); returns
- * the task (one reference for JS) or NULL. */
-wa_task_t *wa__js_spawn(int32_t jsid, const char *name);
+/* Spawn a JS task (a step task whose step is a JS function) whose view is
+ * in JS view slot `slot` (> 0): its steps and done callback carry the
+ * slot. Returns the task (one reference for JS) or NULL. */
+wa_task_t *wa__js_spawn(int32_t slot, const char *name);
 
-/* Ask to be told (wa_js_import_cancelled) when task t gets a cancel request. */
-void wa__js_watch_cancel(wa_task_t *t);
+/* Watch f for the JS view in `slot` (> 0): JS is told when f is done
+ * (wa_js_import_done(f, slot)) and, for a task, when it gets a cancel
+ * request (wa_js_import_cancelled(t, slot)). */
+int wa__js_watch(wa_future_t *f, int32_t slot);
+
+/* The slot of the JS view watching f, else 0 (once the view's done
+ * callback ran, the slot may be another view's: JS checks). */
+int32_t wa__js_view_slot(const wa_future_t *f);
 
 /* Start coroutine fn with arg (owned: freed when fn returns; left with the
  * caller if NULL is returned). */
@@ -66,9 +73,9 @@ wa_future_t *wa__js_future_new(void);
  * instead of pretending the body stopped. */
 wa_future_t *wa__js_body_future(void);
 
-/* Add / remove done callback #id of JS (wa_js_import_done). */
+/* Tell JS when f is done: wa_js_import_done(f, id), id < 0 (an operation
+ * awaited from async code; views use wa__js_watch). */
 int wa__js_on_done(wa_future_t *f, int32_t id);
-int wa__js_off_done(wa_future_t *f, int32_t id);
 
 /* Fail f with code/message and keep `value` (the JS error object, as a
  * WA_VALUE_JS) with it, so JS sees the very same error object. */

@@ -1,5 +1,5 @@
 // Combinators (issue 4) in Chromium: tests/e2e/pages/combinators.js runs a
-// few scenarios of tests/js/combinators.test.mjs on the browser's event loop.
+// few scenarios of the tests/js/ combinator tests on the browser's event loop.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openBrowser } from './browser.mjs';

@@ -1,43 +1,15 @@
-// Queue, LifoQueue and PriorityQueue from JS (bindings/sync.js): orders,
+// Queue, LifoQueue and PriorityQueue from JS (bindings/queue.js): orders,
 // maxsize, nowait errors, taskDone/join, shutdown (normal and immediate)
-// with waiters of every kind, `for await`, the cancellation race for get
-// and put in both task styles, values of every kind, one queue shared by C
-// coroutines (tests/c/modules/sync_interop.c) and JS tasks, leak checks.
+// with waiters of every kind, `for await`, values of every kind.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  run, createTask, sleep, gather, runtime, Runtime, Queue, LifoQueue, PriorityQueue,
-  QueueEmpty, QueueFull, QueueShutDown, CancelledError, ValueError, WasyncioError, codes,
+  run, createTask, sleep, gather, runtime, Queue, LifoQueue, PriorityQueue, QueueEmpty, QueueFull,
+  QueueShutDown, CancelledError, ValueError, codes,
 } from '../../bindings/index.js';
-import { snapshot, settle, leakFree, ticks } from './sync_helpers.mjs';
+import { leakFree, ticks, warmUp, drain } from './sync_helpers.mjs';
 
-const drain = (q) => {
-  const out = [];
-  while (!q.empty()) out.push(q.getNowait());
-  return out;
-};
-
-const interopUrl = new URL('../../build/wasm/modules/sync_interop.mjs', import.meta.url);
-let crt;
-const f64 = (...xs) => new Float64Array(xs);
-
-before(async () => {
-  crt = await Runtime.create({ module: interopUrl });
-  for (const rt of [runtime, crt]) {
-    await rt.run(function* () {
-      const q = new Queue({ maxsize: 4, runtime: rt });
-      const ts = [];
-      for (let i = 0; i < 64; i++) ts.push(rt.createTask(i % 2 ? function* () { yield q.put(i); } : async () => { await q.get(); }));
-      yield rt.sleep(1);
-      yield rt.gather(ts);
-      q.destroy();
-    });
-  }
-});
-
-// ---------------------------------------------------------------------------
-// Orders, sizes, nowait errors
-// ---------------------------------------------------------------------------
+before(() => warmUp([runtime]));
 
 test('orders: Queue FIFO, LifoQueue LIFO, PriorityQueue lowest first with ties in insertion order', () => leakFree(async () => {
   const q = new Queue();
@@ -168,10 +140,6 @@ test('values of every kind go through; objects come back as the same object; han
   assert.equal(q.empty(), true);
 }));
 
-// ---------------------------------------------------------------------------
-// taskDone / join
-// ---------------------------------------------------------------------------
-
 test('taskDone/join: join waits for every item to be processed; too many taskDone is a ValueError', () => leakFree(async () => {
   const q = new Queue();
   await run(function* () {
@@ -192,10 +160,6 @@ test('taskDone/join: join waits for every item to be processed; too many taskDon
   assert.throws(() => q.taskDone(), (e) => e instanceof ValueError && e.code === codes.EVALUE && /too many/.test(e.message));
   q.destroy();
 }));
-
-// ---------------------------------------------------------------------------
-// shutdown
-// ---------------------------------------------------------------------------
 
 test('shutdown(): waiting getters end with QueueShutDown, joiners keep waiting for taskDone, later puts fail, gets drain', () => leakFree(async () => {
   const q = new Queue();
@@ -293,10 +257,6 @@ test('destroy() with waiters ends them with QueueShutDown; the queue then acts s
   q.shutdown(); // harmless
 }));
 
-// ---------------------------------------------------------------------------
-// for await
-// ---------------------------------------------------------------------------
-
 test('for await (const item of queue) takes items as they come and ends on shutdown', () => leakFree(async () => {
   const q = new Queue({ maxsize: 3 });
   const got = [];
@@ -338,268 +298,4 @@ test('for await (const item of queue) takes items as they come and ends on shutd
   await assert.rejects(t, CancelledError);
   q.destroy();
   r.destroy();
-}));
-
-// ---------------------------------------------------------------------------
-// Cancellation: pending ops are withdrawn; the wake-up race loses nothing
-// ---------------------------------------------------------------------------
-
-test('a cancelled pending get / put takes nothing and puts nothing (generator: cancel; async: signal)', () => leakFree(async () => {
-  const q = new Queue({ maxsize: 1 });
-  await run(function* () {
-    const g = createTask(function* () { yield q.get(); });
-    const a = createTask(async (task) => { await q.get({ signal: task.signal }); });
-    const last = createTask(function* () { return yield q.get(); });
-    yield* ticks();
-    g.cancel();
-    a.cancel();
-    yield* ticks();
-    q.putNowait('only');
-    assert.equal(yield last, 'only', 'the cancelled getters were withdrawn');
-    q.putNowait('full');
-    const pg = createTask(function* () { yield q.put({ never: 1 }); });
-    const ac = new AbortController();
-    const pa = q.put('never', { signal: ac.signal }).then(() => 'put', (e) => e); // started by then()
-    yield* ticks();
-    pg.cancel();
-    ac.abort();
-    yield gather([pg], { returnExceptions: true });
-    assert.ok((yield pa) instanceof CancelledError);
-    assert.deepEqual(drain(q), ['full']);
-  });
-  q.destroy();
-}));
-
-test('cancellation race, get (generator): woken with an item, then cancelled before it runs - the item goes on', () => leakFree(async () => {
-  for (const Q of [Queue, LifoQueue, PriorityQueue]) {
-    const q = new Q();
-    await run(function* () {
-      // to the next waiting getter
-      const a = createTask(function* () { return yield q.get(); });
-      const b = createTask(function* () { return yield q.get(); });
-      yield* ticks();
-      q.putNowait('x'); // handed to a's get
-      assert.equal(q.qsize(), 0);
-      a.cancel();       // before a ran
-      assert.equal(yield b, 'x', `${Q.name}: b got the item a could not take`);
-      yield gather([a], { returnExceptions: true });
-      assert.equal(a.cancelled(), true);
-      // back into the queue, at the place a get takes from
-      const c = createTask(function* () { return yield q.get(); });
-      yield* ticks();
-      q.putNowait('first');
-      q.putNowait('second');
-      c.cancel();
-      yield gather([c], { returnExceptions: true });
-      assert.equal(c.cancelled(), true);
-      const rest = drain(q);
-      assert.deepEqual(rest.sort(), ['first', 'second'], `${Q.name}: nothing lost`);
-    });
-    q.destroy();
-  }
-  // FIFO: the item returns to the head
-  const f = new Queue();
-  await run(function* () {
-    const c = createTask(function* () { return yield f.get(); });
-    yield* ticks();
-    f.putNowait(1);
-    f.putNowait(2);
-    c.cancel();
-    yield gather([c], { returnExceptions: true });
-    assert.deepEqual(drain(f), [1, 2]);
-  });
-  f.destroy();
-}));
-
-test('cancellation race, get (async task): an abort after the hand-off delivers the item', () => leakFree(async () => {
-  const q = new Queue();
-  await run(function* () {
-    const t = createTask(async (task) => q.get({ signal: task.signal }));
-    yield* ticks();
-    q.putNowait({ id: 7 });
-    t.cancel();
-    const got = yield t;
-    assert.deepEqual(got, { id: 7 }, 'the task got the item instead of losing it');
-    assert.equal(q.qsize(), 0);
-  });
-  q.destroy();
-}));
-
-test('cancellation race, put (generator): admitted, then cancelled before it runs - the item is taken out again', () => leakFree(async () => {
-  const q = new Queue({ maxsize: 1 });
-  await run(function* () {
-    q.putNowait('a');
-    const p = createTask(function* () { yield q.put({ b: 1 }); return 'put'; });
-    yield* ticks();
-    assert.equal(q.getNowait(), 'a'); // frees the slot: p's item goes in
-    assert.equal(q.qsize(), 1);
-    p.cancel();                       // before p ran
-    yield gather([p], { returnExceptions: true });
-    assert.equal(p.cancelled(), true);
-    assert.equal(q.qsize(), 0, 'the cancelled put did not happen');
-    q.taskDone(); // for 'a'
-    assert.throws(() => q.taskDone(), ValueError, "'b' is not counted as unfinished");
-  });
-  q.destroy();
-}));
-
-test('cancellation race, put (generator): if a getter already took the item, the put stands and the cancellation comes at the next wait', () => leakFree(async () => {
-  const q = new Queue({ maxsize: 1 });
-  const log = [];
-  await run(function* () {
-    q.putNowait('a');
-    const p = createTask(function* () {
-      yield q.put('b');
-      log.push('put done');
-      try {
-        yield sleep(10_000);
-      } catch (e) {
-        log.push(e instanceof CancelledError ? 'cancelled at the next wait' : String(e));
-        throw e;
-      }
-    });
-    yield* ticks();
-    assert.equal(q.getNowait(), 'a'); // 'b' goes in
-    assert.equal(q.getNowait(), 'b'); // and is taken at once
-    p.cancel();
-    yield gather([p], { returnExceptions: true });
-    assert.equal(p.cancelled(), true);
-  });
-  assert.deepEqual(log, ['put done', 'cancelled at the next wait']);
-  q.destroy();
-}));
-
-test('cancellation race, put (async task): an abort after admission resolves the put (lossless)', () => leakFree(async () => {
-  const q = new Queue({ maxsize: 1 });
-  await run(function* () {
-    q.putNowait('a');
-    const p = createTask(async (task) => { await q.put('b', { signal: task.signal }); return 'put'; });
-    yield* ticks();
-    assert.equal(q.getNowait(), 'a');
-    p.cancel();
-    assert.equal(yield p, 'put');
-    assert.deepEqual(drain(q), ['b']);
-  });
-  q.destroy();
-}));
-
-// ---------------------------------------------------------------------------
-// One queue shared by C coroutines and JS tasks
-// ---------------------------------------------------------------------------
-
-test('a C producer coroutine and JS consumers (generator, async, for await) share one queue', () => leakFree(async () => {
-  const q = new Queue({ maxsize: 8, runtime: crt });
-  const n = 2000;
-  const seen = new Uint8Array(n);
-  const by = { gen: 0, async: 0, iter: 0 };
-  await crt.run(function* () {
-    const consumers = [
-      crt.createTask(function* () {
-        for (;;) {
-          let x;
-          try {
-            x = yield q.get();
-          } catch (e) {
-            if (e instanceof QueueShutDown) return;
-            throw e;
-          }
-          seen[x]++;
-          by.gen++;
-          q.taskDone();
-        }
-      }),
-      crt.createTask(async (task) => {
-        for await (const x of q.iter({ signal: task.signal })) {
-          seen[x]++;
-          by.iter++;
-          q.taskDone();
-          await crt.sleep(0, undefined, { signal: task.signal });
-        }
-      }),
-      crt.createTask(async (task) => {
-        for (;;) {
-          let x;
-          try {
-            x = await q.get({ signal: task.signal });
-          } catch (e) {
-            if (e instanceof QueueShutDown) return;
-            throw e;
-          }
-          seen[x]++;
-          by.async++;
-          q.taskDone();
-        }
-      }),
-    ];
-    // every consumer waits first (async ones start in a promise job)
-    yield crt.sleep(0);
-    yield new Promise((r) => setImmediate(r));
-    const producer = crt.spawnC('produce', f64(q.ptr, n, 0));
-    assert.equal(yield producer, n);
-    yield q.join();
-    q.shutdown();
-    yield crt.gather(consumers);
-  });
-  assert.ok(seen.every((x) => x === 1), 'every item seen exactly once');
-  assert.equal(by.gen + by.async + by.iter, n);
-  assert.ok(by.gen > 0 && by.async > 0 && by.iter > 0, JSON.stringify(by));
-  q.destroy();
-}, crt));
-
-test('JS producers and C consumer coroutines share one queue; a C getter cancelled in the race loses nothing', () => leakFree(async () => {
-  const q = new Queue({ maxsize: 4, runtime: crt });
-  await crt.run(function* () {
-    const consumers = [crt.spawnC('consume', f64(q.ptr)), crt.spawnC('consume', f64(q.ptr))];
-    const producers = [
-      crt.createTask(function* () { for (let i = 1; i <= 100; i++) yield q.put(i); }),
-      crt.createTask(async () => { for (let i = 0; i < 10; i++) await q.put(`s${i}`); }),
-    ];
-    yield crt.gather(producers);
-    yield q.join();
-    q.shutdown();
-    const sums = yield crt.gather(consumers);
-    assert.equal(sums[0] + sums[1], 5050 + 10 * 1000);
-  });
-  q.destroy();
-  const r = new Queue({ runtime: crt });
-  await crt.run(function* () {
-    const c1 = crt.spawnC('get_one', f64(r.ptr));
-    const c2 = crt.spawnC('get_one', f64(r.ptr));
-    yield crt.sleep(1);
-    r.putNowait('for c1');
-    c1.cancel(); // woken, cancelled before it resumed: the item goes to c2
-    assert.equal(yield c2, 'for c1');
-    yield crt.gather([c1], { returnExceptions: true });
-    assert.equal(c1.cancelled(), true);
-  });
-  r.destroy();
-}, crt));
-
-test('a JS producer into a C consumer of a PriorityQueue gets lowest-first', () => leakFree(async () => {
-  const q = new PriorityQueue({ runtime: crt });
-  q.putNowait(3, 3);
-  q.putNowait(1, 1);
-  q.putNowait(2, 2);
-  assert.equal(await crt.spawnC('get_one', f64(q.ptr)), 1);
-  assert.equal(await crt.spawnC('get_one', f64(q.ptr)), 2);
-  q.destroy();
-}, crt));
-
-test('operations are lazy and awaitable once; errors name the runtime mismatch', () => leakFree(async () => {
-  const q = new Queue();
-  const op = q.get();
-  assert.equal(q.qsize(), 0);
-  q.putNowait(1);
-  assert.equal(q.qsize(), 1, 'creating get() took nothing');
-  assert.equal(await op, 1);
-  assert.equal(await op, 1, 'awaiting it again gives the same outcome');
-  await assert.rejects(run(function* () { yield op; }), (e) => e instanceof TypeError && /already awaited/.test(e.message));
-  const unused = q.put('never'); // never awaited: nothing happens, nothing leaks
-  void unused;
-  assert.equal(q.qsize(), 0);
-  const other = new Queue({ runtime: crt });
-  await assert.rejects(run(function* () { yield other.get(); }), (e) => e instanceof TypeError && /another runtime/.test(e.message));
-  other.destroy();
-  assert.ok(new WasyncioError('x') instanceof Error);
-  q.destroy();
 }));

@@ -1,7 +1,7 @@
 // Helpers shared by the sync and queue tests: leak checks on a runtime
 // (JS tables, C objects and the C heap) and yielding until tasks wait.
 import assert from 'node:assert/strict';
-import { runtime, sleep } from '../../bindings/index.js';
+import { runtime, sleep, Runtime, Lock, Queue } from '../../bindings/index.js';
 
 /** Counts that must come back to their baseline. */
 export function snapshot(rt = runtime) {
@@ -39,3 +39,41 @@ export function* ticks(n = 2) {
     yield new Promise((r) => setImmediate(r));
   }
 }
+
+/** A runtime with the C coroutines of tests/c/modules/sync_interop.c. */
+export function interopRuntime() {
+  return Runtime.create({ module: new URL('../../build/wasm/modules/sync_interop.mjs', import.meta.url) });
+}
+
+/** A Float64Array of xs (arguments of the interop coroutines). */
+export const f64 = (...xs) => new Float64Array(xs);
+
+/** Warm-up, so that one-off growth (loop rings, tables) is not counted as a leak. */
+export async function warmUp(rts) {
+  for (const rt of rts) {
+    await rt.run(function* () {
+      const l = new Lock({ runtime: rt });
+      const ts = [];
+      for (let i = 0; i < 256; i++) {
+        ts.push(rt.createTask(i % 2
+          ? function* () { yield* l.with(function* () { yield rt.sleep(i % 3); }); }
+          : async (task) => { await l.with(async () => { await rt.sleep(i % 3, 0, { signal: task.signal }); }); }));
+      }
+      yield rt.gather(ts);
+      l.destroy();
+      const q = new Queue({ maxsize: 4, runtime: rt });
+      const qs = [];
+      for (let i = 0; i < 64; i++) qs.push(rt.createTask(i % 2 ? function* () { yield q.put(i); } : async () => { await q.get(); }));
+      yield rt.sleep(1);
+      yield rt.gather(qs);
+      q.destroy();
+    });
+  }
+}
+
+/** Every item of q, taken now. */
+export const drain = (q) => {
+  const out = [];
+  while (!q.empty()) out.push(q.getNowait());
+  return out;
+};

@@ -8,15 +8,45 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Imports (library_js.js), dispatched to the Runtime attached to Module. */
-extern int wa_js_import_step(int32_t jsid, int status);
+/* Imports (library_js.js), dispatched to Module.wasyncioBridge (the table
+ * in bindings/bridge.js). */
+extern int wa_js_import_step(int32_t slot, int status);
 extern void wa_js_import_done(wa_future_t *f, int32_t id);
 extern void wa_js_import_callback(int32_t id);
-extern void wa_js_import_cancelled(wa_task_t *t);
+extern void wa_js_import_cancelled(wa_task_t *t, int32_t slot);
 extern int wa_js_import_call(const char *name, const wa_value_t *arg, wa_future_t *f);
 
 WA_EXPORT void *wa_js_malloc(size_t n) { return malloc(n ? n : 1); }
 WA_EXPORT void wa_js_free(void *p) { free(p); }
+
+/* ---- views: JS objects watching C futures ---------------------------------
+ * A view watches its future with one done callback (js_done) whose
+ * argument is the view's slot in the JS view table (> 0); ops awaited from
+ * async code use negative ids. The slot is found again from the future
+ * (wa__js_view_slot), so JS needs no map keyed by pointer. */
+
+static void js_done(wa_future_t *f, void *arg) { wa_js_import_done(f, (int32_t)(intptr_t)arg); }
+
+/* The argument of f's js_done callback with a positive id, else 0. */
+static int32_t view_slot(const wa_future_t *f) {
+    if (f->ncb_inline && f->cb0.fn == js_done && (intptr_t)f->cb0.arg > 0) return (int32_t)(intptr_t)f->cb0.arg;
+    for (uint32_t i = 0; f->cbs && i < f->cbs->n; i++)
+        if (f->cbs->at[i].fn == js_done && (intptr_t)f->cbs->at[i].arg > 0) return (int32_t)(intptr_t)f->cbs->at[i].arg;
+    return 0;
+}
+
+static void js_cancel_notify(wa_task_impl_t *t) { wa_js_import_cancelled(&t->fut, view_slot(&t->fut)); }
+
+/* The slot may be stale once the callback ran (JS checks the view in it
+ * still watches f). */
+WA_EXPORT int32_t wa__js_view_slot(const wa_future_t *f) { return f ? view_slot(f) : 0; }
+
+WA_EXPORT int wa__js_watch(wa_future_t *f, int32_t slot) {
+    if (!f || slot <= 0) return WA_EINVAL;
+    int rc = wa_future_add_done_callback(f, js_done, (void *)(intptr_t)slot);
+    if (rc == 0 && wa_is_task(f) && !TASK(f)->cancel_notify) TASK(f)->cancel_notify = js_cancel_notify;
+    return rc;
+}
 
 /* ---- JS tasks: stackless step tasks whose step is a JS function ---------- */
 
@@ -24,18 +54,16 @@ static int js_step(void *state, int status) {
     return wa_js_import_step((int32_t)(intptr_t)state, status);
 }
 
-static void js_cancel_notify(wa_task_impl_t *t) { wa_js_import_cancelled(&t->fut); }
-
-WA_EXPORT wa_task_t *wa__js_spawn(int32_t jsid, const char *name) {
+WA_EXPORT wa_task_t *wa__js_spawn(int32_t slot, const char *name) {
     wa_task_t *t = NULL;
     wa_task_opts_t o = {.name = name, .stack_size = 0};
-    if (wa_spawn_step(&t, js_step, (void *)(intptr_t)jsid, &o) != 0) return NULL;
-    TASK(t)->cancel_notify = js_cancel_notify;
+    if (slot <= 0 || wa_spawn_step(&t, js_step, (void *)(intptr_t)slot, &o) != 0) return NULL;
+    if (wa__js_watch(t, slot) != 0) {
+        wa_cancel(t, NULL); /* before its first step: it never runs */
+        wa_release(t);
+        return NULL;
+    }
     return t;
-}
-
-WA_EXPORT void wa__js_watch_cancel(wa_task_t *t) {
-    if (wa_is_task(t) && !TASK(t)->cancel_notify) TASK(t)->cancel_notify = js_cancel_notify;
 }
 
 /* ---- C coroutines started from JS ---------------------------------------- */
@@ -89,14 +117,8 @@ WA_EXPORT wa_future_t *wa__js_body_future(void) {
     return f;
 }
 
-static void js_done(wa_future_t *f, void *arg) { wa_js_import_done(f, (int32_t)(intptr_t)arg); }
-
 WA_EXPORT int wa__js_on_done(wa_future_t *f, int32_t id) {
     return wa_future_add_done_callback(f, js_done, (void *)(intptr_t)id);
-}
-
-WA_EXPORT int wa__js_off_done(wa_future_t *f, int32_t id) {
-    return wa_future_remove_done_callback(f, js_done, (void *)(intptr_t)id);
 }
 
 WA_EXPORT int wa__js_future_fail(wa_future_t *f, int code, const char *msg, wa_value_t *value) {

@@ -7,8 +7,8 @@
 
 #include <malloc.h>
 
-/* Import (library_sync.js): the JS predicate #id of a Condition.waitFor,
- * dispatched to the Runtime attached to Module. Returns 0 or 1. */
+/* Import (library_js.js): the JS predicate #id of a Condition.waitFor
+ * (bindings/sync.js). Returns 0 or 1. */
 extern int wa_js_import_cond_pred(int32_t id);
 
 WA_EXPORT wa_queue_t *wa__js_queue_new(int kind, uint32_t maxsize) {

@@ -1,28 +1,28 @@
-// Executor imports (runtime/src/executor_host.h). The submitting side is
-// dispatched to the JS Runtime attached as Module.wasyncio (the methods are
-// installed by bindings/executor.js); without one, WA_EHOST (-13). The
-// worker side is dispatched to Module.wasyncioWorker, set by the pool's
-// worker entry (bindings/worker.js) on the instance it runs jobs in.
+// Executor imports (runtime/src/executor_host.h). The submitting side
+// forwards to Module.wasyncioBridge (bindings/bridge.js; without a runtime,
+// WA_EHOST = -13). The worker side is dispatched to Module.wasyncioWorker,
+// set by the pool's worker entry (bindings/worker.js) on the instance it
+// runs jobs in.
 mergeInto(LibraryManager.library, {
   wa_host_exec_pool_new: function (min, max, idle, maxQueue, grace, stack) {
-    var rt = Module['wasyncio'];
-    return rt && rt._execPoolNew ? rt._execPoolNew(min, max, idle, maxQueue, grace, stack) : -13;
+    var b = Module['wasyncioBridge'];
+    return b ? b.execPoolNew(min, max, idle, maxQueue, grace, stack) : -13;
   },
   wa_host_exec_pool_shutdown: function (pool, flags, fut) {
-    var rt = Module['wasyncio'];
-    return rt && rt._execPoolShutdown ? rt._execPoolShutdown(pool, flags, fut) : -13;
+    var b = Module['wasyncioBridge'];
+    return b ? b.execPoolShutdown(pool, flags, fut) : -13;
   },
   wa_host_exec_pool_free: function (pool) {
-    var rt = Module['wasyncio'];
-    if (rt && rt._execPoolFree) rt._execPoolFree(pool);
+    var b = Module['wasyncioBridge'];
+    if (b) b.execPoolFree(pool);
   },
   wa_host_exec_submit: function (pool, fn, input, len, result, accepted) {
-    var rt = Module['wasyncio'];
-    return rt && rt._execSubmitC ? rt._execSubmitC(pool, fn, input, len, result, accepted) : -13;
+    var b = Module['wasyncioBridge'];
+    return b ? b.execSubmit(pool, fn, input, len, result, accepted) : -13;
   },
   wa_host_exec_cancel: function (result) {
-    var rt = Module['wasyncio'];
-    if (rt && rt._execCancelFuture) rt._execCancelFuture(result);
+    var b = Module['wasyncioBridge'];
+    if (b) b.execCancel(result);
   },
   wa_host_job_done: function (id, status, data, len, msg) {
     var w = Module['wasyncioWorker'];

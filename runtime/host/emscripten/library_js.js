@@ -1,34 +1,41 @@
-// Imports used by js_bridge.c: the C scheduler calling into the JS bindings.
-// Each call is dispatched to the Runtime attached as Module.wasyncio
-// (bindings/runtime.js). Without one (a plain C program), JS-only features
-// answer WA_EHOST (-13).
+// Imports the C runtime calls into the JS bindings: each one forwards to
+// the same-named entry of Module.wasyncioBridge, the table of every C -> JS
+// call (bindings/bridge.js, set when a Runtime attaches). Without one (a
+// plain C program), JS-only features answer WA_EHOST (-13) and the rest do
+// nothing.
 mergeInto(LibraryManager.library, {
-  wa_js_import_step: function (jsid, status) {
-    var rt = Module['wasyncio'];
-    return rt ? rt._step(jsid, status) : -13;
+  wa_js_import_step: function (slot, status) {
+    var b = Module['wasyncioBridge'];
+    return b ? b.step(slot, status) : -13;
   },
   wa_js_import_done: function (f, id) {
-    var rt = Module['wasyncio'];
-    if (rt) rt._done(f, id);
+    var b = Module['wasyncioBridge'];
+    if (b) b.done(f, id);
   },
   wa_js_import_callback: function (id) {
-    var rt = Module['wasyncio'];
-    if (rt) rt._callback(id);
+    var b = Module['wasyncioBridge'];
+    if (b) b.callback(id);
   },
-  wa_js_import_cancelled: function (t) {
-    var rt = Module['wasyncio'];
-    if (rt) rt._cancelled(t);
+  wa_js_import_cancelled: function (t, slot) {
+    var b = Module['wasyncioBridge'];
+    if (b) b.cancelled(t, slot);
   },
   wa_js_import_call: function (name, arg, f) {
-    var rt = Module['wasyncio'];
-    return rt ? rt._callFromC(name, arg, f) : -13;
+    var b = Module['wasyncioBridge'];
+    return b ? b.call(name, arg, f) : -13;
   },
   wa_js_import_task_event: function (event, t, status) {
-    var rt = Module['wasyncio'];
-    if (rt) rt._taskEvent(event, t, status);
+    var b = Module['wasyncioBridge'];
+    if (b) b.taskEvent(event, t, status);
   },
   wa_host_value_release: function (handle) {
-    var rt = Module['wasyncio'];
-    if (rt) rt._releaseHandle(handle);
+    var b = Module['wasyncioBridge'];
+    if (b) b.releaseValue(handle);
+  },
+  // A JS Condition.waitFor predicate; without a runtime the wait ends (1:
+  // "true"), so nothing can hang on it.
+  wa_js_import_cond_pred: function (id) {
+    var b = Module['wasyncioBridge'];
+    return b ? b.condPred(id) : 1;
   },
 });

@@ -78,9 +78,9 @@ mergeInto(LibraryManager.library, {
 
   wa_host_report: function (ptr) {
     var text = UTF8ToString(ptr);
-    var rt = Module['wasyncio'];
+    var b = Module['wasyncioBridge'];
     // fatal faults always go to stderr; the rest to the JS runtime's onError
-    if (rt && text.indexOf('wasyncio: fatal') !== 0) rt._hostReport(text);
+    if (b && text.indexOf('wasyncio: fatal') !== 0) b.hostReport(ptr);
     else err(text);
   },
 

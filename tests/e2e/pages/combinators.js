@@ -1,4 +1,4 @@
-// Combinators (issue 4) in the browser: a few of tests/js/combinators.test.mjs
+// Combinators (issue 4) in the browser: a few of the tests/js/ combinator tests
 // in both task styles, each reporting ok/failed into window.results.
 import {
   run, createTask, sleep, time, runtime, wait, waitFor, asCompleted, shield, timeout, taskGroup,

@@ -1,0 +1,106 @@
+// asyncio.gather on the runtime: C's wa_gather over the children's C
+// futures; the result is read from the children's JS views, so values and
+// errors keep their identity.
+import { errorFromStatus, codes } from './errors.js';
+import { Future } from './futures.js';
+import { Op } from './ops.js';
+import { isPlainObject, isThenable } from './kinds.js';
+
+const RETURN_EXCEPTIONS = 1;
+
+/** A future whose result is computed from its children (gather). */
+export class GatheringFuture extends Future {
+  /** @internal */
+  constructor(rt, ptr, kids, kidPtrs) {
+    super(rt, ptr);
+    /** @internal the children as awaited (views, operations, promises), until settled */
+    this._kids = kids;
+    /** @internal their C futures (our references, until settled) */
+    this._kidPtrs = kidPtrs;
+  }
+
+  /** @internal results of a gather, in order, from its children */
+  _outcomeFromC(ptr) {
+    const rt = this._rt;
+    const c = rt._c;
+    const aws = rt._awaitables;
+    const st = c.wa_future_status(ptr);
+    if (st === codes.ECANCELLED) return rt._views.readOutcome(ptr);
+    const kids = this._kids;
+    const ptrs = this._kidPtrs;
+    if (st !== 0) {
+      // the first child that failed, with its own error object
+      for (let i = 0; i < kids.length; i++) {
+        const o = aws.outcomeOf(kids[i], ptrs[i]);
+        if (o && !o.ok && c.wa_future_status(ptrs[i]) === st) return o;
+      }
+      return rt._views.readOutcome(ptr);
+    }
+    const values = new Array(kids.length);
+    for (let i = 0; i < kids.length; i++) {
+      const o = aws.outcomeOf(kids[i], ptrs[i]);
+      values[i] = o.ok ? o.value : o.error;
+    }
+    return { ok: true, value: values };
+  }
+
+  /** @internal drop our references to the children */
+  _fire() {
+    const ptrs = this._kidPtrs;
+    if (ptrs) {
+      this._kids = this._kidPtrs = null;
+      for (let i = 0; i < ptrs.length; i++) this._rt._c.wa_release(ptrs[i]);
+    }
+    super._fire();
+  }
+}
+
+/**
+ * gather(a, b, c) or gather([a, b, c], { returnExceptions }): see Runtime.gather.
+ * Every argument is checked before any is started.
+ * @param {import('./runtime.js').Runtime} rt
+ * @param {unknown[]} args
+ */
+export function gather(rt, args) {
+  let aws = args;
+  let opts = {};
+  if (args.length && args[0] != null && typeof args[0] === 'object' && !isThenable(args[0]) &&
+      !(args[0] instanceof Op) && typeof args[0][Symbol.iterator] === 'function') {
+    aws = [...args[0]];
+    opts = args[1] ?? {};
+  } else if (args.length && isPlainObject(args[args.length - 1])) {
+    opts = args[args.length - 1];
+    aws = args.slice(0, -1);
+  }
+  if (opts === null || typeof opts !== 'object') throw new TypeError('gather: options must be an object');
+  const flags = opts.returnExceptions ? RETURN_EXCEPTIONS : 0;
+  const awaitables = rt._awaitables;
+  const c = rt._c;
+  for (let i = 0; i < aws.length; i++) awaitables.check(aws[i], `gather: argument ${i}`);
+  const kids = new Array(aws.length);
+  const ptrs = [];
+  let arr = 0;
+  try {
+    for (let i = 0; i < aws.length; i++) {
+      kids[i] = awaitables.adopt(aws[i]);
+      ptrs.push(awaitables.start(kids[i], `gather: argument ${i}`));
+    }
+    arr = rt._mem.ptrArray(ptrs);
+    const rc = c.wa_gather(rt._mem.cell, arr, ptrs.length, flags);
+    if (rc !== 0) throw errorFromStatus(rc, 'gather failed');
+  } catch (e) {
+    // roll back: what gather started is withdrawn (operations, tasks made
+    // for generators), our references dropped
+    for (let i = 0; i < ptrs.length; i++) {
+      if (kids[i] !== aws[i] || !(kids[i] instanceof Future)) c.wa_cancel(ptrs[i], 0);
+      c.wa_release(ptrs[i]);
+    }
+    throw e;
+  } finally {
+    rt._mem.free(arr);
+  }
+  const outer = rt._mem.out();
+  const g = new GatheringFuture(rt, outer, kids, ptrs);
+  rt._views.watch(g, outer);
+  return g;
+}

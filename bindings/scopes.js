@@ -1,0 +1,356 @@
+// Scopes run by timeout()/timeoutAt()/taskGroup() (timeout.js,
+// taskgroup.js): the block that runs the body (ScopeRun), what Timeout and
+// TaskGroup share (Scope), and the runtime's view of the scopes open in
+// each task (Scopes), which routes a task's cancellation to their signals.
+//
+// A timeout scope or task group belongs to a task (asyncio: it cancels that
+// task). In a generator task it is the running task; in async code name it
+// with { task } or with the signal of the task or of an enclosing scope
+// ({ signal: task.signal } / { signal: scope.signal }). Any other AbortSignal
+// given as { signal } cancels the scope from outside: the scope then ends
+// with a CancelledError (cause: the signal's reason) and the task goes on.
+//
+// Each scope has an AbortSignal (scope.signal, tg.signal) that aborts when
+// the scope is cancelled: its deadline, the group's first failure, an outer
+// scope, the task's cancellation or the external signal. The task's own
+// signal (task.signal) aborts only when the task itself is cancelled, not
+// for a scope's own cancellation, which the scope takes back at its exit.
+import { CancelledError, InvalidStateError, codes } from './errors.js';
+import { Task, SIGNAL_OWNER } from './futures.js';
+import { BIND, abortError, abortMessage } from './awaitables.js';
+import { isGenerator, isThenable } from './kinds.js';
+import { checkOptions } from './wait.js';
+
+/** A scope's AbortSignal points back to its scope. */
+export const SCOPE_OF = Symbol('wasyncio.scope');
+
+/**
+ * A block run by timeout()/timeoutAt()/taskGroup(): `yield*` it in a
+ * generator task, `await` it in async code. Runs once.
+ * @internal
+ */
+export class ScopeRun {
+  constructor(rt, make, body, options, where) {
+    if (typeof body !== 'function') throw new TypeError(`${where}: body must be a function`);
+    options = checkOptions(options, where);
+    if (options.task !== undefined && !(options.task instanceof Task && options.task._rt === rt)) {
+      throw new TypeError(`${where}: options.task must be a Task of this runtime`);
+    }
+    this._rt = rt;
+    this._make = make;
+    this._body = body;
+    this._options = options;
+    this._where = where;
+    /** the task running when the block was made (reliable in steps only) */
+    this._caller = rt._tasks.current;
+    this._used = false;
+    this._promise = null;
+  }
+
+  _claim() {
+    if (this._used) throw new TypeError(`${this._where} was already run; make a new one`);
+    this._used = true;
+  }
+
+  /** Generator tasks: `yield* timeout(ms, function* (scope) { ... })`. */
+  * [Symbol.iterator]() {
+    this._claim();
+    const rt = this._rt;
+    const task = rt._tasks.current;
+    if (!(task instanceof Task) || !rt._tasks.isGeneratorTask(task)) {
+      throw new InvalidStateError(`${this._where}: yield* it in a generator task; in async code, await it`);
+    }
+    if (this._options.task !== undefined && this._options.task !== task) {
+      throw new TypeError(`${this._where}: options.task must be the running task`);
+    }
+    const scope = this._make(task, rt._scopes.innermost(task), false);
+    let out;
+    try {
+      const ret = this._body.call(undefined, scope);
+      if (isThenable(ret)) throw new TypeError(`${this._where}: in a generator task the body must be a generator function (function*)`);
+      out = { ok: true, value: isGenerator(ret) ? yield* ret : ret };
+    } catch (e) {
+      out = { ok: false, error: e };
+    }
+    return yield* scope._leaveGen(out);
+  }
+
+  /** Async code: `await timeout(ms, async (scope) => { ... }, { task })`. */
+  then(onFulfilled, onRejected) {
+    if (!this._promise) {
+      try {
+        this._claim();
+        this._promise = this._runAsync();
+      } catch (e) {
+        this._promise = Promise.reject(e);
+      }
+    }
+    return this._promise.then(onFulfilled, onRejected);
+  }
+
+  catch(onRejected) {
+    return this.then(undefined, onRejected);
+  }
+
+  finally(onFinally) {
+    return this.then().finally(onFinally);
+  }
+
+  /** Yielded (without the star) or gathered: only async owners can. */
+  [BIND]() {
+    const owner = this._options.task ?? this._caller;
+    if (owner && this._rt._tasks.isGeneratorTask(owner)) {
+      throw new TypeError(`${this._where}: in a generator task use yield* (with the star), not yield`);
+    }
+    return Promise.resolve(this);
+  }
+
+  async _runAsync() {
+    const rt = this._rt;
+    const { task: given, signal } = this._options;
+    const sigScope = signal?.[SCOPE_OF];
+    const sigTask = signal?.[SIGNAL_OWNER] ?? sigScope?._task;
+    const task = given ?? this._caller ?? sigTask;
+    if (!(task instanceof Task) || task._rt !== rt) {
+      throw new InvalidStateError(`${this._where}: no task to run it in: pass { task } or { signal: task.signal } (or the signal of an enclosing scope)`);
+    }
+    if (rt._tasks.isGeneratorTask(task)) {
+      throw new TypeError(`${this._where}: in a generator task use yield* (with the star)`);
+    }
+    if (!rt._tasks.isRunningJsTask(task)) {
+      throw new InvalidStateError(`${this._where}: the task must be a running JS task`);
+    }
+    const parent = sigScope && sigScope._task === task && sigScope._open ? sigScope : null;
+    const scope = this._make(task, parent, true);
+    let out;
+    try {
+      const ret = this._body.call(undefined, scope);
+      if (isGenerator(ret)) throw new TypeError(`${this._where}: a generator function body needs a generator task (yield*)`);
+      out = { ok: true, value: await ret };
+    } catch (e) {
+      out = { ok: false, error: e };
+    }
+    return scope._leaveAsync(out);
+  }
+}
+
+/**
+ * What Timeout and TaskGroup share: the owning task, the scope's
+ * AbortSignal, the external signal, the link in the task's open scopes.
+ * @internal
+ */
+export class Scope {
+  constructor(rt, task, parent, isAsync, options) {
+    this._rt = rt;
+    this._task = task;
+    this._parent = parent;
+    this._async = isAsync;
+    this._open = false;
+    this._controller = null;
+    this._abortReason = undefined;
+    this._outsideAbort = false;
+    // an external AbortSignal that cancels this scope
+    const sig = options.signal;
+    this._ext = sig && !(sig[SIGNAL_OWNER] === task || sig[SCOPE_OF]?._task === task) ? sig : null;
+    this._extListener = null;
+    this._extCancels = 0; // cancellations of the task made for the external signal
+    this._c0 = 0; // the task's cancelling() when entered
+  }
+
+  /** Aborts when the scope is cancelled (reason: a CancelledError). */
+  get signal() {
+    if (!this._controller) {
+      this._controller = new AbortController();
+      this._controller.signal[SCOPE_OF] = this;
+      if (this._abortReason !== undefined) this._abortController();
+    }
+    return this._controller.signal;
+  }
+
+  /** The task the scope belongs to. */
+  get task() {
+    return this._task;
+  }
+
+  /**
+   * @internal abort the scope's signal. `outside`: the task itself was
+   * cancelled, so an operation withdrawn through this signal counts as the
+   * task's body having seen its cancellation (runtime._runOp), as through
+   * task.signal.
+   */
+  _abort(reason, outside = false) {
+    if (this._abortReason !== undefined) return;
+    this._abortReason = reason;
+    this._outsideAbort = outside;
+    if (this._controller) this._abortController();
+  }
+
+  /** @internal */
+  _abortController() {
+    if (this._outsideAbort) this._controller.signal[SIGNAL_OWNER] = this._task;
+    this._controller.abort(this._abortReason);
+  }
+
+  /** @internal link in (after the C enter succeeded) */
+  _link() {
+    const rt = this._rt;
+    this._open = true;
+    this._c0 = rt._c.wa_task_cancelling(this._task._ptr);
+    rt._scopes.open(this);
+    if (this._parent?._abortReason !== undefined) this._abort(this._parent._abortReason);
+    if (this._ext) {
+      this._extListener = () => this._cancelFromSignal();
+      if (this._ext.aborted) this._cancelFromSignal();
+      else this._ext.addEventListener('abort', this._extListener, { once: true });
+    }
+  }
+
+  /** @internal */
+  _unlink() {
+    this._open = false;
+    this._rt._scopes.close(this);
+    if (this._extListener) this._ext.removeEventListener('abort', this._extListener);
+    this._extListener = null;
+  }
+
+  /** @internal the external signal aborted: cancel the task for this scope */
+  _cancelFromSignal() {
+    const rt = this._rt;
+    const task = this._task;
+    if (!this._open || !task._ptr || this._alreadyCancelled()) return;
+    this._extCancels++;
+    rt._scopes.cancelFor(this, abortMessage(this._ext));
+  }
+
+  /** @internal the scope's own cancellation is already under way */
+  _alreadyCancelled() {
+    return false;
+  }
+
+  /** @internal settle the external signal's cancellations; the error to throw instead, if any */
+  _takeBackExternal(status) {
+    if (!this._extCancels) return null;
+    const c = this._rt._c;
+    let n = Infinity;
+    for (let i = 0; i < this._extCancels && this._task._ptr; i++) n = c.wa_task_uncancel(this._task._ptr);
+    this._extCancels = 0;
+    if (n <= this._c0 && status === codes.ECANCELLED) return abortError(this._ext);
+    return null;
+  }
+
+  /** @internal a cancellation of the task reached this scope */
+  _onCancelled() {}
+
+  /** @internal the reason if this scope's own C-side cancellation (its
+   * deadline, its group's first failure) is what the task just got */
+  _ownCancellation() {
+    return null;
+  }
+}
+
+/** Abort scope s and every scope nested in it (of the same task). */
+function abortTree(list, s, reason) {
+  for (const x of [...list]) {
+    for (let p = x; p; p = p._parent) {
+      if (p === s) {
+        x._abort(reason);
+        x._onCancelled();
+        break;
+      }
+    }
+  }
+}
+
+/**
+ * The scopes open in each task of a runtime, and how a cancellation of the
+ * task reaches their signals.
+ */
+export class Scopes {
+  /** @param {import('./runtime.js').Runtime} rt */
+  constructor(rt) {
+    /** @internal */ this._rt = rt;
+    /** @internal Task -> scopes (timeouts and groups) open in it, in the order entered */
+    this._open = new WeakMap();
+    /** @internal the scope whose external signal is cancelling its task now */
+    this._ownCancel = null;
+    /** @internal TaskGroup exit re-cancelling its owner (nothing new) */
+    this._recancel = 0;
+  }
+
+  /** The innermost scope open in task, or null. */
+  innermost(task) {
+    const list = this._open.get(task);
+    return list?.length ? list[list.length - 1] : null;
+  }
+
+  /** @internal */
+  open(scope) {
+    let list = this._open.get(scope._task);
+    if (!list) this._open.set(scope._task, (list = []));
+    list.push(scope);
+  }
+
+  /** @internal */
+  close(scope) {
+    const list = this._open.get(scope._task);
+    const i = list ? list.lastIndexOf(scope) : -1;
+    if (i >= 0) list.splice(i, 1);
+    if (list && !list.length) this._open.delete(scope._task);
+  }
+
+  /** @internal cancel scope's task for the scope's external signal */
+  cancelFor(scope, msg) {
+    const prev = this._ownCancel;
+    this._ownCancel = scope;
+    try {
+      this._rt._views.cancel(scope._task._ptr, msg);
+    } finally {
+      this._ownCancel = prev;
+    }
+  }
+
+  /** @internal run fn while a TaskGroup exit may re-cancel its owner */
+  recancelling(fn) {
+    this._recancel++;
+    try {
+      return fn();
+    } finally {
+      this._recancel--;
+    }
+  }
+
+  /**
+   * A cancellation request reached `task`. A scope's own (its deadline,
+   * its group's first failure, its external signal) aborts that scope's
+   * signal and the scopes inside it, and returns true so that the task's
+   * signal stays as it is; anything else aborts every scope of the task
+   * (and the task's signal, by returning false).
+   */
+  cancelRequested(task, msg) {
+    const list = this._open.get(task);
+    if (!list || !list.length) return false;
+    // TaskGroup exit keeping a pending cancellation pending: nothing new
+    if (this._recancel) return true;
+    const own = this._ownCancel;
+    if (own && own._task === task) {
+      abortTree(list, own, abortError(own._ext));
+      return true;
+    }
+    // timeouts first, then groups
+    for (const pass of [0, 1]) {
+      for (const s of list) {
+        const reason = s._cancelPass === pass ? s._ownCancellation() : null;
+        if (reason) {
+          abortTree(list, s, reason);
+          return true;
+        }
+      }
+    }
+    const reason = new CancelledError(msg);
+    for (const s of [...list]) {
+      s._abort(reason, true);
+      s._onCancelled();
+    }
+    return false;
+  }
+}
