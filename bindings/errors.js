@@ -1,28 +1,10 @@
 // Error classes (asyncio's names) and the mapping between C status codes
 // (WA_E... in wasyncio.h) and JS errors.
 
-/** C status codes, as in wasyncio.h. */
-export const codes = Object.freeze({
-  OK: 0,
-  ECANCELLED: -1,
-  ETIMEDOUT: -2,
-  EINVAL: -3,
-  ENOMEM: -4,
-  ESTATE: -5,
-  ENOTASK: -6,
-  ESHUTDOWN: -7,
-  EEMPTY: -8,
-  EFULL: -9,
-  EBROKEN: -10,
-  EVALUE: -11,
-  ENETWORK: -12,
-  EHOST: -13,
-  EFAILED: -14,
-  EDEADLOCK: -15,
-  EGROUP: -16,
-  ESTACK: -17,
-  EABORTED: -18,
-});
+import { codes } from './constants.js';
+
+/** C status codes (WA_OK, WA_E... of wasyncio.h; generated). */
+export { codes };
 
 const codeNames = new Map(Object.entries(codes).map(([k, v]) => [v, k]));
 

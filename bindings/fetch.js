@@ -9,9 +9,11 @@
 //   for await (const chunk of r2) ...                    // streamed body
 import { Op } from './ops.js';
 import { errorFromStatus, codes } from './errors.js';
+import { WA, layout } from './constants.js';
 
-const REDIRECT = { follow: 0, error: 1, manual: 2 };
-const OPTS_SIZE = 32; // wa_fetch_opts_t on wasm32 (fetch.c checks it)
+const REDIRECT = { follow: WA.REDIRECT_FOLLOW, error: WA.REDIRECT_ERROR, manual: WA.REDIRECT_MANUAL };
+const OPTS = layout.wa_fetch_opts_t;
+const HEADER = layout.wa_header_t;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -80,16 +82,16 @@ class FetchOp extends Op {
     };
     try {
       const url = str(this._url);
-      const opts = alloc(OPTS_SIZE);
-      M.HEAPU8.fill(0, opts, opts + OPTS_SIZE);
+      const opts = alloc(OPTS.size);
+      M.HEAPU8.fill(0, opts, opts + OPTS.size);
       const method = this._method === undefined ? 0 : str(this._method);
       let hdrs = 0;
       if (this._headers.length) {
         const ptrs = this._headers.map(([k, v]) => [str(k), str(v)]);
-        hdrs = alloc(8 * ptrs.length);
+        hdrs = alloc(HEADER.size * ptrs.length);
         ptrs.forEach(([k, v], i) => {
-          M.HEAPU32[(hdrs >> 2) + 2 * i] = k;
-          M.HEAPU32[(hdrs >> 2) + 2 * i + 1] = v;
+          M.HEAPU32[(hdrs + HEADER.size * i + HEADER.name) >> 2] = k;
+          M.HEAPU32[(hdrs + HEADER.size * i + HEADER.value) >> 2] = v;
         });
       }
       let body = 0;
@@ -98,13 +100,13 @@ class FetchOp extends Op {
         M.HEAPU8.set(this._body, body);
       }
       const u32 = M.HEAPU32;
-      u32[opts >> 2] = method;
-      u32[(opts + 4) >> 2] = hdrs;
-      u32[(opts + 8) >> 2] = this._headers.length;
-      u32[(opts + 12) >> 2] = body;
-      u32[(opts + 16) >> 2] = this._body ? this._body.length : 0;
-      M.HEAP32[(opts + 20) >> 2] = this._redirect;
-      M.HEAPF64[(opts + 24) >> 3] = this._timeout;
+      u32[(opts + OPTS.method) >> 2] = method;
+      u32[(opts + OPTS.headers) >> 2] = hdrs;
+      u32[(opts + OPTS.nheaders) >> 2] = this._headers.length;
+      u32[(opts + OPTS.body) >> 2] = body;
+      u32[(opts + OPTS.body_len) >> 2] = this._body ? this._body.length : 0;
+      M.HEAP32[(opts + OPTS.redirect) >> 2] = this._redirect;
+      M.HEAPF64[(opts + OPTS.timeout_ms) >> 3] = this._timeout;
       const rc = c.wa_fetch_start(rt._mem.cell, url, opts);
       if (rc !== 0) throw errorFromStatus(rc, `fetch(${JSON.stringify(this._url)}): invalid request (URL, method, header or body)`);
       return M.HEAPU32[rt._mem.cell >> 2];
@@ -359,10 +361,12 @@ export function fetchOp(rt, url, init) {
 export function fetchStats(rt) {
   const M = rt.M;
   const c = rt._c;
-  const p = c.wa_js_malloc(24);
+  const L = layout.wa_fetch_stats_t;
+  const p = c.wa_js_malloc(L.size);
   try {
     c.wa_fetch_get_stats(p);
-    return { responses: M.HEAPU32[p >> 2], pending: M.HEAPU32[(p + 4) >> 2], hostHandles: M.HEAPU32[(p + 8) >> 2] };
+    const u = (field) => M.HEAPU32[(p + L[field]) >> 2];
+    return { responses: u('responses'), pending: u('pending'), hostHandles: u('host_handles') };
   } finally {
     c.wa_js_free(p);
   }

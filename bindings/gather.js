@@ -5,8 +5,9 @@ import { errorFromStatus, codes } from './errors.js';
 import { Future } from './futures.js';
 import { Op } from './ops.js';
 import { isPlainObject, isThenable } from './kinds.js';
+import { WA } from './constants.js';
 
-const RETURN_EXCEPTIONS = 1;
+const RETURN_EXCEPTIONS = WA.RETURN_EXCEPTIONS;
 
 /** A future whose result is computed from its children (gather). */
 export class GatheringFuture extends Future {

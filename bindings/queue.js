@@ -8,13 +8,14 @@
 //   createTask(function* () { const item = yield q.get(); ... });
 //   await q.put(item);
 import { QueueShutDown, codes, errorFromStatus } from './errors.js';
+import { WA } from './constants.js';
 import {
   SyncObject, SyncOp, OwningOp, checkInt, checkOptions, syncRuntime,
 } from './sync.js';
 
-const KIND_FIFO = 0;
-const KIND_LIFO = 1;
-const KIND_PRIORITY = 2;
+const KIND_FIFO = WA.QUEUE_FIFO;
+const KIND_LIFO = WA.QUEUE_LIFO;
+const KIND_PRIORITY = WA.QUEUE_PRIORITY;
 const MAXSIZE_MAX = 0xffffffff;
 
 function checkPriority(p, where) {

@@ -19,6 +19,7 @@ import { InvalidStateError } from './errors.js';
 import { IS_RUNTIME } from './defaults.js';
 import { Memory, cFunctions, fromC } from './bridge.js';
 import { ValueCodec } from './values.js';
+import { layout } from './constants.js';
 import { Loop } from './loop.js';
 import { Views } from './views.js';
 import { Tasks } from './tasks.js';
@@ -407,13 +408,14 @@ export class Runtime {
    */
   stats() {
     const M = this.M;
-    const p = this._c.wa_js_malloc(64);
+    const L = layout.wa_stats_t;
+    const p = this._c.wa_js_malloc(L.size);
     try {
       this._c.wa_get_stats(p);
-      const u = (i) => M.HEAPU32[(p >> 2) + i];
+      const u = (field) => M.HEAPU32[(p + L[field]) >> 2];
       return {
-        futures: u(0), tasks: u(1), handles: u(2), ready: u(3),
-        stacksInUse: u(4), stacksPooled: u(5), stackBytes: u(6),
+        futures: u('futures'), tasks: u('tasks'), handles: u('handles'), ready: u('ready'),
+        stacksInUse: u('stacks_in_use'), stacksPooled: u('stacks_pooled'), stackBytes: u('stack_bytes'),
         jsTasks: this._tasks.live, views: this._views.size, opWaiters: this._awaitables.size,
         callbacks: this._loop.size, jsHandles: this._codec.handles.size,
         wasmBytes: M.HEAPU8.length,

@@ -2,9 +2,10 @@
 // mirrors aw; cancelling it leaves aw running.
 import { Future } from './futures.js';
 import { errorFromStatus } from './errors.js';
+import { futureState } from './constants.js';
 import { checkOptions } from './wait.js';
 
-const FUT_CANCELLED = 3;
+const FUT_CANCELLED = futureState.CANCELLED;
 
 /** The outer future of shield(): its outcome is the inner's. @internal */
 export class ShieldFuture extends Future {

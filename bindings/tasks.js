@@ -23,9 +23,10 @@ import { abortMessage } from './awaitables.js';
 import {
   genNext, genThrow, isGenerator, isGeneratorFunction, isNativeGenerator, isThenable,
 } from './kinds.js';
+import { WA } from './constants.js';
 
 /** The step status that means "suspended, call me again" (WA_PENDING). */
-const PENDING_STEP = 0x7fffffff;
+const PENDING_STEP = WA.PENDING;
 
 function checkName(name, where) {
   if (name !== undefined && typeof name !== 'string') throw new TypeError(`${where}: options.name must be a string`);

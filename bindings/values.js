@@ -3,16 +3,19 @@
 // (UTF-8) and bytes are copied; every other JS value stays on the JS side and
 // crosses as a WA_VALUE_JS handle.
 
-export const VALUE_NULL = 1;
-export const VALUE_BOOL = 2;
-export const VALUE_NUMBER = 3;
-export const VALUE_STRING = 4;
-export const VALUE_BYTES = 5;
-export const VALUE_JS = 6;
-export const VALUE_FUTURE = 7;
+import { WA, layout } from './constants.js';
 
-/** Layout of wa_value_t: type i32 @0, len u32 @4, union @8 (f64 or pointer). */
-const HEADER = 16;
+export const VALUE_NULL = WA.VALUE_NULL;
+export const VALUE_BOOL = WA.VALUE_BOOL;
+export const VALUE_NUMBER = WA.VALUE_NUMBER;
+export const VALUE_STRING = WA.VALUE_STRING;
+export const VALUE_BYTES = WA.VALUE_BYTES;
+export const VALUE_JS = WA.VALUE_JS;
+export const VALUE_FUTURE = WA.VALUE_FUTURE;
+
+/** Layout of wa_value_t: type i32 @0, len u32 @4, union @8 (f64 or pointer);
+ * a string's or bytes' payload follows the struct. */
+const HEADER = layout.wa_value_t.size;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -7,15 +7,18 @@
 import { Op } from './ops.js';
 import { Future } from './futures.js';
 import { TimeoutError, errorFromStatus } from './errors.js';
+import { WA, futureState } from './constants.js';
 
 /** asyncio.wait's return_when values. */
 export const FIRST_COMPLETED = 'FIRST_COMPLETED';
 export const FIRST_EXCEPTION = 'FIRST_EXCEPTION';
 export const ALL_COMPLETED = 'ALL_COMPLETED';
-const RETURN_WHEN = new Map([[ALL_COMPLETED, 0], [FIRST_COMPLETED, 1], [FIRST_EXCEPTION, 2]]);
+const RETURN_WHEN = new Map([
+  [ALL_COMPLETED, WA.ALL_COMPLETED], [FIRST_COMPLETED, WA.FIRST_COMPLETED], [FIRST_EXCEPTION, WA.FIRST_EXCEPTION],
+]);
 
-const FUT_OK = 1;
-const FUT_CANCELLED = 3;
+const FUT_OK = futureState.OK;
+const FUT_CANCELLED = futureState.CANCELLED;
 
 /** Options of a combinator: an object (or undefined) with an optional AbortSignal. */
 export function checkOptions(options, where) {

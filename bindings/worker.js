@@ -11,7 +11,7 @@
 //    loop to receive a cancellation.
 // A wasm trap is fatal: the worker reports it and the pool replaces it.
 import { instantiate } from './loader.js';
-import { CancelledError } from './errors.js';
+import { CancelledError, codes } from './errors.js';
 import { unwrapTransfer } from './transfer.js';
 
 export { transfer } from './transfer.js';
@@ -21,7 +21,7 @@ const isNode = typeof process === 'object' && !!(process.versions && process.ver
 
 /** How often (ms) wa_job_cancelled() lets the worker's event loop run. */
 const POLL_MS = 2;
-const WA_ECANCELLED = -1;
+const WA_ECANCELLED = codes.ECANCELLED;
 
 /**
  * The job this worker is running (capture it at the start of a job: after

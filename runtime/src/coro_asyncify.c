@@ -1,7 +1,7 @@
 /* Coroutines on wasm: binaryen's Asyncify driven from inside the module.
  *
  * The four asyncify.* imports are replaced by the Asyncify pass with its own
- * internal functions (build.sh runs `wasm-opt --asyncify` after linking).
+ * internal functions (the Makefile runs `wasm-opt --asyncify` after linking).
  * wa__coro_yield starts an unwind: every instrumented frame of the coroutine
  * saves its locals and returns, up to resume_impl, which is *not*
  * instrumented (asyncify-removelist) and stops the unwind. Resuming starts a
@@ -76,10 +76,10 @@ void wa__coro_release(wa_coro_t *c) {
     c->stack = NULL;
 }
 
-/* Must stay uninstrumented: build.sh passes asyncify-removelist@wa__coro_resume_impl.
+/* Must stay uninstrumented (WA_NOT_ASYNCIFIED: an unwind stops here).
  * It is only ever called through resume_ptr so binaryen cannot inline it
  * into an instrumented caller. */
-WA_EXPORT WA_NOINLINE void wa__coro_resume_impl(wa_coro_t *c) {
+WA_NOT_ASYNCIFIED WA_EXPORT WA_NOINLINE void wa__coro_resume_impl(wa_coro_t *c) {
     wa_coro_sched_t *s = &wa__loop.sched;
     uintptr_t main_sp = wa__sp_get();
     s->main_sp = main_sp;

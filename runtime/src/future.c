@@ -110,7 +110,7 @@ static void schedule_callbacks(wa_future_t *f) {
 
 /* Runs callback #idx of f (0 = inline slot, k = cbs[k-1]). Callbacks removed
  * after scheduling have fn == NULL and are skipped. */
-static void run_cb_inline(void *a, void *b) {
+WA_NOT_ASYNCIFIED static void run_cb_inline(void *a, void *b) {
     wa_future_t *f = a;
     uintptr_t idx = (uintptr_t)b;
     wa_cb_t cb = idx == 0 ? f->cb0 : f->cbs->at[idx - 1];

@@ -25,6 +25,21 @@
 #define WA_EXPORT
 #endif
 
+/* Marks a function Asyncify must leave uninstrumented: the resume function
+ * (an unwind stops there, see coro_asyncify.c) and scheduler code that only
+ * ever runs on the main stack, never between a coroutine's entry and its
+ * yield - instrumenting it would only slow every callback and step down.
+ * Put it first on the line that defines the function: the build collects
+ * the names from those lines into wasm-opt's asyncify-removelist and fails
+ * if a linked module lacks one of them (a marker it cannot read fails too).
+ * On wasm, `used` keeps the function in every module that links its file
+ * (even where nothing calls it), so that check means what it says. */
+#if defined(__wasm__)
+#define WA_NOT_ASYNCIFIED __attribute__((used))
+#else
+#define WA_NOT_ASYNCIFIED
+#endif
+
 /* ---- ready queue ---------------------------------------------------------
  * A ring of (fn, a, b) entries. Task wake-ups and future callbacks go
  * straight in; nothing is allocated per entry (the ring only grows). */

@@ -181,7 +181,7 @@ void wa__timer_cancel(uint32_t i) {
 /* ---- public scheduling API --------------------------------------------------- */
 
 /* Ready-queue trampoline for a cancellable call_soon handle. */
-static void run_slot(void *a, void *b) {
+WA_NOT_ASYNCIFIED static void run_slot(void *a, void *b) {
     (void)b;
     wa_loop_t *L = &wa__loop;
     uint32_t i = (uint32_t)(uintptr_t)a;
@@ -326,7 +326,7 @@ static void move_expired_timers(wa_loop_t *L, double now) {
     }
 }
 
-int wa_run_once(double budget_ms) {
+WA_NOT_ASYNCIFIED int wa_run_once(double budget_ms) {
     wa_loop_t *L = &wa__loop;
     if (L->in_run_once || L->current) return WA_ESTATE;
     L->in_run_once = true;
@@ -365,7 +365,7 @@ int wa_run_once(double budget_ms) {
 }
 
 /* Entry point of a host wake-up (exported to the JS host). */
-WA_EXPORT int wa__host_turn(int from_timer) {
+WA_NOT_ASYNCIFIED WA_EXPORT int wa__host_turn(int from_timer) {
     wa_loop_t *L = &wa__loop;
     if (from_timer) L->timer_armed = false; /* it fired (maybe early: clamped) */
     else L->armed_immediate = false;

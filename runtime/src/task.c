@@ -213,7 +213,7 @@ static void task_finish(wa_task_impl_t *t, int status) {
 /* ---- stepping ------------------------------------------------------------- */
 
 /* Ready-queue entry: run one step of task a. */
-void wa__task_step(void *a, void *b) {
+WA_NOT_ASYNCIFIED void wa__task_step(void *a, void *b) {
     (void)b;
     wa_loop_t *L = loop();
     wa_task_impl_t *t = a;
@@ -258,7 +258,7 @@ void wa__task_step(void *a, void *b) {
 }
 
 /* Done callback of the future a task waits on. */
-static void task_wakeup(wa_future_t *f, void *arg) {
+WA_NOT_ASYNCIFIED static void task_wakeup(wa_future_t *f, void *arg) {
     wa_task_impl_t *t = arg;
     if (t->tstate != TASK_WAIT_FUTURE || t->waiting_on != f) return;
     t->waiting_on = NULL;
@@ -272,7 +272,7 @@ static void task_wakeup(wa_future_t *f, void *arg) {
 }
 
 /* Timer callback of a sleeping task. */
-static void task_timer_fired(void *arg) {
+WA_NOT_ASYNCIFIED static void task_timer_fired(void *arg) {
     wa_task_impl_t *t = arg;
     if (t->tstate != TASK_WAIT_TIMER) return;
     t->timer_slot = WA_NO_SLOT;

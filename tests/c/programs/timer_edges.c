@@ -13,9 +13,18 @@ static void say(void *arg) { printf("%s\n", (const char *)arg); }
 
 static wa_handle_t far, farther;
 
+static int sleeper(void *arg) {
+    (void)arg;
+    return wa_sleep(20);
+}
+
 static int amain(void *arg) {
     (void)arg;
-    int rc = wa_sleep(20);
+    wa_task_t *t;
+    int rc = wa_spawn(&t, sleeper, NULL, NULL);
+    if (rc) return rc;
+    rc = wa_await(t);
+    wa_release(t);
     if (rc) return rc;
     printf("slept 20 ms\n");
     printf("cancel far: %d, farther: %d\n", wa_handle_cancel(far), wa_handle_cancel(farther));
