@@ -22,7 +22,7 @@ static void cancel_release(wa_task_t **t, int n) {
 }
 
 TEST(as_completed_yields_in_completion_order) {
-    job_t jobs[3] = {{12, "slow"}, {2, "fast"}, {6, "mid"}};
+    job_t jobs[3] = {{240, "slow"}, {40, "fast"}, {140, "mid"}};
     wa_task_t *t[3];
     for (int i = 0; i < 3; i++) CHECK_EQ(wa_spawn(&t[i], job, &jobs[i], NULL), 0);
     wa_as_completed_t *it;

@@ -197,7 +197,8 @@ test('demo 5: CPU work: frames keep flowing on the worker pool, the main thread 
 });
 
 test('demo 6: wait_for, timeout scope, shield and TaskGroup; cancel buttons', async () => {
-  const { page, checkConsole } = await open('demos/cancel.html?autorun=1');
+  // users 2400 ms: far past prices' failure at 1000 ms (it must be cancelled)
+  const { page, checkConsole } = await open('demos/cancel.html?autorun=1&users=2400');
   let r = await finish(page);
   // 1. wait_for: the 1500 ms job is cancelled at the 1000 ms limit; the
   // scoped job keeps its partial result

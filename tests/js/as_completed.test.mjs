@@ -13,7 +13,7 @@ checkStatsAfterFile();
 test('as_completed_yields_in_completion_order (generator: yield it.next())', async () => {
   const log = [];
   await run(function* () {
-    const t = [job(log, 12, 'slow'), job(log, 2, 'fast'), job(log, 6, 'mid')];
+    const t = [job(log, 240, 'slow'), job(log, 40, 'fast'), job(log, 140, 'mid')];
     const it = asCompleted(t);
     assert.ok(it instanceof AsCompleted);
     assert.equal(it.remaining, 3);
@@ -34,7 +34,7 @@ test('as_completed_yields_in_completion_order (async: for await)', async () => {
   await run(async () => {
     const order = [];
     const err = new Error('second fails');
-    const aws = [sleep(30, 'slow'), createTask(async () => { await sleep(5); throw err; }), Promise.resolve('now')];
+    const aws = [sleep(1000, 'slow'), createTask(async () => { await sleep(5); throw err; }), Promise.resolve('now')];
     for await (const f of asCompleted(aws)) {
       assert.ok(f instanceof Task, 'other awaitables arrive wrapped in tasks');
       try { order.push(await f); } catch (e) { order.push(e); }
