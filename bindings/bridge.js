@@ -59,7 +59,7 @@ export function cFunctions(M) {
     wa_js_malloc: M._wa_js_malloc, wa_js_free: M._wa_js_free, wa__js_heap_used: M._wa__js_heap_used,
     // loop
     wa_time: M._wa_time, wa__js_schedule: M._wa__js_schedule, wa__js_handle_cancel: M._wa__js_handle_cancel,
-    wa_get_stats: M._wa_get_stats, wa__js_trace: M._wa__js_trace,
+    wa_get_stats: M._wa_get_stats, wa__js_trace: M._wa__js_trace, wa_loop_set_clock: M._wa_loop_set_clock,
     // futures
     wa_ref: M._wa_ref, wa_release: M._wa_release, wa_cancel: M._wa_cancel, wa_is_task: M._wa_is_task,
     wa__js_future_new: M._wa__js_future_new, wa__js_future_state: M._wa__js_future_state,

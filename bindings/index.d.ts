@@ -129,6 +129,12 @@ export interface RuntimeOptions {
   onError?: (error: unknown, context: { message: string; task?: Task }) => void;
   /** Extra Emscripten Module options (print, printErr, arguments ...). */
   moduleOptions?: Record<string, unknown>;
+  /**
+   * 'virtual' (for tests): time starts at 0 and, whenever nothing is ready and
+   * no fetch or worker job is in flight, jumps to the next timer at once.
+   * Default 'host'.
+   */
+  clock?: 'host' | 'virtual';
 }
 
 export interface RuntimeStats {

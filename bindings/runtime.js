@@ -53,16 +53,19 @@ export class Runtime {
   /**
    * Load a module and attach a runtime to it.
    * @param {{ module?: string | URL, onError?: (err: unknown, context: object) => void,
-   *           moduleOptions?: object }} [options]
+   *           moduleOptions?: object, clock?: 'host' | 'virtual' }} [options]
    *   module: URL of the Emscripten glue (X.mjs next to X.wasm) of a module
    *   built by build.sh (default: the runtime in dist/); onError: where
-   *   unretrieved task failures and callback errors go (default console.error).
+   *   unretrieved task failures and callback errors go (default console.error);
+   *   clock: 'virtual' for tests: time starts at 0 and, whenever nothing is
+   *   ready, jumps to the next timer at once (see wa_loop_set_clock).
    * @returns {Promise<Runtime>}
    */
   static async create(options = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('Runtime.create(options): options must be an object');
-    const { module, onError, moduleOptions } = options;
+    const { module, onError, moduleOptions, clock = 'host' } = options;
     if (onError !== undefined && typeof onError !== 'function') throw new TypeError('options.onError must be a function');
+    if (clock !== 'host' && clock !== 'virtual') throw new RangeError("options.clock must be 'host' or 'virtual'");
     const url = module ?? DEFAULT_GLUE;
     if (!(typeof url === 'string' || url instanceof URL)) throw new TypeError('options.module must be a URL or a string');
     let M;
@@ -73,7 +76,11 @@ export class Runtime {
     } else {
       M = await loadModule(url, { ...moduleOptions });
     }
-    return new Runtime(M, { onError });
+    const rt = new Runtime(M, { onError });
+    // wa_loop_set_clock: on 'virtual', time jumps to the next timer whenever
+    // nothing is ready (and no fetch or worker job is in flight)
+    if (clock === 'virtual') rt._c.wa_loop_set_clock(1);
+    return rt;
   }
 
   /**
@@ -119,7 +126,7 @@ export class Runtime {
 
   // ---- the loop -------------------------------------------------------------
 
-  /** Monotonic time in ms (performance.now() clock). */
+  /** Monotonic time in ms (performance.now() clock; with `clock: 'virtual'`, virtual time from 0). */
   time() {
     return this._loop.time();
   }

@@ -120,7 +120,8 @@ typedef struct wa_task_opts {
 /* The loop                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* Monotonic time in milliseconds (performance.now() on web hosts). */
+/* Monotonic time in milliseconds (performance.now() on web hosts), or the
+ * virtual time on a virtual clock (wa_loop_set_clock). */
 WA_API double wa_time(void);
 
 /* Schedule fn(arg) on the next loop iteration. Ready callbacks run in FIFO
@@ -155,8 +156,32 @@ WA_API int wa_run_once(double budget_ms);
 WA_API int wa_loop_set_budget(double budget_ms);
 
 /* Milliseconds until the loop next has work: 0 if callbacks are ready, the
- * time to the earliest timer, or -1 if there is none. */
+ * time to the earliest timer (0 on a virtual clock with no host operation
+ * in flight), or -1 if there is none. */
 WA_API double wa_loop_next_wakeup(void);
+
+/* Clocks of the loop (wa_loop_set_clock). */
+enum { WA_CLOCK_HOST = 0, WA_CLOCK_VIRTUAL = 1 };
+
+/* Choose the loop's clock, for tests (asyncio's test loops, Trio's MockClock
+ * with autojump):
+ *  - WA_CLOCK_HOST (the default): wa_time() is the host's monotonic clock.
+ *  - WA_CLOCK_VIRTUAL: wa_time() starts at 0 and moves only when nothing is
+ *    ready to run: then it jumps straight to the earliest timer's deadline,
+ *    without waiting. An hour of sleeps and timeouts runs in milliseconds,
+ *    and the order of events depends only on the program (equal deadlines
+ *    fire in the order they were set). While a host operation the loop
+ *    knows of is in flight (a wa_fetch, an executor job), time does not
+ *    jump: it follows the host clock until the operation settles, so I/O and
+ *    the timeouts around it behave as on a real clock. Anything else the
+ *    loop cannot see (a JS task awaiting a foreign promise, a host timer)
+ *    does not hold the clock back.
+ * Switch only while no timer is pending (WA_ESTATE otherwise); WA_EINVAL
+ * for an unknown clock. Switching resets virtual time to 0. */
+WA_API int wa_loop_set_clock(int clock);
+
+/* The clock in use: WA_CLOCK_HOST or WA_CLOCK_VIRTUAL. */
+WA_API int wa_loop_clock(void);
 
 /* Run main(arg) as a task to completion, like asyncio.run(): when main is
  * done, every other task still alive is cancelled and awaited, and the
@@ -315,7 +340,10 @@ WA_API int wa_sleep(double ms);
 WA_API int wa_sleep_start(double ms, wa_future_t **out);
 
 /* From a step function: resume this step task with f's status once f is
- * done (immediately scheduled if it already is). Return WA_PENDING after it.
+ * done. If f already is, the step is called again at once, in the same turn
+ * (asyncio's `await` of a done future does not suspend); a cancellation
+ * requested meanwhile is delivered at the next real suspension, as in
+ * asyncio. Return WA_PENDING after it.
  * WA_ENOTASK outside a step task; WA_ESTATE if a wait is already set. */
 WA_API int wa_step_await(wa_future_t *f);
 

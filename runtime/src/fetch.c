@@ -382,7 +382,7 @@ int wa_fetch_start(wa_future_t **out, const char *url, const wa_fetch_opts_t *op
     double t = opts ? opts->timeout_ms : 0;
     if (t > 0 && !isinf(t)) {
         r->timeout_ms = t;
-        if (wa__timer_add(wa_host_now() + t, on_timeout, r, &r->timer) != 0) {
+        if (wa__timer_add(wa__now() + t, on_timeout, r, &r->timer) != 0) {
             r->timer = WA_NO_SLOT;
             wa_response_free(r);
             wa_release(&op->fut);

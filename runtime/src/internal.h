@@ -121,6 +121,8 @@ typedef struct wa_task_s {
     uint8_t tstate;
     uint8_t must_cancel;          /* deliver WA_ECANCELLED at next resume   */
     uint8_t started;
+    uint8_t resume_now;           /* step task: its wait was already done,
+                                     call the step again in this turn     */
     int num_cancels;              /* asyncio _num_cancels_requested         */
     int wake_status;              /* outcome of the wait just finished      */
     char *cancel_msg;             /* message of the latest cancel request   */
@@ -208,6 +210,11 @@ typedef struct wa_loop {
     double armed;           /* ... for this deadline (any value, even < 0) */
     bool armed_immediate;   /* an immediate host turn is pending           */
     size_t host_pending;    /* host operations in flight (fetch, jobs ...) */
+    /* virtual clock (wa_loop_set_clock) */
+    bool virtual_clock;
+    double vnow;            /* virtual time (ms)                           */
+    double vreal;           /* host time when vnow was last brought up to
+                               date while following the host clock         */
     bool guard_handler;     /* native: SIGSEGV handler for guard pages set  */
     /* fetch (fetch.c) */
     size_t fetch_responses; /* wa_response_t objects alive                 */
@@ -232,6 +239,7 @@ int wa__timer_add(double when, wa_callback_fn fn, void *arg, uint32_t *slot_out)
 void wa__timer_cancel(uint32_t slot); /* pending timer or expired, not run */
 int wa__host_turn(int from_timer);
 void wa__host_pending_add(int delta); /* host ops in flight (fetch, jobs) */
+double wa__now(void);                 /* the loop's clock (host or virtual) */
 
 /* future.c */
 void wa__future_init(wa_future_t *f, uint8_t kind);

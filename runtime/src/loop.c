@@ -227,7 +227,7 @@ int wa_call_at(double when, wa_callback_fn fn, void *arg, wa_handle_t *out) {
 
 int wa_call_later(double delay_ms, wa_callback_fn fn, void *arg, wa_handle_t *out) {
     if (!fn || isnan(delay_ms) || delay_ms < 0) return WA_EINVAL;
-    return wa_call_at(wa_host_now() + delay_ms, fn, arg, out);
+    return wa_call_at(wa__now() + delay_ms, fn, arg, out);
 }
 
 int wa_handle_cancel(wa_handle_t h) {
@@ -246,7 +246,46 @@ int wa_handle_cancel(wa_handle_t h) {
     return 0;
 }
 
-double wa_time(void) { return wa_host_now(); }
+/* ---- clocks ---------------------------------------------------------------- */
+
+double wa__now(void) {
+    wa_loop_t *L = &wa__loop;
+    if (WA_LIKELY(!L->virtual_clock)) return wa_host_now();
+    if (L->host_pending) {
+        /* A host operation is in flight: follow the host clock meanwhile. */
+        double r = wa_host_now();
+        if (r > L->vreal) L->vnow += r - L->vreal;
+        L->vreal = r;
+    }
+    return L->vnow;
+}
+
+double wa_time(void) { return wa__now(); }
+
+int wa_loop_set_clock(int clock) {
+    wa_loop_t *L = &wa__loop;
+    if (clock != WA_CLOCK_HOST && clock != WA_CLOCK_VIRTUAL) return WA_EINVAL;
+    bool v = clock == WA_CLOCK_VIRTUAL;
+    if (v == L->virtual_clock) return 0;
+    if (L->heap_len) return WA_ESTATE;
+    L->virtual_clock = v;
+    L->vnow = 0;
+    L->vreal = wa_host_now();
+    L->timer_armed = false;
+    return 0;
+}
+
+int wa_loop_clock(void) { return wa__loop.virtual_clock ? WA_CLOCK_VIRTUAL : WA_CLOCK_HOST; }
+
+/* Virtual clock, nothing ready: jump to the earliest deadline unless a host
+ * operation is in flight (then time follows the host until it settles). */
+static bool virtual_jump(wa_loop_t *L) {
+    if (!L->virtual_clock || L->ring_count || !L->heap_len || L->host_pending) return false;
+    double when = L->slots[L->heap[0]].when;
+    if (isinf(when)) return false;
+    if (when > L->vnow) L->vnow = when;
+    return true;
+}
 
 int wa_loop_set_budget(double ms) {
     if (!(ms > 0) || isinf(ms)) return WA_EINVAL;
@@ -258,7 +297,8 @@ double wa_loop_next_wakeup(void) {
     wa_loop_t *L = &wa__loop;
     if (L->ring_count) return 0;
     if (!L->heap_len || L->slots[L->heap[0]].when == INFINITY) return -1;
-    double d = L->slots[L->heap[0]].when - wa_host_now();
+    if (L->virtual_clock && !L->host_pending) return 0; /* a turn jumps there */
+    double d = L->slots[L->heap[0]].when - wa__now();
     return d > 0 ? d : 0;
 }
 
@@ -288,8 +328,9 @@ void wa__loop_changed(void) {
     /* One clock read: with two, a deadline just past the first read gave a
      * negative delay, which the host took as "no timer" — and Node, seeing
      * nothing armed, exited mid-run. */
-    double now = wa_host_now();
-    if (when <= now) {
+    double now = wa__now();
+    /* Virtual clock with nothing in flight: the next turn jumps to it. */
+    if (when <= now || (L->virtual_clock && !L->host_pending)) {
         /* Already due (in the past, or it expired during the last batch): a
          * turn at once, never a zero-delay host timer. */
         if (!L->armed_immediate) {
@@ -335,9 +376,12 @@ WA_NOT_ASYNCIFIED int wa_run_once(double budget_ms) {
     int ran = 0;
     double now = start;
     for (;;) {
-        if (L->heap_len) move_expired_timers(L, now);
+        if (L->heap_len) move_expired_timers(L, L->virtual_clock ? wa__now() : now);
         uint32_t batch = L->ring_count;
-        if (!batch) break;
+        if (!batch) {
+            if (virtual_jump(L)) continue;
+            break;
+        }
         bool over = false;
         for (uint32_t k = 0; k < batch; k++) {
             wa_ready_t e = L->ring[L->ring_head];
@@ -373,7 +417,14 @@ WA_NOT_ASYNCIFIED WA_EXPORT int wa__host_turn(int from_timer) {
 }
 
 void wa__host_pending_add(int delta) {
-    wa__loop.host_pending = (size_t)((long)wa__loop.host_pending + delta);
+    wa_loop_t *L = &wa__loop;
+    if (L->virtual_clock) {
+        if (L->host_pending) wa__now();     /* bring vnow up to date */
+        else L->vreal = wa_host_now();      /* start following the host */
+    }
+    L->host_pending = (size_t)((long)L->host_pending + delta);
+    /* Nothing in flight any more: timers may be jumped to again. */
+    if (L->virtual_clock && !L->host_pending && !L->in_run_once) wa__loop_changed();
 }
 
 int wa_loop_wait(double timeout_ms) {

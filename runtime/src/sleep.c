@@ -46,7 +46,7 @@ int wa_sleep_start(double ms, wa_future_t **out) {
     s->fut.refs = 2; /* the caller's and the timer's (or ready entry's) */
     s->slot = WA_NO_SLOT;
     int rc = ms == 0 ? wa__ready_push(sleep0_fire, s, NULL)
-                     : wa__timer_add(wa_host_now() + ms, sleep_fire, s, &s->slot);
+                     : wa__timer_add(wa__now() + ms, sleep_fire, s, &s->slot);
     if (rc) {
         wa__loop.live_futures--;
         free(s);

@@ -243,7 +243,18 @@ WA_NOT_ASYNCIFIED void wa__task_step(void *a, void *b) {
     }
     t->started = 1;
     L->switches++;
-    int rc = t->u.s.fn(t->u.s.state, status);
+    int rc;
+    for (;;) {
+        rc = t->u.s.fn(t->u.s.state, status);
+        if (rc != WA_PENDING || !t->resume_now) break;
+        /* It awaited a future already done: asyncio's `await` returns at
+         * once (Future.__await__), so go on in this turn. A cancellation
+         * requested meanwhile waits for the next real suspension. */
+        t->resume_now = 0;
+        t->tstate = TASK_RUNNING;
+        status = t->wake_status;
+        t->wake_status = 0;
+    }
     L->current = NULL;
     if (rc != WA_PENDING) {
         task_finish(t, rc);
@@ -311,7 +322,7 @@ static int wait_time(wa_task_impl_t *t, double ms) {
         return 0;
     }
     uint32_t slot;
-    int rc = wa__timer_add(wa_host_now() + ms, task_timer_fired, t, &slot);
+    int rc = wa__timer_add(wa__now() + ms, task_timer_fired, t, &slot);
     if (rc) return rc;
     t->timer_slot = slot;
     t->tstate = TASK_WAIT_TIMER;
@@ -367,10 +378,10 @@ int wa_step_await(wa_future_t *f) {
     if (!f || f == &t->fut) return WA_EINVAL;
     if (t->tstate != TASK_RUNNING) return WA_ESTATE;
     if (f->state != FUT_PENDING) {
-        int rc = wa__ready_push(wa__task_step, t, NULL);
-        if (rc) return rc;
+        /* Done already: resumed at once, without a turn of the loop. */
         t->wake_status = wa_future_status(f);
         t->tstate = TASK_READY;
+        t->resume_now = 1;
         return 0;
     }
     return wait_future(t, f);
@@ -405,7 +416,7 @@ int wa__task_cancel(wa_task_impl_t *t, const char *msg) {
         if (wa__ready_push(wa__task_step, t, NULL) != 0) {
             /* Cannot queue the wake-up: leave it asleep, deliver later. */
             uint32_t slot;
-            if (wa__timer_add(wa_host_now(), task_timer_fired, t, &slot) == 0) t->timer_slot = slot;
+            if (wa__timer_add(wa__now(), task_timer_fired, t, &slot) == 0) t->timer_slot = slot;
         } else {
             t->tstate = TASK_READY;
         }

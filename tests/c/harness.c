@@ -67,6 +67,8 @@ static wa_stats_t base_stats;
  * held for callbacks has been dropped. */
 static void after_test(void *arg) {
     char *msg = arg;
+    if (cur->clock != WA_CLOCK_HOST && wa_loop_set_clock(WA_CLOCK_HOST) != 0 && !msg)
+        msg = strdup("timers left on the virtual clock");
     wa_stats_t st;
     wa_get_stats(&st);
     char leak[256] = "";
@@ -148,6 +150,12 @@ static void start_next(void) {
     wa_log_clear();
     wa_get_stats(&base_stats);
     wa_set_exception_handler(NULL, NULL);
+    if (wa_loop_set_clock(cur->clock) != 0) {
+        n_fail++;
+        report("not ok", "wa_loop_set_clock failed");
+        start_next();
+        return;
+    }
     int rc = wa_run_start(cur->fn, NULL, NULL, on_done, NULL);
     if (rc) {
         n_fail++;
@@ -157,7 +165,8 @@ static void start_next(void) {
     }
     /* A deadlock test needs a loop with no timer at all. */
     watchdog = 0;
-    if (cur->expect != WA_EDEADLOCK) wa_call_later(120000, on_watchdog, NULL, &watchdog);
+    if (cur->expect != WA_EDEADLOCK && cur->clock == WA_CLOCK_HOST)
+        wa_call_later(120000, on_watchdog, NULL, &watchdog);
 }
 
 int main(int argc, char **argv) {

@@ -20,21 +20,28 @@ typedef struct wa_test {
     int expect;                              /* expected final run status  */
     int (*after)(int status, const char *message); /* extra checks, 0 = ok */
     int only;                                /* 0 both, 1 native, 2 wasm   */
+    int clock;                               /* WA_CLOCK_HOST / _VIRTUAL   */
     struct wa_test *next;
 } wa_test_t;
 
 void wa_test_register(wa_test_t *t);
 
-#define WA_TEST_REG(name_, expect_, after_, native_)                          \
+#define WA_TEST_REG_CLOCK(name_, expect_, after_, native_, clock_)            \
     static int name_(void *);                                                 \
-    static wa_test_t name_##_desc = {#name_, name_, expect_, after_, native_, NULL}; \
+    static wa_test_t name_##_desc = {#name_, name_, expect_, after_, native_, clock_, NULL}; \
     __attribute__((constructor)) static void name_##_reg(void) { wa_test_register(&name_##_desc); } \
     static int name_(__attribute__((unused)) void *wa_test_arg_unused)
+
+#define WA_TEST_REG(name_, expect_, after_, native_)                          \
+    WA_TEST_REG_CLOCK(name_, expect_, after_, native_, WA_CLOCK_HOST)
 
 /* TEST(name) { ...; return 0; } */
 #define TEST(name) WA_TEST_REG(name, 0, NULL, 0)
 /* A test whose run must end with status `expect`, then after(status, msg). */
 #define TEST_EX(name, expect, after) WA_TEST_REG(name, expect, after, 0)
+/* On the virtual clock (wa_loop_set_clock): wa_time() starts at 0 and jumps
+ * to the next timer whenever nothing is ready; no watchdog timer. */
+#define TEST_VIRTUAL(name) WA_TEST_REG_CLOCK(name, 0, NULL, 0, WA_CLOCK_VIRTUAL)
 /* Only natively (what it checks cannot be observed from inside wasm). */
 #define TEST_NATIVE(name) WA_TEST_REG(name, 0, NULL, 1)
 /* Only as wasm (needs the web host: fetch, workers ...). */

@@ -85,5 +85,5 @@ static int deadlocked(void *arg) {
 }
 
 static wa_test_t deadlock_desc = {"main_waiting_forever_is_a_deadlock_not_a_hang", deadlocked,
-                                  WA_EDEADLOCK, deadlock_status, 1, NULL};
+                                  WA_EDEADLOCK, deadlock_status, 1, WA_CLOCK_HOST, NULL};
 __attribute__((constructor)) static void deadlock_reg(void) { wa_test_register(&deadlock_desc); }
