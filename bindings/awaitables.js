@@ -6,6 +6,7 @@ import { CancelledError, errorFromStatus } from './errors.js';
 import { Future, SIGNAL_OWNER, STATES } from './futures.js';
 import { Op } from './ops.js';
 import { isGenerator, isThenable } from './kinds.js';
+import { futureState } from './constants.js';
 
 /** Awaitables that become runtime operations when a task awaits them
  * (executor pool jobs, scope blocks): `aw[BIND](rt)` gives the awaitable. */
@@ -92,7 +93,7 @@ export class Awaitables {
           : { ok: false, error: aw._result, cancelled: aw._state === STATES.CANCELLED };
       }
     }
-    if (this._c.wa__js_future_state(ptr) === 0) return null;
+    if (this._c.wa__js_future_state(ptr) === futureState.PENDING) return null;
     if (aw instanceof Op) {
       try {
         return aw._outcome(this._rt, ptr);
@@ -144,7 +145,7 @@ export class Awaitables {
       return Promise.reject(e);
     }
     const c = this._c;
-    if (op._eager && c.wa__js_future_state(ptr) !== 0) {
+    if (op._eager && c.wa__js_future_state(ptr) !== futureState.PENDING) {
       // done at once: settle without a trip through the loop
       let out;
       try {

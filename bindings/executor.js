@@ -10,6 +10,7 @@ import { isRuntime } from './defaults.js';
 import { WasyncioError, codes, statusOf } from './errors.js';
 import { WorkerPool, PoolOp, Job as JobHandle, defaultPool, BIND } from './pool.js';
 import { isTransfer } from './transfer.js';
+import { futureState } from './constants.js';
 
 const MODE_JS = 0; // the future's result is the JS value itself (a handle)
 const MODE_C = 1;  // the future's result is bytes in wasm memory (C reads them)
@@ -132,7 +133,7 @@ export class Executor {
     const b = { rec, ptr, fn: null };
     b.fn = (o) => {
       this._bindings.delete(ptr);
-      if (c.wa__js_future_state(ptr) === 0) this._complete(ptr, o, mode);
+      if (c.wa__js_future_state(ptr) === futureState.PENDING) this._complete(ptr, o, mode);
       c.wa_release(ptr);
     };
     this._bindings.set(ptr, b);
@@ -147,7 +148,7 @@ export class Executor {
     b.fn = (o) => {
       if (!this._bindings.has(ptr)) return;
       this._bindings.delete(ptr);
-      if (c.wa__js_future_state(ptr) === 0) {
+      if (c.wa__js_future_state(ptr) === futureState.PENDING) {
         if (!o || o.ok) this._complete(ptr, { ok: true, value: new JobHandle(rec) }, MODE_JS);
         else this._complete(ptr, o, MODE_JS);
       }
@@ -209,7 +210,7 @@ export class Executor {
       const c = this._rt._c;
       c.wa_ref(accPtr);
       rec.whenAccepted((o) => {
-        if (c.wa__js_future_state(accPtr) === 0) {
+        if (c.wa__js_future_state(accPtr) === futureState.PENDING) {
           if (!o || o.ok) c.wa_future_set_result(accPtr, 0, 0);
           else this._rt._views.failPtr(accPtr, o.error);
         }
@@ -244,7 +245,7 @@ export class Executor {
     if (fut) c.wa_ref(fut);
     pool.shutdown({ cancelPending: (flags & 1) !== 0 }).then(() => {
       if (fut) {
-        if (c.wa__js_future_state(fut) === 0) c.wa_future_set_result(fut, 0, 0);
+        if (c.wa__js_future_state(fut) === futureState.PENDING) c.wa_future_set_result(fut, 0, 0);
         c.wa_release(fut);
       }
     });

@@ -51,7 +51,7 @@ export function shield(rt, aw, options) {
     return aw; // asyncio: a done future is returned as it is
   }
   const view = new ShieldFuture(rt, outer, inner, ip);
-  if (c.wa__js_future_state(outer) !== 0) {
+  if (c.wa__js_future_state(outer) !== futureState.PENDING) {
     rt._views.sync(view);
     view._fire();
     c.wa_release(outer);

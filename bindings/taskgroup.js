@@ -10,6 +10,7 @@ import { PtrOp } from './ops.js';
 import { isRuntime, runtimeOf } from './defaults.js';
 import { Scope, ScopeRun, SCOPE_OF } from './scopes.js';
 import { checkOptions } from './wait.js';
+import { futureState } from './constants.js';
 
 /**
  * asyncio.TaskGroup. Run a body in it with `taskGroup(body, options)` (or
@@ -168,7 +169,7 @@ export class TaskGroup extends Scope {
   _onCancelled() {
     if (this._state === 'exiting') this._cAborting = true;
     if (!this._async || this._state === 'finished') return;
-    if (this._state === 'exiting' && this._xptr && this._rt._c.wa__js_future_state(this._xptr) === 0) {
+    if (this._state === 'exiting' && this._xptr && this._rt._c.wa__js_future_state(this._xptr) === futureState.PENDING) {
       this._rt._c.wa_cancel(this._xptr, 0);
     } else {
       this._pendingCancel = true; // delivered at the exit (its wait, or its finish)
@@ -211,7 +212,7 @@ export class TaskGroup extends Scope {
     try {
       // a cancellation the body did not take is delivered at the exit's
       // wait, as asyncio does
-      if (this._pendingCancel && rt._c.wa__js_future_state(x) === 0) {
+      if (this._pendingCancel && rt._c.wa__js_future_state(x) === futureState.PENDING) {
         this._pendingCancel = false;
         rt._c.wa_cancel(x, 0);
       }

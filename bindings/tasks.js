@@ -23,7 +23,7 @@ import { abortMessage } from './awaitables.js';
 import {
   genNext, genThrow, isGenerator, isGeneratorFunction, isNativeGenerator, isThenable,
 } from './kinds.js';
-import { WA } from './constants.js';
+import { WA, futureState } from './constants.js';
 
 /** The step status that means "suspended, call me again" (WA_PENDING). */
 const PENDING_STEP = WA.PENDING;
@@ -347,7 +347,7 @@ export class Tasks {
         arg = e;
         continue;
       }
-      if (aw instanceof Op && aw._eager && c.wa__js_future_state(ptr) !== 0) {
+      if (aw instanceof Op && aw._eager && c.wa__js_future_state(ptr) !== futureState.PENDING) {
         // done at once (a free lock, an item in the queue): go on without
         // suspending, as an asyncio coroutine and the C forms do
         const out = rt._awaitables.outcomeOf(aw, ptr);

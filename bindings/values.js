@@ -16,6 +16,7 @@ export const VALUE_FUTURE = WA.VALUE_FUTURE;
 /** Layout of wa_value_t: type i32 @0, len u32 @4, union @8 (f64 or pointer);
  * a string's or bytes' payload follows the struct. */
 const HEADER = layout.wa_value_t.size;
+const { type: TYPE, len: LEN, u: U } = layout.wa_value_t;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -60,28 +61,28 @@ export class ValueCodec {
           const n = M.lengthBytesUTF8(v);
           const p = this.alloc(VALUE_STRING, n + 1);
           M.stringToUTF8(v, p + HEADER, n + 1);
-          M.HEAPU32[(p + 4) >> 2] = n;
+          M.HEAPU32[(p + LEN) >> 2] = n;
           return p;
         }
         const bytes = encoder.encode(v);
         const p = this.alloc(VALUE_STRING, bytes.length + 1);
         M.HEAPU8.set(bytes, p + HEADER);
         M.HEAPU8[p + HEADER + bytes.length] = 0;
-        M.HEAPU32[(p + 4) >> 2] = bytes.length;
+        M.HEAPU32[(p + LEN) >> 2] = bytes.length;
         return p;
       }
       case 'object':
         if (v === null) return this.check(this.c.wa_value_null());
         if (this.hooks.isFutureLike(v)) {
           const p = this.alloc(VALUE_FUTURE, 0);
-          M.HEAPU32[(p + 8) >> 2] = this.hooks.futureToC(v); // the value owns that reference
+          M.HEAPU32[(p + U) >> 2] = this.hooks.futureToC(v); // the value owns that reference
           return p;
         }
         if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) {
           const src = v instanceof ArrayBuffer ? new Uint8Array(v) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
           const p = this.alloc(VALUE_BYTES, src.length || 1);
           M.HEAPU8.set(src, p + HEADER);
-          M.HEAPU32[(p + 4) >> 2] = src.length;
+          M.HEAPU32[(p + LEN) >> 2] = src.length;
           return p;
         }
       // fall through: other objects stay on the JS side
@@ -96,7 +97,7 @@ export class ValueCodec {
     if (this.nextHandle > 0xfffffff0) this.nextHandle = 1;
     this.handles.set(h, v);
     const p = this.alloc(VALUE_JS, 0);
-    this.M.HEAPU32[(p + 8) >> 2] = h;
+    this.M.HEAPU32[(p + U) >> 2] = h;
     return p;
   }
 
@@ -118,28 +119,28 @@ export class ValueCodec {
   fromC(p) {
     if (!p) return undefined;
     const M = this.M;
-    const type = M.HEAP32[p >> 2];
+    const type = M.HEAP32[(p + TYPE) >> 2];
     switch (type) {
       case VALUE_NULL:
         return null;
       case VALUE_BOOL:
-        return M.HEAP32[(p + 8) >> 2] !== 0;
+        return M.HEAP32[(p + U) >> 2] !== 0;
       case VALUE_NUMBER:
-        return M.HEAPF64[(p + 8) >> 3];
+        return M.HEAPF64[(p + U) >> 3];
       case VALUE_STRING: {
-        const len = M.HEAPU32[(p + 4) >> 2];
-        const at = M.HEAPU32[(p + 8) >> 2];
+        const len = M.HEAPU32[(p + LEN) >> 2];
+        const at = M.HEAPU32[(p + U) >> 2];
         return decoder.decode(M.HEAPU8.subarray(at, at + len));
       }
       case VALUE_BYTES: {
-        const len = M.HEAPU32[(p + 4) >> 2];
-        const at = M.HEAPU32[(p + 8) >> 2];
+        const len = M.HEAPU32[(p + LEN) >> 2];
+        const at = M.HEAPU32[(p + U) >> 2];
         return M.HEAPU8.slice(at, at + len);
       }
       case VALUE_JS:
-        return this.handles.get(M.HEAPU32[(p + 8) >> 2]);
+        return this.handles.get(M.HEAPU32[(p + U) >> 2]);
       case VALUE_FUTURE:
-        return this.hooks.futureFromC(M.HEAPU32[(p + 8) >> 2]);
+        return this.hooks.futureFromC(M.HEAPU32[(p + U) >> 2]);
       default:
         return undefined;
     }

@@ -217,7 +217,8 @@ typedef struct wa_loop {
     /* host turn */
     double budget_ms;
     bool in_run_once;
-    double armed;           /* deadline of the host timer; < 0 none        */
+    bool timer_armed;       /* the host timer is set ...                   */
+    double armed;           /* ... for this deadline (any value, even < 0) */
     bool armed_immediate;   /* an immediate host turn is pending           */
     size_t host_pending;    /* host operations in flight (fetch, jobs ...) */
     /* virtual clock (wa_loop_set_clock) */
@@ -305,8 +306,13 @@ void wa__run_main_done(wa_future_t *f, void *arg);
 double wa_host_now(void);
 /* Ask for a host turn as soon as possible (never setTimeout(0)). */
 void wa_host_arm_immediate(void);
-/* Set the one host timer to fire a turn after delay_ms (> 0); -1 clears it. */
+/* Set the one host timer to fire a turn after delay_ms (> 0, at most
+ * WA_HOST_MAX_DELAY_MS); -1 clears it. */
 void wa_host_arm_timer(double delay_ms);
+/* The longest delay a host timer or wait is given: JS setTimeout's limit
+ * (2^31-1 ms, ~24.8 days; beyond it Node and browsers fire after 1 ms). A
+ * later deadline gets this delay, and that wake-up re-arms for the rest. */
+#define WA_HOST_MAX_DELAY_MS 2147483647.0
 /* Native: block until timeout (ms, < 0 forever) or a cross-thread wake. */
 void wa_host_wait(double timeout_ms);
 void wa_host_report(const char *text);          /* stderr / console.error */

@@ -34,7 +34,7 @@ TEST(cancel_while_sleeping_delivers_at_the_await) {
     double t0 = wa_time();
     CHECK_EQ(wa_cancel(t, "stop it"), 1);
     CHECK_EQ(wa_await(t), WA_ECANCELLED);
-    CHECK(wa_time() - t0 < 1000); /* did not wait for the 10 s timer */
+    CHECK(wa_time() - t0 < 5000); /* did not wait for the 10 s timer */
     CHECK_STR(wa_log_text(), "sleep-returned:-1");
     CHECK_STR(wa_future_message(t), "stop it");
     wa_release(t);

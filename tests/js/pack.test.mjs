@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 function run(cmd, args, cwd) {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 180_000 });
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 900_000 });
   assert.equal(r.status, 0, `${cmd} ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
@@ -53,6 +53,7 @@ test('npm pack -> npm install in a fresh project -> import("wasyncio") runs a ga
     assert.match(files, /package\/dist\/worker.js/);
     assert.match(files, /package\/bindings\/index.d.ts/);
     assert.match(files, /package\/runtime\/include\/wasyncio.h/);
+    assert.match(files, /package\/LICENSE/);
     assert.match(files, /package\/runtime\/include\/wasyncio\/sync.h/);
     assert.match(files, /package\/Makefile/, 'build.sh cc runs make');
     assert.match(files, /package\/bindings\/constants.js/, 'generated, git-ignored, shipped');

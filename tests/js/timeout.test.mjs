@@ -29,7 +29,7 @@ test('timeout_expiry_becomes_timeout_error (generator)', async () => {
     assert.ok(caught instanceof TimeoutError, String(caught));
     assert.ok(caught.cause instanceof CancelledError, 'the CancelledError is the cause');
     const dt = time() - t0;
-    assert.ok(dt >= 4.5 && dt < 1000, `took ${dt}`);
+    assert.ok(dt >= 4.5 && dt < 5000, `took ${dt}`);
     assert.equal(scope.expired(), true, 'stays true after exit');
     assert.equal(me.cancelling(), 0, 'uncancelled');
     assert.equal(scope.signal.aborted, true);
@@ -119,7 +119,7 @@ test('timeout_reschedule_earlier', async () => {
       s.reschedule(time() + 5);
       await sleep(10_000, undefined, { signal: s.signal });
     }, { task }), TimeoutError);
-    assert.ok(time() - t0 < 1000);
+    assert.ok(time() - t0 < 5000);
   });
 });
 
