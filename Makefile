@@ -331,14 +331,15 @@ constants: bindings/constants.js
 .PHONY: constants
 
 # ---------------------------------------------------------------------------
-# The npm package's entry points: bindings/ bundled and minified into
-# dist/wasyncio.js and dist/worker.js (next to the runtime, so their relative
-# URLs still resolve). One file loads faster (Node and browsers) and weighs
-# a third gzipped. Needs esbuild (a dev dependency); BUNDLE_STRICT=1 fails
-# without it.
+# The npm package's entry points: bindings/ bundled into dist/wasyncio.js and
+# dist/worker.js (next to the runtime, so their relative URLs still resolve).
+# One file loads faster (Node and browsers). Not minified: the names users
+# read (classes in errors, stack traces, console.log) stay the source's, and
+# an app's bundler minifies anyway. Needs esbuild (a dev dependency);
+# BUNDLE_STRICT=1 fails without it.
 # ---------------------------------------------------------------------------
 BINDINGS := $(sort $(wildcard bindings/*.js) bindings/constants.js)
-ESBUILD_FLAGS := --bundle --format=esm --platform=neutral --minify --sourcemap \
+ESBUILD_FLAGS := --bundle --format=esm --platform=neutral --keep-names --sourcemap \
   --external:'node:*' --log-level=warning
 
 dist/wasyncio.js: bindings/index.js $(BINDINGS)

@@ -19,6 +19,8 @@ const PENDING = 0;
 const FULFILLED = 1;
 const REJECTED = 2;
 const CANCELLED = 3;
+const STATE_NAMES = ['pending', 'finished', 'failed', 'cancelled'];
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 // Future._flags
 const RETRIEVED = 1; // someone looked at the outcome (result(), await ...)
@@ -150,6 +152,17 @@ export class Future {
 
   get [Symbol.toStringTag]() {
     return this.constructor.name;
+  }
+
+  /** `<Future pending>`, `<Future finished>` ... */
+  toString() {
+    this.done(); // brings the state up to date
+    return `<${this.constructor.name} ${STATE_NAMES[this._state]}>`;
+  }
+
+  /** What console.log shows in Node (not the view's internals). */
+  [INSPECT]() {
+    return this.toString();
   }
 
   // ---- internal: the view's side of views.js ------------------------------
@@ -312,9 +325,10 @@ export class Task extends Future {
     if (cancelled) this._onCancelRequested(error?.message);
   }
 
+  /** `<Task "name" pending>` ... */
   toString() {
-    const st = ['pending', 'finished', 'failed', 'cancelled'][this._state];
-    return `<Task ${JSON.stringify(this.name)} ${st}>`;
+    this.done(); // brings the state up to date
+    return `<Task ${JSON.stringify(this.name)} ${STATE_NAMES[this._state]}>`;
   }
 }
 

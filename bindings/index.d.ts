@@ -1,4 +1,21 @@
 // Types for the wasyncio JS API (bindings/index.js).
+//
+// Needs only ES2022 plus the host's types: TypeScript's DOM lib (browsers)
+// or @types/node (Node) for AbortSignal, Headers and URL. `using` /
+// `await using` work where the compiler knows Symbol.dispose (declared below
+// as @types/node and lib.esnext.disposable do, so no extra lib is needed).
+
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+    readonly asyncDispose: unique symbol;
+  }
+}
+
+/** Options of the error classes (ES2022's ErrorOptions). */
+export interface ErrorInit {
+  cause?: unknown;
+}
 
 /** C status codes (WA_E... in wasyncio.h). */
 export declare const codes: Readonly<{
@@ -9,7 +26,7 @@ export declare const codes: Readonly<{
 
 /** A failure reported by the C runtime. */
 export declare class WasyncioError extends Error {
-  constructor(message: string, code?: number, options?: ErrorOptions);
+  constructor(message: string, code?: number, options?: ErrorInit);
   /** A WA_E... status code (negative), or an application code (positive). */
   code: number;
   /** 'EFAILED', 'ENETWORK' ...; 'EAPP' for application codes. */
@@ -38,14 +55,22 @@ export type Resolved<A> = A extends Future<infer T> ? T : A extends Op<infer T> 
 /**
  * Body of a generator task: yields awaitables, gets their results back.
  * asyncio's exact model: cancellation is thrown in at the yield.
+ *
+ * What a `yield` gives back is typed `any` (TypeScript cannot type each
+ * yield separately): annotate it, `const item: string = yield q.get()`.
  */
-export type TaskGenerator<T> = Generator<Awaitable, T, any>;
+export type TaskGenerator<T = unknown> = Generator<Awaitable, T, any>;
 
-/** A task body: a generator function, an async function or a plain function. */
+/**
+ * A task body: a generator function, an async function or a plain function.
+ * It gets the task it runs in (for `task.signal`, `task.name` ...). The
+ * functions taking a body are overloaded per kind, so that the task's result
+ * type is inferred from what the body returns.
+ */
 export type TaskBody<T> =
-  | ((task: Task<T>) => TaskGenerator<T>)
-  | ((task: Task<T>) => PromiseLike<T>)
-  | ((task: Task<T>) => T);
+  | ((task: Task) => TaskGenerator<T>)
+  | ((task: Task) => PromiseLike<T>)
+  | ((task: Task) => T);
 
 export interface TaskOptions {
   /** Task name (default "Task-<n>"). */
@@ -154,19 +179,30 @@ export declare class Runtime {
   callSoon<A extends unknown[]>(fn: (...args: A) => void, ...args: A): Handle;
   callLater<A extends unknown[]>(ms: number, fn: (...args: A) => void, ...args: A): Handle;
   callAt<A extends unknown[]>(when: number, fn: (...args: A) => void, ...args: A): Handle;
-  createTask<T>(fn: TaskBody<T> | TaskGenerator<T> | Awaitable<T>, options?: TaskOptions): Task<T>;
+  createTask<T>(fn: (task: Task) => TaskGenerator<T>, options?: TaskOptions): Task<T>;
+  createTask<T>(fn: (task: Task) => T | PromiseLike<T>, options?: TaskOptions): Task<T>;
+  /** A task that runs a generator object or waits for an awaitable. */
+  createTask<T>(aw: TaskGenerator<T> | Awaitable<T>, options?: TaskOptions): Task<T>;
   /** Start C coroutine `name` (WA_EXPORT_CORO(name)) with a value argument. */
   spawnC<T = unknown>(name: string, arg?: unknown, options?: TaskOptions & { stackSize?: number }): Task<T>;
   /** Make fn callable from C with wa_js_call(name, arg, &future). */
   register(name: string, fn: (arg: any) => unknown): void;
   createFuture<T = unknown>(): Future<T>;
   sleep<T = undefined>(ms: number, value?: T, options?: OpOptions): Op<T>;
-  gather<A extends readonly unknown[]>(...aws: A): Future<{ -readonly [K in keyof A]: Resolved<A[K]> }>;
-  gather<T = unknown>(aws: Iterable<Awaitable<T>>, options?: GatherOptions): Future<T[]>;
+  /** `gather(a, b, c)`: the results in argument order. */
+  gather<A extends readonly Awaitable[]>(...aws: A): Future<{ -readonly [K in keyof A]: Resolved<A[K]> }>;
+  /** With returnExceptions, a failure is a result (typed `Error`: usually an Error, or whatever was thrown). */
+  gather<A extends readonly Awaitable[]>(...args: [...aws: A, options: GatherOptions & { returnExceptions: true }]): Future<{ -readonly [K in keyof A]: Resolved<A[K]> | Error }>;
+  gather<A extends readonly Awaitable[]>(...args: [...aws: A, options: GatherOptions]): Future<{ -readonly [K in keyof A]: Resolved<A[K]> }>;
+  /** `gather(iterable, options)`: the results in iteration order. */
+  gather<T>(aws: Iterable<Awaitable<T>>, options: GatherOptions & { returnExceptions: true }): Future<(T | Error)[]>;
+  gather<T>(aws: Iterable<Awaitable<T>>, options?: GatherOptions): Future<T[]>;
   currentTask(): Task | null;
   allTasks(): Task[];
   /** asyncio.run: run main, then cancel and await every task still alive. */
-  run<T>(main: TaskBody<T> | Awaitable<T>, options?: { name?: string }): Promise<T>;
+  run<T>(main: (task: Task) => TaskGenerator<T>, options?: { name?: string }): Promise<T>;
+  run<T>(main: (task: Task) => T | PromiseLike<T>, options?: { name?: string }): Promise<T>;
+  run<T>(main: TaskGenerator<T> | Awaitable<T>, options?: { name?: string }): Promise<T>;
   stats(): RuntimeStats;
   /** Start an HTTP request on the host's fetch (a runtime operation). */
   fetch(url: string | URL, init?: FetchInit): Op<FetchResponse>;
@@ -345,7 +381,7 @@ export declare function setDefaultPool(pool: WorkerPool): void;
 /** Logical cores of this machine. */
 export declare function cpuCount(): number;
 /** Move (not copy) value's buffer (or the listed transferables) to the other thread. */
-export declare function transfer<T>(value: T, list?: Transferable[]): T;
+export declare function transfer<T>(value: T, list?: readonly object[]): T;
 
 export interface ExecOptions {
   /** Withdraw the job when this aborts. */
@@ -412,7 +448,11 @@ export interface ScopeOptions {
   signal?: AbortSignal;
 }
 
-/** A body run in a scope: a generator function (generator tasks) or an async/plain function. */
+/**
+ * A body run in a scope: a generator function (generator tasks) or an
+ * async/plain function. (The functions taking one are overloaded per kind,
+ * so that the result type is inferred.)
+ */
 export type ScopeBody<S, T> =
   | ((scope: S) => Generator<Awaitable, T, any>)
   | ((scope: S) => PromiseLike<T>)
@@ -465,12 +505,16 @@ export declare class AsCompleted<F extends Future = Future> implements AsyncIter
 
 export interface TaskGroupOptions extends ScopeOptions {
   /** Default: the package's runtime. */
+  runtime?: Runtime;
+}
+
+// ---------------------------------------------------------------------------
 // Synchronization primitives and queues (issue 5): bindings/sync.js
 // ---------------------------------------------------------------------------
 
 /** asyncio's ValueError: a BoundedSemaphore released too often, taskDone() called too often. Code EVALUE. */
 export declare class ValueError extends WasyncioError {
-  constructor(message?: string, options?: ErrorOptions);
+  constructor(message?: string, options?: ErrorInit);
 }
 
 export interface SyncOptions {
@@ -492,14 +536,18 @@ export declare class TaskGroup implements ScopeBase {
   /** Tasks of the group not yet done. */
   readonly size: number;
   /** Run body(tg) in the group (yield* / await). */
-  run<T>(body: ScopeBody<TaskGroup, T>): ScopeRun<T>;
+  run<T>(body: (tg: TaskGroup) => TaskGenerator<T>): ScopeRun<T>;
+  run<T>(body: (tg: TaskGroup) => T | PromiseLike<T>): ScopeRun<T>;
   /** Enter now (async code): the owner is options.task or the task of options.signal. */
   enter(): this;
   /** Leave a group entered with enter(); error: the body's failure. */
   exit(error?: unknown): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
   /** Start a task in the group. InvalidStateError if not entered, finished or shutting down (the task never runs). */
-  createTask<T>(fn: TaskBody<T> | TaskGenerator<T> | Awaitable<T>, options?: TaskOptions): Task<T>;
+  createTask<T>(fn: (task: Task) => TaskGenerator<T>, options?: TaskOptions): Task<T>;
+  createTask<T>(fn: (task: Task) => T | PromiseLike<T>, options?: TaskOptions): Task<T>;
+  /** A task that runs a generator object or waits for an awaitable. */
+  createTask<T>(aw: TaskGenerator<T> | Awaitable<T>, options?: TaskOptions): Task<T>;
 }
 
 /** Merged into class Runtime (installed by bindings/combinators.js). */
@@ -517,11 +565,14 @@ export interface Runtime {
   /** asyncio.shield: cancelling the returned future (or its awaiter) leaves aw running. A done Future is returned as is. */
   shield<A>(aw: A, options?: OpOptions): Future<Resolved<A>>;
   /** asyncio.timeout: run body(scope) with a deadline ms from now (null: none). */
-  timeout<T>(ms: number | null, body: ScopeBody<Timeout, T>, options?: ScopeOptions): ScopeRun<T>;
+  timeout<T>(ms: number | null, body: (scope: Timeout) => TaskGenerator<T>, options?: ScopeOptions): ScopeRun<T>;
+  timeout<T>(ms: number | null, body: (scope: Timeout) => T | PromiseLike<T>, options?: ScopeOptions): ScopeRun<T>;
   /** asyncio.timeout_at: deadline in runtime.time() ms. */
-  timeoutAt<T>(when: number | null, body: ScopeBody<Timeout, T>, options?: ScopeOptions): ScopeRun<T>;
+  timeoutAt<T>(when: number | null, body: (scope: Timeout) => TaskGenerator<T>, options?: ScopeOptions): ScopeRun<T>;
+  timeoutAt<T>(when: number | null, body: (scope: Timeout) => T | PromiseLike<T>, options?: ScopeOptions): ScopeRun<T>;
   /** Run body(tg) in a new TaskGroup. */
-  taskGroup<T>(body: ScopeBody<TaskGroup, T>, options?: ScopeOptions): ScopeRun<T>;
+  taskGroup<T>(body: (tg: TaskGroup) => TaskGenerator<T>, options?: ScopeOptions): ScopeRun<T>;
+  taskGroup<T>(body: (tg: TaskGroup) => T | PromiseLike<T>, options?: ScopeOptions): ScopeRun<T>;
   /** Effective deadline of a task (default: the running one); Infinity: none. */
   currentDeadline(task?: Task): number;
 }
@@ -533,6 +584,8 @@ export declare const timeout: Runtime['timeout'];
 export declare const timeoutAt: Runtime['timeoutAt'];
 export declare const taskGroup: Runtime['taskGroup'];
 export declare const currentDeadline: Runtime['currentDeadline'];
+
+/**
  * Base of the primitives: one C object on one runtime. Holds C memory until
  * destroy() (or `using`); a forgotten object is destroyed when garbage-collected.
  */

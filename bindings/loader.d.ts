@@ -1,4 +1,12 @@
 // Types for bindings/loader.js.
+
+// WebAssembly.Module comes from the DOM lib; Node projects without it
+// (@types/node only) get an opaque one.
+declare global {
+  namespace WebAssembly {
+    interface Module {}
+  }
+}
 /** Compile a .wasm (Node: from a file URL or path; browsers: fetch + compileStreaming). */
 export declare function compileWasm(url: string | URL): Promise<WebAssembly.Module>;
 /** Instantiate an Emscripten factory with an already compiled module. */

@@ -20,25 +20,37 @@ function resolveUrl(u) {
 }
 
 /**
- * Compile a .wasm file.
+ * Compile a .wasm file. A response that is not a WebAssembly module (an
+ * HTTP error, or an HTML page a dev server or an SPA fallback answers with)
+ * fails with an error naming the URL and what came instead.
  * @param {string | URL} url location of the .wasm (file: URL or path in Node)
  * @returns {Promise<WebAssembly.Module>}
  */
 export async function compileWasm(url) {
   if (isNode && (typeof url !== 'string' || !/^https?:/.test(url)) && !(url instanceof URL && /^https?:/.test(url.protocol))) {
     const { readFile } = await import('node:fs/promises');
-    return WebAssembly.compile(await readFile(url));
-  }
-  if (typeof WebAssembly.compileStreaming === 'function') {
-    try {
-      return await WebAssembly.compileStreaming(fetch(url));
-    } catch (e) {
-      // wrong MIME type (application/wasm) from some servers: fall back
-    }
+    const bytes = await readFile(url);
+    checkWasm(bytes, url, null);
+    return WebAssembly.compile(bytes);
   }
   const res = await fetch(url);
-  if (!res.ok) throw new Error(`wasyncio: cannot load ${url}: HTTP ${res.status}`);
-  return WebAssembly.compile(await res.arrayBuffer());
+  if (!res.ok) throw new Error(`wasyncio: cannot load ${url}: HTTP ${res.status} ${res.statusText}`.trimEnd());
+  const type = res.headers.get('content-type') || '';
+  if (typeof WebAssembly.compileStreaming === 'function' && /^application\/wasm\b/i.test(type)) {
+    return WebAssembly.compileStreaming(res);
+  }
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  checkWasm(bytes, url, type);
+  return WebAssembly.compile(bytes);
+}
+
+/** Throw a clear error unless bytes start with the wasm magic number ("\0asm"). */
+function checkWasm(bytes, url, type) {
+  if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d) return;
+  const head = new TextDecoder().decode(bytes.subarray(0, 40)).replace(/\s+/g, ' ').trim();
+  throw new Error(`wasyncio: ${url} is not a WebAssembly module` +
+    `${type ? ` (content-type ${type})` : ''}; it starts with ${JSON.stringify(head)}` +
+    (/^<!doctype|^<html/i.test(head) ? ': the server answered with a page (is the .wasm where the loader looks for it?)' : ''));
 }
 
 /**
@@ -74,6 +86,9 @@ export function instantiate(factory, module, overrides = {}) {
 export async function loadModule(glueUrl, overrides = {}) {
   const href = resolveUrl(glueUrl);
   const wasmUrl = new URL(href.replace(/\.m?js$/, '.wasm'));
-  const [{ default: factory }, module] = await Promise.all([import(href), compileWasm(wasmUrl)]);
+  const glue = import(href).catch((e) => {
+    throw new Error(`wasyncio: cannot import the module glue ${href}: ${e?.message ?? e}`, { cause: e });
+  });
+  const [{ default: factory }, module] = await Promise.all([glue, compileWasm(wasmUrl)]);
   return instantiate(factory, module, { wasyncioGlueUrl: href, ...overrides });
 }

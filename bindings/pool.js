@@ -469,6 +469,17 @@ export class WorkerPool {
   /** `await using pool = new WorkerPool()`: shutdown() on dispose. */
   [Symbol.asyncDispose]() { return this.shutdown(); }
 
+  /** `<WorkerPool "name" workers=2 busy=1 queued=0>` */
+  toString() {
+    const s = this.stats();
+    return `<WorkerPool ${JSON.stringify(this._o.name)}${this._closed ? ' closed' : ''} workers=${s.workers} busy=${s.busy} queued=${s.queued}>`;
+  }
+
+  /** What console.log shows in Node (not the workers' internals). */
+  [Symbol.for('nodejs.util.inspect.custom')]() {
+    return this.toString();
+  }
+
   /** Counts for monitoring and leak checks. */
   stats() {
     let idle = 0, busy = 0, starting = 0, running = 0;

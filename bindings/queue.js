@@ -104,6 +104,11 @@ export class Queue extends SyncObject {
   /** @internal */
   static _kind = KIND_FIFO;
 
+  /** @internal */
+  _describe() {
+    return `qsize=${this.qsize()} maxsize=${this.maxsize || 'unbounded'}`;
+  }
+
   /** Maximum size (0: unbounded). */
   get maxsize() {
     return this._ptr ? this._rt._c.wa_queue_maxsize(this._ptr) >>> 0 : 0;

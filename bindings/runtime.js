@@ -409,6 +409,17 @@ export class Runtime {
     return this._sync.stats();
   }
 
+  /** `<Runtime: 3 tasks, 5 futures>` */
+  toString() {
+    const s = this.stats();
+    return `<Runtime: ${s.tasks} tasks, ${s.futures} futures>`;
+  }
+
+  /** What console.log shows in Node (not the Emscripten module). */
+  [Symbol.for('nodejs.util.inspect.custom')]() {
+    return this.toString();
+  }
+
   /**
    * Live object counts from the C runtime (futures, tasks, handles ...)
    * plus the JS side's tables, for leak checks.

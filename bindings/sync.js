@@ -346,6 +346,22 @@ export class SyncObject {
   get [Symbol.toStringTag]() {
     return this.constructor.name;
   }
+
+  /** `<Lock>`, `<Queue qsize=2 maxsize=10>`, `<Lock destroyed>` ... */
+  toString() {
+    const detail = this._ptr ? this._describe() : 'destroyed';
+    return `<${this.constructor.name}${detail ? ' ' + detail : ''}>`;
+  }
+
+  /** What console.log shows in Node (not the C pointer and runtime). */
+  [Symbol.for('nodejs.util.inspect.custom')]() {
+    return this.toString();
+  }
+
+  /** @internal details for toString() of a live object */
+  _describe() {
+    return '';
+  }
 }
 
 /**

@@ -3,4 +3,4 @@
 /** The job this worker is running ({ id, signal }), or null. Capture it at the start of a job. */
 export declare function currentJob(): { id: number; signal: AbortSignal } | null;
 /** Move (not copy) value's buffer (or the listed transferables) back to the main thread. */
-export declare function transfer<T>(value: T, list?: Transferable[]): T;
+export declare function transfer<T>(value: T, list?: readonly object[]): T;

@@ -55,7 +55,11 @@ export const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** Paths browsers ask for by themselves: /favicon.ico on every page without a <link rel=icon> (JSON, C sources ...). */
+const ALIASES = new Map([['/favicon.ico', 'web/favicon.svg']]);
+
 function resolveFile(pathname) {
+  if (ALIASES.has(pathname)) return join(root, ALIASES.get(pathname));
   for (const [prefix, dir] of MOUNTS) {
     if (!pathname.startsWith(prefix)) continue;
     const rel = decodeURIComponent(pathname.slice(prefix.length)) || 'index.html';

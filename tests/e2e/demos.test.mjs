@@ -91,6 +91,15 @@ test('demo 1: sequential ~ n x delay, gather ~ delay, Semaphore ~ ceil(n/limit) 
   await page.close();
 });
 
+test('favicon.ico is served (browsers ask for it on pages without an icon link: JSON, C sources)', async () => {
+  const page = await b.page();
+  const r = await page.request.get(b.url + 'favicon.ico');
+  assert.equal(r.status(), 200);
+  assert.equal(r.headers()['content-type'], 'image/svg+xml');
+  assert.match(await r.text(), /<svg/);
+  await page.close();
+});
+
 test('demo 1: Stop cancels the running C task and its requests', async () => {
   const { page, checkConsole } = await open('demos/fetch.html?n=4&delay=3000');
   await page.waitForFunction(() => /ready/.test(document.getElementById('status').textContent));
@@ -133,6 +142,12 @@ test('demo 2: crawler statistics (limit, retries with backoff, failures)', async
   assert.equal(r.timeline.failed, 3);
   assert.equal(r.timeline.done, 13, 'URL tasks that did not fail, and the crawl');
   assert.equal(await page.$$eval('#pages-table tbody tr', (t) => t.length), 15);
+  // requests at once: the crawler's count next to its limit, the server's apart
+  const metrics = await page.$$eval('#metrics .metric', (ms) => ms.map((m) => [m.querySelector('span').textContent, m.querySelector('b').textContent]));
+  const byLabel = Object.fromEntries(metrics);
+  assert.equal(byLabel['most requests at once (limit 3)'], '3');
+  assert.equal(byLabel['most at once, as the server saw them'], String(r.server.maxActive));
+  assert.ok(!metrics.some(([, v]) => /server/.test(v)), 'no "(server n)" in a value');
   await shot(page, 'crawler');
   const n = checkConsole();
   assert.equal(n, 9, 'Chromium logged the failing requests: 503 x 5 (flaky twice), 404, reset x 3');
@@ -177,9 +192,12 @@ test('demo 4: producers/consumers: every item consumed once, depth bounded, cons
   await page.close();
 });
 
-test('demo 5: CPU work: frames keep flowing on the worker pool, the main thread freezes', async () => {
-  const { page, checkConsole } = await open('demos/cpu.html?autorun=1&bands=2&workers=2&iter=5000&size=640x400');
+test('demo 5: CPU work: frames keep flowing on the worker pool, the main thread freezes; both runs side by side', async () => {
+  const { page, checkConsole } = await open('demos/cpu.html?autorun=1&bands=2&iter=5000&size=640x400');
   const r = await finish(page, 60000);
+  // one worker fewer than cores by default, so the page keeps a core to draw with
+  assert.equal(r.defaultWorkers, Math.max(1, r.cores - 1));
+  assert.equal(Number(r.params.workers), r.defaultWorkers);
   assert.equal(r.checksumsMatch, true, 'the same image both ways');
   assert.ok(r.main.longestGap >= 0.8 * r.main.slowestBand && r.main.longestGap > 100,
     `main thread: longest frame gap ${r.main.longestGap} ms (slowest band ${r.main.slowestBand} ms)`);
@@ -187,6 +205,11 @@ test('demo 5: CPU work: frames keep flowing on the worker pool, the main thread 
     `pool: longest frame gap ${r.pool.longestGap} ms vs main ${r.main.longestGap} ms`);
   assert.ok(r.pool.frames > r.main.frames, `frames drawn: pool ${r.pool.frames}, main ${r.main.frames}`);
   assert.ok(r.main.dropped > r.pool.dropped);
+  // the side-by-side charts: one per run, each with that run's frames
+  const drawn = await page.$$eval('.side-by-side canvas', (cs) => cs.map((c) => Number(c.dataset.frames)));
+  assert.deepEqual(drawn, [r.pool.frames, r.main.frames]);
+  const captions = await page.$$eval('.side-by-side .cap', (els) => els.map((e) => e.textContent));
+  for (const c of captions) assert.match(c, /longest gap .* dropped/);
   await shot(page, 'cpu');
   checkConsole();
   await page.close();
@@ -203,8 +226,9 @@ test('demo 6: wait_for, timeout scope, shield and TaskGroup; cancel buttons', as
   assert.equal(t['scoped job'].outcome, 'timed out, kept partial result');
   assert.equal(r.timeouts.tasks['job 1500 ms'], 'cancelled');
   assert.equal(r.timeouts.tasks['scoped job'], 'ok');
-  // 2. shield without interference: everything completes
-  assert.deepEqual(r.shield.tasks, { 'shield demo': 'ok', 'save (shielded)': 'ok', handler: 'ok', notify: 'ok' });
+  // 2. shield: autorun presses "cancel handler": the handler and its notify
+  // are cancelled, the shielded save completes
+  assert.deepEqual(r.shield.tasks, { 'shield demo': 'ok', 'save (shielded)': 'ok', handler: 'cancelled', notify: 'cancelled' });
   // 3. TaskGroup: prices fails, its siblings are cancelled, the owner fails
   assert.deepEqual(r.group.tasks, { 'task group': 'failed', users: 'cancelled', orders: 'cancelled', prices: 'failed', stock: 'cancelled' });
   assert.deepEqual(r.group.items[0].errors, ['prices: upstream answered 503']);

@@ -53,6 +53,7 @@ test('npm pack -> npm install in a fresh project -> import("wasyncio") runs a ga
     assert.match(files, /package\/dist\/worker.js/);
     assert.match(files, /package\/bindings\/index.d.ts/);
     assert.match(files, /package\/runtime\/include\/wasyncio.h/);
+    assert.match(files, /package\/LICENSE/);
     assert.match(files, /package\/runtime\/include\/wasyncio\/sync.h/);
     assert.match(files, /package\/Makefile/, 'build.sh cc runs make');
     assert.match(files, /package\/bindings\/constants.js/, 'generated, git-ignored, shipped');

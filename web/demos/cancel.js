@@ -121,6 +121,29 @@ extendBtn.addEventListener('click', () => {
   if (rc !== 0) status('the scoped job has no deadline to move any more');
 });
 status('ready: start one of the three programs below.');
+/**
+ * Press the cancel button of task `name` of the running program `ms` after
+ * it appears, as a visitor would (for ?autorun=1).
+ */
+async function pressCancel(sc, name, ms) {
+  let btn;
+  while (!(btn = sc.live.querySelector(`button[data-task="${name}"]`))) {
+    if (active !== sc) return;
+    await new Promise((r) => requestAnimationFrame(r));
+  }
+  await new Promise((r) => setTimeout(r, ms));
+  if (btn.isConnected) {
+    line(`(autorun) pressed “cancel ${name}”`, 'hint');
+    btn.click();
+  }
+}
+
+// autorun: the three programs one after the other, and one press of a
+// cancel button: the handler of the shield program (its shielded save goes on)
 autorun(async () => {
-  for (const id of Object.keys(all)) await start(id);
+  await start('timeouts');
+  const shielded = start('shield');
+  await pressCancel(all.shield, 'handler', 300);
+  await shielded;
+  await start('group');
 });

@@ -6,6 +6,10 @@ import {
 } from '/demos/common.js';
 
 catchErrors();
+// one worker fewer than cores: on a 2-core machine, 2 busy workers would
+// take the core the page draws with, and the pool's point would not show
+const defaultWorkers = Math.max(1, (navigator.hardwareConcurrency || 2) - 1);
+document.getElementById('workers').value = String(defaultWorkers);
 const read = controls(document.getElementById('form'));
 const buttons = ['run-pool', 'run-main', 'run-both'].map((id) => document.getElementById(id));
 const stopBtn = document.getElementById('stop');
@@ -65,12 +69,46 @@ function frameStats(m, end) {
   const ts = [m.start, ...m.frames.filter((t) => t > m.start && t <= end), end];
   let longest = 0;
   let dropped = 0;
+  const gaps = []; // [ms since the start, gap ms] per frame (and the end)
   for (let i = 1; i < ts.length; i++) {
     const gap = ts[i] - ts[i - 1];
     longest = Math.max(longest, gap);
     dropped += Math.max(0, Math.round(gap / FRAME) - 1);
+    gaps.push([ts[i] - m.start, gap]);
   }
-  return { longestGap: longest, dropped, frames: ts.length - 2 };
+  return { longestGap: longest, dropped, frames: ts.length - 2, gaps, span: end - m.start };
+}
+
+// ---- the two runs side by side ------------------------------------------------
+/** Draw the frame gaps of each finished run, on one shared scale. */
+function drawSideBySide() {
+  const runs = ['pool', 'main'].filter((m) => results[m]);
+  const top = Math.max(100, ...runs.map((m) => results[m].longestGap));
+  for (const mode of runs) {
+    const r = results[mode];
+    const c = document.getElementById(`gaps-${mode}`);
+    const dpr = window.devicePixelRatio || 1;
+    const w = c.clientWidth;
+    const h = c.clientHeight;
+    c.width = Math.round(w * dpr);
+    c.height = Math.round(h * dpr);
+    const g = c.getContext('2d');
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.clearRect(0, 0, w, h);
+    const base = h - 16;
+    const x = (t) => 8 + ((w - 16) * t) / r.span;
+    for (const [at, gap] of r.gaps) {
+      const bh = Math.max(1, ((base - 8) * gap) / top);
+      g.fillStyle = gap > 50 ? '#f28779' : gap > 25 ? '#ffcc66' : '#87d96c';
+      g.fillRect(x(at - gap), base - bh, Math.max(1, x(at) - x(at - gap) - 0.5), bh);
+    }
+    g.fillStyle = '#8a96a3';
+    g.font = '11px system-ui, sans-serif';
+    g.fillText(`0 … ${fmtMs(r.span)}`, 8, h - 3);
+    c.dataset.frames = String(r.frames);
+    document.querySelector(`#fig-${mode} .cap`).textContent =
+      `${fmtMs(r.ms)} · ${r.frames} frames · longest gap ${fmtMs(r.longestGap)} · ${r.dropped} dropped`;
+  }
 }
 
 // ---- the image -------------------------------------------------------------
@@ -148,6 +186,7 @@ async function runOne(mode, p) {
   cells[1].className = `num ${r.longestGap > 50 ? 'err' : 'ok'}`;
   cells[2].textContent = String(r.dropped);
   cells[3].textContent = r.checksum;
+  drawSideBySide();
   return r;
 }
 
@@ -173,7 +212,8 @@ async function run(modes) {
   stopBtn.disabled = true;
   const same = results.pool && results.main ? results.pool.checksum === results.main.checksum : null;
   if (same === false) status('the two images differ!', 'err');
-  done({ params: p, stopped, pool: results.pool, main: results.main, checksumsMatch: same, timeline: tl.counts() });
+  const summary = (r) => r && { ...r, gaps: r.gaps.length };
+  done({ params: p, defaultWorkers, cores: navigator.hardwareConcurrency, stopped, pool: summary(results.pool), main: summary(results.main), checksumsMatch: same, timeline: tl.counts() });
 }
 
 document.getElementById('run-pool').addEventListener('click', () => run(['pool']));

@@ -65,7 +65,7 @@ onReport(rt, {
 
 let task = null;
 
-function showStats(e, tag, server) {
+function showStats(e, params, server) {
   metrics.replaceChildren(
     metric('total time', fmtMs(e.ms)),
     metric('URLs', String(e.pages)),
@@ -73,7 +73,8 @@ function showStats(e, tag, server) {
     metric('HTTP errors', `${e.httpErrors}`, e.httpErrors ? 'warn' : ''),
     metric('failed', `${e.failed}`, e.failed ? 'err' : ''),
     metric('requests / retries', `${e.requests} / ${e.retries}`),
-    metric('peak in flight', `${e.peak} (server ${server.maxActive})`),
+    metric(`most requests at once (limit ${params.concurrency})`, `${e.peak}`, e.peak > params.concurrency ? 'err' : ''),
+    metric('most at once, as the server saw them', `${server.maxActive}`),
     metric('latency p50', fmtMs(e.latency.p50)),
     metric('latency p90', fmtMs(e.latency.p90)),
     metric('latency max', fmtMs(e.latency.max)),
@@ -105,7 +106,7 @@ async function crawl() {
   runBtn.disabled = false;
   stopBtn.disabled = true;
   const server = await fetch(`/stats?tag=${tag}`).then((r) => r.json());
-  if (end) showStats(end, tag, server);
+  if (end) showStats(end, params, server);
   if (error) status(error.name === 'CancelledError' ? 'stopped' : `error: ${error.message}`, error.name === 'CancelledError' ? '' : 'err');
   else status(`crawled ${end.pages} URLs in ${fmtMs(end.ms)}: ${end.ok} ok, ${end.httpErrors} HTTP errors, ${end.failed} failed, ${end.retries} retries`, 'ok');
   const counts = tl.counts();

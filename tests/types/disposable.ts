@@ -1,0 +1,14 @@
+// `using` / `await using` (projects whose lib declares Disposable: esnext).
+import { Lock, Queue, WorkerPool, TaskGroup, runtime, asCompleted, sleep } from 'wasyncio';
+
+export async function scoped() {
+  using lock = new Lock();
+  await using queue = new Queue();
+  await using pool = new WorkerPool({ max: 1 });
+  await using response = await runtime.fetch('http://127.0.0.1/');
+  using it = asCompleted([sleep(1, 1)]);
+  await runtime.run(async (task) => {
+    await using tg = new TaskGroup({ task }).enter();
+    tg.createTask(async () => 1);
+  });
+}
