@@ -137,6 +137,7 @@ $(eval $(call native_variant,native))
 $(eval $(call native_variant,native-asan))
 
 native: $(native_OUTPUTS) $(native-asan_OUTPUTS)
+	@:
 .PHONY: native
 
 # ---------------------------------------------------------------------------
@@ -270,7 +271,9 @@ WASM_OUTPUTS := $(WEB_OUTPUTS) $(B)/wasm/wasyncio_tests.wasm \
   $(call wasm_outputs,$(MODULE_SRCS),$(B)/wasm/modules) $(call wasm_outputs,$(PROGRAM_SRCS),$(B)/wasm)
 
 wasm: $(WASM_OUTPUTS) constants
+	@:
 web: $(WEB_OUTPUTS) bundle
+	@:
 .PHONY: wasm web
 
 # ---------------------------------------------------------------------------
@@ -315,6 +318,7 @@ $(foreach s,$(WASI_PROGRAM_SRCS),$(B)/wasi/$(call name,$s).wasm):
 
 ifneq ($(and $(wildcard /usr/include/wasm32-wasi/stdio.h),$(shell command -v $(CLANG))),)
 wasi: $(B)/wasi/wasyncio_tests.wasm $(foreach s,$(WASI_PROGRAM_SRCS),$(B)/wasi/$(call name,$s).wasm)
+	@:
 else
 wasi:
 	@echo '[build] WASI: skipped (needs clang and Debian'"'"'s wasi-libc)' >&2
@@ -345,6 +349,7 @@ ALL_OBJS += $(B)/constants/constants.o
 endif
 
 constants: bindings/constants.js
+	@:
 .PHONY: constants
 
 # ---------------------------------------------------------------------------
@@ -366,6 +371,7 @@ dist/worker.js: bindings/worker.js $(BINDINGS)
 
 ifneq ($(wildcard $(ESBUILD)),)
 bundle: dist/wasyncio.js dist/worker.js
+	@:
 else ifeq ($(BUNDLE_STRICT),1)
 bundle:
 	@echo '[build] error: esbuild is missing: run npm ci' >&2; exit 1
@@ -394,6 +400,7 @@ cc: $(CC_OBJS) $(WASM_LINK_DEPS)
 
 # ---------------------------------------------------------------------------
 all: native wasm wasi bundle
+	@:
 clean:
 	rm -rf $(B) dist $(if $(wildcard tools/constants.c),bindings/constants.js)
 .PHONY: all clean
