@@ -28,6 +28,12 @@ const nodeOs = isNode ? await import('node:os') : null;
 const nodeUrl = isNode ? await import('node:url') : null;
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
+// A worker that ends before it is ready is started again after 100 ms, then
+// 200 ms; after START_TRIES such failures in a row the pool's waiting jobs
+// fail with an error naming the worker's URL, and no worker is started
+// again until the next submission.
+const START_TRIES = 3;
+const START_BACKOFF_MS = 100;
 const BIND = Symbol.for('wasyncio.bind');
 
 /** Number of logical cores of this machine (at least 1). */
@@ -376,6 +382,9 @@ export class WorkerPool {
     /** @internal */ this._closed = false;
     /** @internal */ this._shutdown = null;
     /** @internal */ this._startFailures = 0;
+    /** @internal no worker start before this time (Date.now() ms): backoff after a failed start */ this._spawnAfter = 0;
+    /** @internal a timer that pumps once the backoff is over */ this._spawnTimer = null;
+    /** @internal the last start sequence failed: start workers only for new submissions */ this._startGaveUp = false;
     /** @internal */ this._pumping = false;
     /** @internal */ this._counts = { completed: 0, failed: 0, cancelled: 0, crashed: 0, started: 0 };
     this._pump();
@@ -515,6 +524,7 @@ export class WorkerPool {
   /** @internal create a job record and queue it (throws if closed) */
   _submit(spec, signal) {
     if (this._closed) throw new WasyncioError('the WorkerPool was shut down: it takes no new jobs', codes.ESHUTDOWN);
+    this._startGaveUp = false; // a new submission may try to start workers again
     const rec = new PoolJob(this, spec);
     if (signal) {
       const reason = () => {
@@ -597,15 +607,20 @@ export class WorkerPool {
         this._queue.push(rec);
         rec._accept();
       }
-      // 3. spawn workers for work that has none
+      // 3. spawn workers for work that has none (not during a backoff)
       const pending = this._queue.length + this._waiting.length;
       let starting = 0;
       for (const w of this._workers) if (w.state === 'starting') starting++;
-      while (pending > starting && this._workers.size < o.max) {
-        this._spawn();
-        starting++;
+      const wait = this._spawnAfter - Date.now();
+      if (wait > 0) {
+        if (pending > starting || this._workers.size < o.min) this._armSpawnTimer(wait);
+      } else {
+        while (pending > starting && this._workers.size < o.max) {
+          this._spawn();
+          starting++;
+        }
+        if (!this._closed && !this._startGaveUp) while (this._workers.size < o.min) this._spawn();
       }
-      if (!this._closed) while (this._workers.size < o.min) this._spawn();
       // 4. idle workers: timers, refs; shutdown when nothing is left
       const nothingLeft = this._closed && !pending;
       for (const w of this._workers) {
@@ -642,13 +657,34 @@ export class WorkerPool {
     }
   }
 
-  /** @internal a worker could not start: after two in a row, fail the jobs instead of looping */
+  /**
+   * @internal a worker ended before it was ready: start the next one after
+   * a growing delay; after START_TRIES in a row, fail the jobs waiting for
+   * a worker (no respawn loop)
+   */
   _startFailed(err) {
-    if (++this._startFailures < 2) return;
+    const n = ++this._startFailures;
+    if (n < START_TRIES) {
+      this._spawnAfter = Date.now() + START_BACKOFF_MS * 2 ** (n - 1);
+      return;
+    }
     this._startFailures = 0;
-    const error = new WasyncioError(`WorkerPool: a worker failed to start: ${err?.message ?? err}`, codes.EABORTED, { cause: err });
+    this._spawnAfter = 0;
+    this._startGaveUp = true;
+    const error = new WasyncioError(
+      `WorkerPool: the worker ${WORKER_URL.href} could not start (${START_TRIES} tries): ${err?.message ?? err}`,
+      codes.EABORTED, { cause: err });
     for (const rec of this._waiting.drain()) this._finish(rec, { ok: false, error });
     for (const rec of this._queue.drain()) this._finish(rec, { ok: false, error });
+  }
+
+  /** @internal pump again once a start backoff is over */
+  _armSpawnTimer(ms) {
+    if (this._spawnTimer) return;
+    this._spawnTimer = setTimeout(() => {
+      this._spawnTimer = null;
+      this._pump();
+    }, ms);
   }
 
   /** @internal */
@@ -745,7 +781,9 @@ export class WorkerPool {
     switch (m?.t) {
       case 'ready':
         if (w.state === 'starting') w.state = 'ready';
+        w.ready = true;
         this._startFailures = 0;
+        this._startGaveUp = false;
         break;
       case 'result': {
         const i = w.jobs.findIndex((j) => j.id === m.id);
@@ -798,7 +836,7 @@ export class WorkerPool {
   /** @internal */
   _onExit(w, code) {
     if (w.state === 'dead') return;
-    const wasStarting = w.state === 'starting';
+    const wasStarting = !w.ready; // ended before it was ready (killed after a load error too)
     const intended = w.retiring || (w.state === 'killing' && !w.crash);
     w.state = 'dead';
     this._workers.delete(w);
@@ -820,6 +858,7 @@ export class WorkerPool {
         });
       }
       if (wasStarting) this._startFailed(new Error(why));
+      else this._startFailures = 0;
     } else {
       jobs.shift(); // the cancelled job it was running, if any
     }

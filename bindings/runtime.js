@@ -8,7 +8,8 @@
 //   loop.js        time, callSoon / callLater / callAt
 //   views.js       the JS views (Future, Task: futures.js) of C futures
 //   tasks.js       JS tasks: creating them, driving their steps
-//   awaitables.js  what can be awaited, as C futures; ops awaited from async code
+//   awaitables.js  what can be awaited, as C futures
+//   async_ops.js   operations awaited from async code
 //   ops.js         runtime operations (sleep, ...) and their contract
 //   gather.js, wait.js, shield.js, as_completed.js, scopes.js, timeout.js,
 //   taskgroup.js   the combinators
@@ -24,6 +25,7 @@ import { Loop } from './loop.js';
 import { Views } from './views.js';
 import { Tasks } from './tasks.js';
 import { Awaitables } from './awaitables.js';
+import { AsyncOps } from './async_ops.js';
 import { Future, Task } from './futures.js';
 import { Op, SleepOp } from './ops.js';
 import { isThenable } from './kinds.js';
@@ -104,6 +106,7 @@ export class Runtime {
     /** @internal */ this._views = new Views(this);
     /** @internal */ this._tasks = new Tasks(this);
     /** @internal */ this._awaitables = new Awaitables(this);
+    /** @internal */ this._asyncOps = new AsyncOps(this);
     /** @internal */
     this._codec = new ValueCodec(M, this._c, {
       isFutureLike: (v) => v instanceof Future || v instanceof Op || isThenable(v),
@@ -434,7 +437,7 @@ export class Runtime {
       return {
         futures: u('futures'), tasks: u('tasks'), handles: u('handles'), ready: u('ready'),
         stacksInUse: u('stacks_in_use'), stacksPooled: u('stacks_pooled'), stackBytes: u('stack_bytes'),
-        jsTasks: this._tasks.live, views: this._views.size, opWaiters: this._awaitables.size,
+        jsTasks: this._tasks.live, views: this._views.size, opWaiters: this._asyncOps.size,
         callbacks: this._loop.size, jsHandles: this._codec.handles.size,
         wasmBytes: M.HEAPU8.length,
       };

@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { EXPECTED } from './app/checks.mjs';
@@ -193,5 +193,28 @@ test('TypeScript project (moduleResolution bundler and node16) type-checks again
     }));
     const r = await sh(process.execPath, [tool('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: dir });
     assert.equal(r.status, 0, `moduleResolution ${res}:\n${r.out}`);
+  }
+});
+
+test('a worker that cannot load (HTTP 404): its jobs fail with an error naming the URL after 3 tries, no respawn loop', async () => {
+  if (setupError) throw setupError;
+  const dir = appDir('importmap-no-worker');
+  await FIXTURES.importmap.build(dir);
+  rmSync(join(dir, 'dist/node_modules/wasyncio/dist/worker.js'));
+  const srv = await serve(join(dir, 'dist'));
+  const page = await browser.newPage();
+  let workerLoads = 0;
+  page.on('response', (r) => { if (r.url().endsWith('/wasyncio/dist/worker.js')) workerLoads++; });
+  try {
+    await page.goto(srv.url);
+    await page.waitForSelector('body[data-done="true"]', { timeout: 90_000 });
+    const r = await page.evaluate(() => window.fixtureResults);
+    assert.equal(r.tasks.ok, true, 'the rest works');
+    assert.equal(r.workerPool.ok, false);
+    assert.match(r.workerPool.error, /WorkerPool: the worker http:\/\/127\.0\.0\.1:\d+\/node_modules\/wasyncio\/dist\/worker\.js could not start \(3 tries\)/);
+    assert.equal(workerLoads, 3);
+  } finally {
+    await page.close();
+    await srv.close();
   }
 });
