@@ -71,10 +71,12 @@ name = $(basename $(notdir $1))
 # A file holding a configuration (tools and flags), rewritten when make
 # starts only if the configuration changed: what depends on it is rebuilt
 # exactly then. $(eval $(call config,FILE,VARIABLE_NAME))
+# Compared with whitespace collapsed: an empty variable between flags must
+# not make two environments (a shell, an npm script) disagree and rebuild.
 define config
-ifneq ($$(file <$1),$$($2))
+ifneq ($$(strip $$(file <$1)),$$(strip $$($2)))
 $$(shell mkdir -p $(dir $1))
-$$(file >$1,$$($2))
+$$(file >$1,$$(strip $$($2)))
 endif
 endef
 FORCE:

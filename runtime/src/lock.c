@@ -45,7 +45,7 @@ void wa__lock_release_internal(wa_lock_t *l) {
 }
 
 /* acquire()'s fast path: unlocked and no waiter that is not cancelled. */
-static bool lock_try(wa_lock_t *l) {
+bool wa__lock_try(wa_lock_t *l) {
     if (l->locked) return false;
     for (wa_op_t *op = l->waiters.head; op; op = op->next)
         if (!wa__op_waiter_cancelled(op)) return false;
@@ -56,7 +56,7 @@ static bool lock_try(wa_lock_t *l) {
 int wa__lock_acquire_step(wa_lock_t *l, wa_op_t *op, int status) {
     if (op->lsub == 0) {
         if (l->hdr.destroyed) return WA_ESHUTDOWN;
-        if (lock_try(l)) return 0;
+        if (wa__lock_try(l)) return 0;
         op->lsub = 1;
         return wa__op_wait(op, &l->waiters);
     }
@@ -98,7 +98,7 @@ static const wa_op_vt_t lock_op_vt = {lock_step, lock_abandon, lock_rollback};
 int wa_lock_acquire(wa_lock_t *l) {
     if (!wa__cur_coro()) return WA_ENOTASK;
     if (!lock_ok(l)) return l && l->hdr.type == SOBJ_LOCK ? WA_ESHUTDOWN : WA_EINVAL;
-    if (lock_try(l)) return 0;
+    if (wa__lock_try(l)) return 0;
     wa_op_t *op = wa__op_new(sizeof(wa_op_t), OP_LOCK, &l->hdr, &lock_op_vt);
     if (!op) return WA_ENOMEM;
     return wa__op_run(op, NULL);

@@ -132,7 +132,7 @@ int wa_sem_acquire(wa_sem_t *s) {
  * suspend): 1 taken, 0 none, WA_EINVAL. For the JS bindings (bridge_api.h). */
 int wa__sem_try_acquire(wa_sem_t *s) {
     if (!sem_ok(s)) return WA_EINVAL;
-    if (!sem_free_slot(s)) return 0;
+    if (sem_is_locked(s)) return 0;
     s->value--;
     return 1;
 }

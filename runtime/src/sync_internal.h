@@ -177,6 +177,9 @@ struct wa_lock {
 
 /* lock.c: Lock.acquire() as an inner coroutine of op (its state in
  * op->lsub, 0 to start). Returns WA_PENDING or its final status. */
+/* Lock.acquire()'s path that does not wait: the lock is free and no waiter
+ * is left that is not cancelled; takes it. */
+bool wa__lock_try(wa_lock_t *l);
 int wa__lock_acquire_step(wa_lock_t *l, wa_op_t *op, int status);
 /* lock.c: Lock.release() (the lock is locked). */
 void wa__lock_release_internal(wa_lock_t *l);
