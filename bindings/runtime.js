@@ -16,6 +16,7 @@
 //   run.js         run(); unretrieved.js: failures nobody looked at
 //   sync.js, queue.js, fetch.js, executor.js, trace.js: the rest of the API
 import { compileWasm, instantiate, loadModule } from './loader.js';
+import { configuredAsset, lockAssets } from './assets.js';
 import { InvalidStateError } from './errors.js';
 import { IS_RUNTIME } from './defaults.js';
 import { Memory, cFunctions, fromC } from './bridge.js';
@@ -44,9 +45,22 @@ import { timeoutRun } from './timeout.js';
 import { taskGroupRun } from './taskgroup.js';
 import { fetchOp, fetchStats } from './fetch.js';
 
-const DEFAULT_GLUE = new URL('../dist/wasyncio.mjs', import.meta.url);
-/** Runtime.create option (internal): the default module's factory, already imported. */
-export const DEFAULT_FACTORY = Symbol.for('wasyncio.defaultFactory');
+/**
+ * The package's own module (dist/wasyncio.mjs + .wasm). The literal
+ * `new URL('…', import.meta.url)` and `import('…')` let bundlers emit and
+ * rename the files; configure({ assetsURL }) says another place.
+ */
+async function loadDefaultModule(moduleOptions) {
+  const wasmUrl = configuredAsset('wasyncio.wasm') ?? new URL('../dist/wasyncio.wasm', import.meta.url);
+  // Workers import a module's glue by URL to run its C jobs; the package's
+  // module has none, so its glue is named next to the .wasm, not with a
+  // literal (a bundler would emit a copy nobody loads).
+  const glueUrl = configuredAsset('wasyncio.mjs') ?? new URL('wasyncio.mjs', wasmUrl);
+  const [{ default: factory }, module] = await Promise.all([import('../dist/wasyncio.mjs'), compileWasm(wasmUrl)]);
+  const M = await instantiate(factory, module, { wasyncioGlueUrl: glueUrl.href, ...moduleOptions });
+  lockAssets('the default module loaded (Runtime.create() or the first run() or ready())');
+  return M;
+}
 
 /**
  * One runtime: a wasm module instance with the wasyncio loop in it.
@@ -54,30 +68,30 @@ export const DEFAULT_FACTORY = Symbol.for('wasyncio.defaultFactory');
 export class Runtime {
   /**
    * Load a module and attach a runtime to it.
-   * @param {{ module?: string | URL, onError?: (err: unknown, context: object) => void,
+   * @param {{ module?: string | URL, wasm?: string | URL | WebAssembly.Module,
+   *           onError?: (err: unknown, context: object) => void,
    *           moduleOptions?: object, clock?: 'host' | 'virtual' }} [options]
-   *   module: URL of the Emscripten glue (X.mjs next to X.wasm) of a module
-   *   built by build.sh (default: the runtime in dist/); onError: where
-   *   unretrieved task failures and callback errors go (default console.error);
-   *   clock: 'virtual' for tests: time starts at 0 and, whenever nothing is
-   *   ready, jumps to the next timer at once (see wa_loop_set_clock).
+   *   module: URL of the Emscripten glue (X.mjs) of a module built by
+   *   build.sh (default: the package's runtime); wasm: where its .wasm is
+   *   (default X.wasm next to the glue; give it when a bundler renamed it),
+   *   or the compiled WebAssembly.Module; onError: where unretrieved task
+   *   failures and callback errors go (default console.error); clock:
+   *   'virtual' for tests: time starts at 0 and, whenever nothing is ready,
+   *   jumps to the next timer at once (see wa_loop_set_clock).
    * @returns {Promise<Runtime>}
    */
   static async create(options = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('Runtime.create(options): options must be an object');
-    const { module, onError, moduleOptions, clock = 'host' } = options;
+    const { wasm, onError, moduleOptions, clock = 'host' } = options;
+    const module = options.module ?? undefined;
     if (onError !== undefined && typeof onError !== 'function') throw new TypeError('options.onError must be a function');
     if (clock !== 'host' && clock !== 'virtual') throw new RangeError("options.clock must be 'host' or 'virtual'");
-    const url = module ?? DEFAULT_GLUE;
-    if (!(typeof url === 'string' || url instanceof URL)) throw new TypeError('options.module must be a URL or a string');
-    let M;
-    if (url === DEFAULT_GLUE && options[DEFAULT_FACTORY]) {
-      // the default runtime's glue is bundled with index.js: only the .wasm loads
-      const mod = await compileWasm(new URL('../dist/wasyncio.wasm', import.meta.url));
-      M = await instantiate(options[DEFAULT_FACTORY], mod, { wasyncioGlueUrl: DEFAULT_GLUE.href, ...moduleOptions });
-    } else {
-      M = await loadModule(url, { ...moduleOptions });
+    if (module !== undefined && !(typeof module === 'string' || module instanceof URL)) throw new TypeError('options.module must be a URL or a string');
+    if (wasm !== undefined && !(typeof wasm === 'string' || wasm instanceof URL || wasm instanceof WebAssembly.Module)) {
+      throw new TypeError('options.wasm must be a URL, a string or a WebAssembly.Module');
     }
+    if (wasm !== undefined && module === undefined) throw new TypeError('options.wasm needs options.module (the glue of that .wasm)');
+    const M = module === undefined ? await loadDefaultModule(moduleOptions) : await loadModule(module, { ...moduleOptions }, wasm);
     const rt = new Runtime(M, { onError });
     // wa_loop_set_clock: on 'virtual', time jumps to the next timer whenever
     // nothing is ready (and no fetch or worker job is in flight)
