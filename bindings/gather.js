@@ -12,12 +12,14 @@ const RETURN_EXCEPTIONS = WA.RETURN_EXCEPTIONS;
 /** A future whose result is computed from its children (gather). */
 export class GatheringFuture extends Future {
   /** @internal */
-  constructor(rt, ptr, kids, kidPtrs) {
+  constructor(rt, ptr, kids, kidPtrs, cPtrs) {
     super(rt, ptr);
     /** @internal the children as awaited (views, operations, promises), until settled */
     this._kids = kids;
     /** @internal their C futures where we hold a reference (not views), else 0 */
     this._kidPtrs = kidPtrs;
+    /** @internal the C futures wa_gather got (identities: the gather holds them) */
+    this._cPtrs = cPtrs;
   }
 
   /** @internal results of a gather, in order, from its children */
@@ -31,7 +33,7 @@ export class GatheringFuture extends Future {
       // the child whose failure completed the gather, with its own error object
       const failed = c.wa__gather_failed(ptr);
       for (let i = 0; i < kids.length; i++) {
-        if (this._kidPtr(i) !== failed) continue;
+        if (this._cPtrs[i] !== failed) continue;
         const o = this._kidOutcome(i);
         if (o && !o.ok) return o;
       }
@@ -52,22 +54,17 @@ export class GatheringFuture extends Future {
     return { ok: true, value: values };
   }
 
-  /** @internal child i's C future */
-  _kidPtr(i) {
-    const k = this._kids[i];
-    return k instanceof Future ? k._ptr : this._kidPtrs[i];
-  }
-
   /** @internal */
   _kidOutcome(i) {
-    return this._rt._awaitables.outcomeOf(this._kids[i], this._kidPtr(i));
+    const k = this._kids[i];
+    return this._rt._awaitables.outcomeOf(k, k instanceof Future ? k._ptr : this._kidPtrs[i]);
   }
 
   /** @internal drop our references to the children */
   _fire() {
     const ptrs = this._kidPtrs;
     if (ptrs) {
-      this._kids = this._kidPtrs = null;
+      this._kids = this._kidPtrs = this._cPtrs = null;
       for (let i = 0; i < ptrs.length; i++) if (ptrs[i]) this._rt._c.wa_release(ptrs[i]);
     }
     super._fire();
@@ -128,7 +125,7 @@ export function gather(rt, args) {
     rt._mem.free(arr);
   }
   const outer = rt._mem.out();
-  const g = new GatheringFuture(rt, outer, kids, owned);
+  const g = new GatheringFuture(rt, outer, kids, owned, ptrs);
   rt._views.watch(g, outer);
   return g;
 }
