@@ -38,7 +38,7 @@ import { SyncRegistry } from './sync.js';
 import { Scopes } from './scopes.js';
 import { Executor } from './executor.js';
 import { gather } from './gather.js';
-import { WaitOp, WaitForOp } from './wait.js';
+import { WaitOp, WaitForOp, checkNoMore } from './wait.js';
 import { AsCompleted } from './as_completed.js';
 import { shield } from './shield.js';
 import { timeoutRun } from './timeout.js';
@@ -231,11 +231,14 @@ export class Runtime {
 
   /**
    * asyncio.run: run main as a task, then cancel and await every task still
-   * alive; resolves with main's result or rejects with its error. Under
-   * Node, a run that can never finish (nothing left that could wake it)
-   * rejects with a WasyncioError (code EDEADLOCK) instead of hanging.
+   * alive; resolves with main's result or rejects with its error. It always
+   * settles: under Node, a run that can never finish (nothing left that
+   * could wake it) rejects with a WasyncioError (code EDEADLOCK); leftover
+   * tasks still alive cleanupTimeout ms (default 5000; Infinity: no limit)
+   * after main ended, or after a deadlock's cancellation, make it reject
+   * with a WasyncioError naming them. The runtime stays usable.
    * @param {Function | PromiseLike<any>} main
-   * @param {{ name?: string }} [options]
+   * @param {{ name?: string, cleanupTimeout?: number }} [options]
    */
   run(main, options) {
     return this._run.run(main, options);
@@ -273,7 +276,8 @@ export class Runtime {
    * @param {Iterable<Future>} aws
    * @param {{ timeout?: number | null, returnWhen?: string, signal?: AbortSignal }} [options]
    */
-  wait(aws, options) {
+  wait(aws, options, ...rest) {
+    checkNoMore(rest, 'wait(aws, options)');
     return new WaitOp(this, aws, options);
   }
 
@@ -286,7 +290,8 @@ export class Runtime {
    * @param {number | null} ms
    * @param {{ signal?: AbortSignal }} [options]
    */
-  waitFor(aw, ms, options) {
+  waitFor(aw, ms, options, ...rest) {
+    checkNoMore(rest, 'waitFor(aw, ms, options)');
     return new WaitForOp(this, aw, ms, options);
   }
 
@@ -296,7 +301,8 @@ export class Runtime {
    * @param {{ timeout?: number | null, signal?: AbortSignal }} [options]
    * @returns {AsCompleted}
    */
-  asCompleted(aws, options) {
+  asCompleted(aws, options, ...rest) {
+    checkNoMore(rest, 'asCompleted(aws, options)');
     return new AsCompleted(this, aws, options);
   }
 
@@ -308,7 +314,8 @@ export class Runtime {
    * @param {{ signal?: AbortSignal }} [options]  aborting cancels the outer future
    * @returns {Future}
    */
-  shield(aw, options) {
+  shield(aw, options, ...rest) {
+    checkNoMore(rest, 'shield(aw, options)');
     return shield(this, aw, options);
   }
 
@@ -341,7 +348,8 @@ export class Runtime {
    * @param {(tg: import('./taskgroup.js').TaskGroup) => unknown} body
    * @param {{ task?: import('./futures.js').Task, signal?: AbortSignal }} [options]
    */
-  taskGroup(body, options) {
+  taskGroup(body, options, ...rest) {
+    checkNoMore(rest, 'taskGroup(body, options)');
     return taskGroupRun(this, body, options);
   }
 
