@@ -190,6 +190,18 @@ WA_API int wa_loop_clock(void);
  * WA_EINVAL if main is NULL; WA_ESTATE if a run is already in progress. */
 WA_API int wa_run(wa_coro_fn main, void *arg);
 
+/* Debug mode (asyncio's): on != 0 reports, through the host (stderr /
+ * the JS runtime's onError), every ready callback or task step that holds
+ * the loop longer than slow_ms (0: the default, 100 ms), naming the task.
+ * WA_EINVAL if slow_ms is negative, NaN or infinite. */
+WA_API int wa_set_debug(int on, double slow_ms);
+
+/* Describe every live task and what it waits on, one line each ("task
+ * 'worker' awaits task 'fetch'", "... sleeps", "... is ready"), into buf
+ * (NUL-terminated, cut to cap). Returns the length of the whole text (as
+ * snprintf: call with buf NULL / cap 0 to size it). */
+WA_API size_t wa_dump_tasks(char *buf, size_t cap);
+
 /* Called with main's final status (and message, may be NULL). */
 typedef void (*wa_run_done_fn)(int status, const char *message, void *user);
 
