@@ -187,6 +187,12 @@ WA_API int wa_loop_clock(void);
  * main and returns 0 at once; the loop goes on by host wake-ups, and the
  * final status is reported to the host: Module.onRunDone(status, message)
  * if set, else the Node process exit code / console.
+ * A run always ends: when nothing could ever wake it (native: the loop has
+ * nothing to wait for; Node: the process is about to exit), every task is
+ * cancelled and the run ends with WA_EDEADLOCK; leftovers that still do not
+ * end (after a deadlock's cancellation, or 5 s after main ended) end it
+ * with WA_EDEADLOCK / WA_ETIMEDOUT and a message naming them (they stay in
+ * the loop; a new run may start).
  * WA_EINVAL if main is NULL; WA_ESTATE if a run is already in progress. */
 WA_API int wa_run(wa_coro_fn main, void *arg);
 
