@@ -17,6 +17,7 @@ export { Future, Task } from './futures.js';
 export { Handle } from './loop.js';
 export { Op } from './ops.js';
 export { FetchResponse } from './fetch.js';
+export { FileHandle, Files } from './files.js';
 export {
   CancelledError, TimeoutError, InvalidStateError, QueueEmpty, QueueFull, QueueShutDown,
   BrokenBarrierError, WasyncioError, ValueError, codes,
@@ -30,6 +31,11 @@ export { Timeout } from './timeout.js';
 export { TaskGroup } from './taskgroup.js';
 export { Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier } from './sync.js';
 export { Queue, LifoQueue, PriorityQueue } from './queue.js';
+export { asyncContextManager, withContext, provide, AsyncContextManager } from './context.js';
+export { aiter, anext, forAwait } from './iterate.js';
+export { ClientSession, SessionResponse } from './session.js';
+export { retry, backoffDelay } from './retry.js';
+export { WebApp, WebServer, WebRequest, WebResponse, HttpError } from './web.js';
 
 /** The default runtime behind the module-level functions. */
 export const runtime = await Runtime.create({ [DEFAULT_FACTORY]: createWasyncioModule });
@@ -59,6 +65,8 @@ export const callAt = runtime.callAt.bind(runtime);
 export const time = runtime.time.bind(runtime);
 /** @type {Runtime['fetch']} */
 export const fetch = runtime.fetch.bind(runtime);
+/** Files and directories on the host (node:fs under Node, OPFS in browsers). @type {Runtime['files']} */
+export const files = runtime.files;
 /** @type {Runtime['toThread']} */
 export const toThread = runtime.toThread.bind(runtime);
 /** @type {Runtime['runInExecutor']} */

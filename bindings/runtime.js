@@ -43,6 +43,7 @@ import { shield } from './shield.js';
 import { timeoutRun } from './timeout.js';
 import { taskGroupRun } from './taskgroup.js';
 import { fetchOp, fetchStats } from './fetch.js';
+import { Files } from './files.js';
 
 const DEFAULT_GLUE = new URL('../dist/wasyncio.mjs', import.meta.url);
 /** Runtime.create option (internal): the default module's factory, already imported. */
@@ -120,6 +121,7 @@ export class Runtime {
     /** @internal */ this._sync = new SyncRegistry(this);
     /** @internal */ this._scopes = new Scopes(this);
     /** @internal */ this._exec = new Executor(this);
+    /** @internal files.js, made when first used */ this._files = null;
     /** @internal `sleep(0)`: one shared operation (it holds nothing) */
     this._sleep0 = new SleepOp(this, 0);
     this._sleep0._shared = true;
@@ -356,6 +358,11 @@ export class Runtime {
    */
   fetch(url, init) {
     return fetchOp(this, url, init);
+  }
+
+  /** Files and directories on the host (bindings/files.js): open, readFile, writeFile, stat, list, remove, mkdir, rename. */
+  get files() {
+    return (this._files ??= new Files(this));
   }
 
   /** Live fetch objects in the runtime (leak checks). */
