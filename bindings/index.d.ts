@@ -950,3 +950,45 @@ export declare class WebApp {
   /** Node only (node:http). */
   listen(options?: { port?: number; host?: string }): Promise<WebServer>;
 }
+
+// ---- WebSocket (websocket.js) ----
+
+export declare class WebSocketClosed {
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
+}
+
+export declare class WebSocketConnection implements AsyncIterable<string | Uint8Array> {
+  readonly protocol: string;
+  readonly closeInfo: WebSocketClosed | null;
+  readonly closed: Promise<WebSocketClosed>;
+  /** Messages waiting in the receive buffer. */
+  readonly buffered: number;
+  readonly bufferedAmount: number;
+  /** The next message, or null once closed and drained. */
+  receive(options?: OpOptions): Task<string | Uint8Array | null>;
+  /** Waits while more than highWaterMark bytes wait to be sent. */
+  send(data: string | ArrayBuffer | ArrayBufferView): Task<void>;
+  close(code?: number, reason?: string): Promise<WebSocketClosed>;
+  [Symbol.asyncIterator](): AsyncGenerator<string | Uint8Array, void, undefined>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export interface WebSocketOptions extends OpOptions {
+  protocols?: string[];
+  /** Messages buffered before the socket is paused (default 64). */
+  maxQueue?: number;
+  /** Bytes waiting to be sent before send() waits (default 1 MiB). */
+  highWaterMark?: number;
+  /** Extra handshake headers (Node only). */
+  headers?: Record<string, string>;
+  runtime?: Runtime;
+}
+
+export declare function connectWebSocket(url: string | URL, options?: WebSocketOptions): Task<WebSocketConnection>;
+
+export interface WebApp {
+  /** A WebSocket route: handler(ws, req) runs as a task once upgraded. */
+  ws(pattern: string, handler: (ws: WebSocketConnection, req: WebRequest) => unknown, options?: { protocols?: string[]; maxQueue?: number; highWaterMark?: number }): this;
+}

@@ -36,6 +36,7 @@ export { aiter, anext, forAwait } from './iterate.js';
 export { ClientSession, SessionResponse } from './session.js';
 export { retry, backoffDelay } from './retry.js';
 export { WebApp, WebServer, WebRequest, WebResponse, HttpError } from './web.js';
+export { connectWebSocket, WebSocketConnection, WebSocketClosed } from './websocket.js';
 
 /** The default runtime behind the module-level functions. */
 export const runtime = await Runtime.create({ [DEFAULT_FACTORY]: createWasyncioModule });

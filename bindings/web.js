@@ -23,6 +23,8 @@ import { runtimeOf } from './defaults.js';
 import { CancelledError } from './errors.js';
 import { isGeneratorFunction, isThenable } from './kinds.js';
 import { checkOptions } from './options.js';
+import { acceptNode } from './ws_node.js';
+import { WebSocketConnection } from './websocket.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
@@ -152,6 +154,7 @@ export class WebServer {
     /** @internal */ this._server = server;
     /** @internal running handler tasks -> their request's AbortController */ this._tasks = new Map();
     /** @internal */ this._closing = null;
+    /** @internal open WebSocket connections */ this._sockets = new Set();
     const a = server.address();
     this.port = a.port;
     this.host = a.address;
@@ -178,6 +181,7 @@ export class WebServer {
     const s = this._server;
     s.close();
     s.closeIdleConnections?.();
+    for (const ws of this._sockets) ws.close(1001, 'the server is shutting down');
     this._closing = (async () => {
       const all = () => Promise.allSettled([...this._tasks.keys()].map((t) => t.then(undefined, () => undefined)));
       let timer;
@@ -234,6 +238,22 @@ export class WebApp {
     return this;
   }
 
+  /**
+   * A WebSocket route: handler(ws, req) runs as a task with the open
+   * WebSocketConnection once the upgrade is done; when it returns the
+   * connection is closed (1000; 1011 if it threw). options: protocols
+   * (offered subprotocols, first match wins), maxQueue, highWaterMark.
+   * @param {string} pattern
+   * @param {(ws: WebSocketConnection, req: WebRequest) => unknown} handler
+   * @param {{ protocols?: string[], maxQueue?: number, highWaterMark?: number }} [options]
+   */
+  ws(pattern, handler, options) {
+    if (typeof handler !== 'function') throw new TypeError('ws(pattern, handler): handler must be a function');
+    const o = checkOptions('ws(pattern, handler, options)', options, ['protocols', 'maxQueue', 'highWaterMark']);
+    this._routes.push({ method: 'WS', re: compile(pattern), handler, pattern, options: o });
+    return this;
+  }
+
   get(pattern, handler) { return this.route('GET', pattern, handler); }
   post(pattern, handler) { return this.route('POST', pattern, handler); }
   put(pattern, handler) { return this.route('PUT', pattern, handler); }
@@ -251,6 +271,7 @@ export class WebApp {
     const server = http.createServer();
     let ws;
     server.on('request', (req, res) => this._handle(ws, req, res));
+    server.on('upgrade', (req, socket, head) => this._upgrade(ws, req, socket, head));
     await new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => { server.off('error', reject); resolve(); });
@@ -263,6 +284,7 @@ export class WebApp {
   _match(method, path) {
     let wrongMethod = false;
     for (const r of this._routes) {
+      if ((r.method === 'WS') !== (method === 'WS')) continue;
       const m = r.re.exec(path);
       if (!m) continue;
       if (r.method === '*' || r.method === method || (method === 'HEAD' && r.method === 'GET')) {
@@ -323,6 +345,47 @@ export class WebApp {
     }).finally(() => {
       res.off('close', gone);
       server?._tasks.delete(task);
+    });
+  }
+
+  /** @internal an upgrade request: a WebSocket route's handler, or 404 */
+  _upgrade(server, req, socket, head) {
+    let url;
+    try {
+      url = new URL(req.url, 'http://localhost');
+    } catch {
+      socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+      return;
+    }
+    const found = this._match('WS', url.pathname);
+    if (typeof found === 'number' || server?._closing) {
+      socket.end(`HTTP/1.1 ${server?._closing ? '503 Service Unavailable' : '404 Not Found'}\r\ncontent-length: 0\r\n\r\n`);
+      return;
+    }
+    const o = found.route.options;
+    const sock = acceptNode(req, socket, head, { protocols: o.protocols });
+    if (!sock) return;
+    const rt = this._rt;
+    const conn = new WebSocketConnection(rt, sock, { maxQueue: o.maxQueue, highWaterMark: o.highWaterMark });
+    const ac = new AbortController();
+    const request = new WebRequest(req, url, found.params, ac.signal);
+    const handler = found.route.handler;
+    const app = this;
+    const task = rt.createTask(function* websocket() {
+      const v = handler(conn, request);
+      if (isGeneratorFunction(handler)) yield* v;
+      else if (isThenable(v)) yield v;
+    }, { name: `WS ${url.pathname}` });
+    server?._tasks.set(task, ac);
+    server?._sockets.add(conn);
+    task.then(() => {
+      if (!conn.closeInfo) conn.close(1000, '');
+    }, (e) => {
+      if (!(e instanceof CancelledError)) app._onError(e, request);
+      if (!conn.closeInfo) sock.close(e instanceof CancelledError ? 1001 : 1011, e instanceof CancelledError ? 'going away' : 'internal error');
+    }).finally(() => {
+      server?._tasks.delete(task);
+      server?._sockets.delete(conn);
     });
   }
 

@@ -90,7 +90,7 @@ test('bad paths and bad input get clear errors, nothing is left open', async () 
     const f = await files.open(join(dir, 'exists.txt'));
     await f.close();
     await f.close(); // twice: a no-op
-    assert.throws(() => f.read(), /closed/);
+    await assert.rejects(f.read(), /closed/);
   });
   assert.throws(() => files.open(''), /path must be a non-empty string/);
   assert.throws(() => files.open('x', 'rw'), /mode must be one of/);

@@ -158,7 +158,7 @@ test('cancelling a request gives its slot back; closing the session closes open 
     const r = await s.get('get'); // the slot is free again
     assert.equal(r.status, 200);
     s.close();
-    assert.throws(() => r.text(), /already read|closed/);
+    await assert.rejects(r.text(), /already read|closed/);
     assert.throws(() => s.get('get'), /session is closed/);
   });
 });

@@ -100,7 +100,7 @@ test('streamed request bodies and streamed responses (with backpressure), JSON, 
     await server.close();
   });
   assert.deepEqual(errors, ['handler bug']);
-  assert.throws(() => new WebApp().get('no-slash', () => 1), /start with "\/"/);
+  assert.throws(() => new WebApp().get('no-slash', () => 1), /starting with "\/"/);
   assert.throws(() => new WebApp().route('BREW', '/', () => 1), /method must be/);
   assert.throws(() => new WebApp({ port: 1 }), /unknown option "port"/);
 });

@@ -2,7 +2,7 @@
 // at once (gather), gives each a deadline (waitFor), and answers with what
 // came in time. The engines here are upstream HTTP services (base URLs).
 //   node web/examples/search_api.mjs UPSTREAM_BASE_URL [port]
-import { run, gather, waitFor, TimeoutError, ClientSession, WebApp, HttpError } from '../../bindings/index.js';
+import { run, gather, waitFor, createTask, TimeoutError, ClientSession, WebApp, HttpError } from '../../bindings/index.js';
 
 /**
  * @param {{ engines: Record<string, string>, perEngineMs?: number }} options
@@ -23,7 +23,7 @@ export function searchApp({ engines, perEngineMs = 500 }) {
         return { engine: name, ok: false, error: e instanceof TimeoutError ? 'timeout' : String(e.message ?? e) };
       }
     };
-    const results = yield gather(...Object.entries(engines).map(([name, url]) => ask(name, url)));
+    const results = yield gather(...Object.entries(engines).map(([name, url]) => createTask(ask(name, url))));
     return { query: q, results };
   });
   app.close = () => session.close();
