@@ -142,6 +142,14 @@ export declare class Handle {
   cancelled(): boolean;
 }
 
+/** Options of `run()`. */
+export interface RunOptions {
+  /** The main task's name (default "main"). */
+  name?: string;
+  /** ms to wait for leftover tasks after cancelling them before run() rejects naming them (default 5000; Infinity: no limit). */
+  cleanupTimeout?: number;
+}
+
 export interface GatherOptions {
   /** Failures become results instead of rejecting the gather. */
   returnExceptions?: boolean;
@@ -150,6 +158,12 @@ export interface GatherOptions {
 export interface RuntimeOptions {
   /** URL of the Emscripten glue (X.mjs beside X.wasm) built with `build.sh cc`; default: the runtime in dist/. */
   module?: string | URL;
+  /**
+   * Where the module's .wasm is (default: X.wasm beside the glue X.mjs):
+   * give it when a bundler or a CDN renamed it (e.g.
+   * `new URL('./c/add.wasm', import.meta.url)`), or the compiled module.
+   */
+  wasm?: string | URL | WebAssembly.Module;
   /** Where unretrieved task failures and callback errors go (default console.error). */
   onError?: (error: unknown, context: { message: string; task?: Task }) => void;
   /** Extra Emscripten Module options (print, printErr, arguments ...). */
@@ -200,9 +214,9 @@ export declare class Runtime {
   currentTask(): Task | null;
   allTasks(): Task[];
   /** asyncio.run: run main, then cancel and await every task still alive. */
-  run<T>(main: (task: Task) => TaskGenerator<T>, options?: { name?: string }): Promise<T>;
-  run<T>(main: (task: Task) => T | PromiseLike<T>, options?: { name?: string }): Promise<T>;
-  run<T>(main: TaskGenerator<T> | Awaitable<T>, options?: { name?: string }): Promise<T>;
+  run<T>(main: (task: Task) => TaskGenerator<T>, options?: RunOptions): Promise<T>;
+  run<T>(main: (task: Task) => T | PromiseLike<T>, options?: RunOptions): Promise<T>;
+  run<T>(main: TaskGenerator<T> | Awaitable<T>, options?: RunOptions): Promise<T>;
   stats(): RuntimeStats;
   /** Start an HTTP request on the host's fetch (a runtime operation). */
   fetch(url: string | URL, init?: FetchInit): Op<FetchResponse>;
@@ -274,8 +288,28 @@ export declare class FetchResponse implements AsyncIterable<Uint8Array> {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** The default runtime behind the module-level functions. */
-export declare const runtime: Runtime;
+/**
+ * The default runtime behind the module-level functions (the package's
+ * dist/wasyncio.wasm). It loads on the first run() or ready(), not at
+ * import: null until then. Module-level functions other than run() work
+ * inside run(), or after `await ready()`.
+ */
+export declare let runtime: Runtime | null;
+/** Load the default runtime (once; later calls return the same promise). */
+export declare function ready(): Promise<Runtime>;
+export interface ConfigureOptions {
+  /**
+   * Where the package's assets are (wasyncio.wasm, wasyncio.mjs, worker.js,
+   * worker.node.js, as in its dist/): for a bundler that does not emit the
+   * files named by `new URL(…, import.meta.url)` (esbuild), or a CDN.
+   * Relative to the page (browsers) or the current directory (Node); null:
+   * next to the code (the default). Set it before the default runtime
+   * loads and before a WorkerPool starts a worker.
+   */
+  assetsURL?: string | URL | null;
+}
+/** Package settings; call it before the first use. */
+export declare function configure(options: ConfigureOptions): void;
 export declare const run: Runtime['run'];
 export declare const createTask: Runtime['createTask'];
 export declare const sleep: Runtime['sleep'];
@@ -310,7 +344,7 @@ export interface WorkerPoolOptions {
   preload?: (string | URL)[];
   /** C stack of a C job in a worker, bytes (default 262144). */
   stackSize?: number;
-  /** Worker name prefix (default 'wasyncio'). */
+  /** Worker name prefix, for Node's worker_threads (default 'wasyncio'); browsers' workers stay unnamed, so bundlers can recognise the literal `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`. */
   name?: string;
 }
 

@@ -20,14 +20,10 @@
 //   it has nothing to do. No SharedArrayBuffer, no cross-origin isolation.
 import { CancelledError, WasyncioError, codes } from './errors.js';
 import { unwrapArgs } from './transfer.js';
+import { isNode, cpuCount, WorkerHost, workerHref, baseHref, pathHref } from '#platform';
 
-const isNode = typeof process === 'object' && !!(process.versions && process.versions.node) &&
-  typeof window === 'undefined';
-const wt = isNode ? await import('node:worker_threads') : null;
-const nodeOs = isNode ? await import('node:os') : null;
-const nodeUrl = isNode ? await import('node:url') : null;
+export { cpuCount };
 
-const WORKER_URL = new URL('./worker.js', import.meta.url);
 // A worker that ends before it is ready is started again after 100 ms, then
 // 200 ms; after START_TRIES such failures in a row the pool's waiting jobs
 // fail with an error naming the worker's URL, and no worker is started
@@ -35,77 +31,6 @@ const WORKER_URL = new URL('./worker.js', import.meta.url);
 const START_TRIES = 3;
 const START_BACKOFF_MS = 100;
 const BIND = Symbol.for('wasyncio.bind');
-
-/** Number of logical cores of this machine (at least 1). */
-export function cpuCount() {
-  if (isNode) return Math.max(1, nodeOs.availableParallelism?.() ?? nodeOs.cpus().length);
-  return Math.max(1, (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 2);
-}
-
-// ---------------------------------------------------------------------------
-// Host adapters: create a worker, post to it, learn when it ends.
-// sink: { message(m), error(err), exit(code) }
-// ---------------------------------------------------------------------------
-
-// Node options for workers: the parent's, minus those that run code of
-// their own (`node -e '...'` would run the script again in every worker).
-function workerExecArgv() {
-  const out = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') { i++; continue; }
-    if (/^(--eval=|--print=|--input-type|-pe$|--test|--watch)/.test(a)) continue;
-    out.push(a);
-  }
-  return out;
-}
-
-class NodeWorkerHost {
-  constructor(url, name, sink) {
-    this.w = new wt.Worker(url, { name, execArgv: workerExecArgv(), workerData: { wasyncioPoolWorker: true } });
-    this.w.on('message', (m) => sink.message(m));
-    this.w.on('error', (e) => sink.error(e));
-    this.w.on('messageerror', (e) => sink.error(e));
-    this.w.on('exit', (code) => sink.exit(code));
-    this.refd = true;
-  }
-
-  post(m, transfer) { this.w.postMessage(m, transfer); }
-  terminate() { this.w.terminate().catch(() => {}); }
-  ref() { this.w.ref(); }
-  unref() { this.w.unref(); }
-}
-
-class WebWorkerHost {
-  constructor(url, name, sink) {
-    this.sink = sink;
-    this.ended = false;
-    this.w = new Worker(url, { type: 'module', name });
-    this.w.onmessage = (e) => sink.message(e.data);
-    this.w.onerror = (e) => {
-      e.preventDefault?.();
-      sink.error(new Error(e.message || 'the worker failed to load or threw an uncaught error'));
-    };
-    this.w.onmessageerror = () => sink.error(new Error('a message from the worker could not be deserialized'));
-  }
-
-  post(m, transfer) { this.w.postMessage(m, transfer); }
-
-  // Browsers fire no event when a worker ends: report it ourselves.
-  terminate() {
-    if (this.ended) return;
-    this.ended = true;
-    this.w.terminate();
-    this.w.onmessage = this.w.onerror = this.w.onmessageerror = null;
-    queueMicrotask(() => this.sink.exit(null));
-  }
-
-  ref() {}
-  unref() {}
-}
-
-const WorkerHost = isNode ? NodeWorkerHost : WebWorkerHost;
 
 // ---------------------------------------------------------------------------
 // A small FIFO with removal (queue of jobs)
@@ -327,11 +252,8 @@ export function moduleHref(m, where) {
   if (m instanceof URL) return m.href;
   if (typeof m !== 'string' || !m) throw new TypeError(`${where}: module must be a URL or a non-empty string`);
   if (/^[a-z][a-z0-9+.-]*:/i.test(m)) return m;
-  if (isNode) {
-    if (m.startsWith('/')) return nodeUrl.pathToFileURL(m).href;
-    return new URL(m, nodeUrl.pathToFileURL(process.cwd() + '/')).href;
-  }
-  return new URL(m, globalThis.location?.href).href;
+  if (isNode && m.startsWith('/')) return pathHref(m);
+  return new URL(m, baseHref()).href;
 }
 
 /**
@@ -649,7 +571,7 @@ export class WorkerPool {
       exit: (code) => this._onExit(w, code),
     };
     try {
-      w.host = new WorkerHost(WORKER_URL, `${this._o.name}-${this._id}.${id}`, sink);
+      w.host = new WorkerHost(`${this._o.name}-${this._id}.${id}`, sink);
       w.host.post({ t: 'init', preload: this._o.preload });
     } catch (e) {
       this._workers.delete(w);
@@ -672,7 +594,7 @@ export class WorkerPool {
     this._spawnAfter = 0;
     this._startGaveUp = true;
     const error = new WasyncioError(
-      `WorkerPool: the worker ${WORKER_URL.href} could not start (${START_TRIES} tries): ${err?.message ?? err}`,
+      `WorkerPool: the worker ${workerHref()} could not start (${START_TRIES} tries): ${err?.message ?? err}`,
       codes.EABORTED, { cause: err });
     for (const rec of this._waiting.drain()) this._finish(rec, { ok: false, error });
     for (const rec of this._queue.drain()) this._finish(rec, { ok: false, error });

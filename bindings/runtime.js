@@ -16,6 +16,7 @@
 //   run.js         run(); unretrieved.js: failures nobody looked at
 //   sync.js, queue.js, fetch.js, executor.js, trace.js: the rest of the API
 import { compileWasm, instantiate, loadModule } from './loader.js';
+import { configuredAsset, lockAssets } from './assets.js';
 import { InvalidStateError } from './errors.js';
 import { IS_RUNTIME } from './defaults.js';
 import { Memory, cFunctions, fromC } from './bridge.js';
@@ -37,7 +38,7 @@ import { SyncRegistry } from './sync.js';
 import { Scopes } from './scopes.js';
 import { Executor } from './executor.js';
 import { gather } from './gather.js';
-import { WaitOp, WaitForOp } from './wait.js';
+import { WaitOp, WaitForOp, checkNoMore } from './wait.js';
 import { AsCompleted } from './as_completed.js';
 import { shield } from './shield.js';
 import { timeoutRun } from './timeout.js';
@@ -45,9 +46,22 @@ import { taskGroupRun } from './taskgroup.js';
 import { fetchOp, fetchStats } from './fetch.js';
 import { Files } from './files.js';
 
-const DEFAULT_GLUE = new URL('../dist/wasyncio.mjs', import.meta.url);
-/** Runtime.create option (internal): the default module's factory, already imported. */
-export const DEFAULT_FACTORY = Symbol.for('wasyncio.defaultFactory');
+/**
+ * The package's own module (dist/wasyncio.mjs + .wasm). The literal
+ * `new URL('…', import.meta.url)` and `import('…')` let bundlers emit and
+ * rename the files; configure({ assetsURL }) says another place.
+ */
+async function loadDefaultModule(moduleOptions) {
+  const wasmUrl = configuredAsset('wasyncio.wasm') ?? new URL('../dist/wasyncio.wasm', import.meta.url);
+  // Workers import a module's glue by URL to run its C jobs; the package's
+  // module has none, so its glue is named next to the .wasm, not with a
+  // literal (a bundler would emit a copy nobody loads).
+  const glueUrl = configuredAsset('wasyncio.mjs') ?? new URL('wasyncio.mjs', wasmUrl);
+  const [{ default: factory }, module] = await Promise.all([import('../dist/wasyncio.mjs'), compileWasm(wasmUrl)]);
+  const M = await instantiate(factory, module, { wasyncioGlueUrl: glueUrl.href, ...moduleOptions });
+  lockAssets('the default module loaded (Runtime.create() or the first run() or ready())');
+  return M;
+}
 
 /**
  * One runtime: a wasm module instance with the wasyncio loop in it.
@@ -55,30 +69,30 @@ export const DEFAULT_FACTORY = Symbol.for('wasyncio.defaultFactory');
 export class Runtime {
   /**
    * Load a module and attach a runtime to it.
-   * @param {{ module?: string | URL, onError?: (err: unknown, context: object) => void,
+   * @param {{ module?: string | URL, wasm?: string | URL | WebAssembly.Module,
+   *           onError?: (err: unknown, context: object) => void,
    *           moduleOptions?: object, clock?: 'host' | 'virtual' }} [options]
-   *   module: URL of the Emscripten glue (X.mjs next to X.wasm) of a module
-   *   built by build.sh (default: the runtime in dist/); onError: where
-   *   unretrieved task failures and callback errors go (default console.error);
-   *   clock: 'virtual' for tests: time starts at 0 and, whenever nothing is
-   *   ready, jumps to the next timer at once (see wa_loop_set_clock).
+   *   module: URL of the Emscripten glue (X.mjs) of a module built by
+   *   build.sh (default: the package's runtime); wasm: where its .wasm is
+   *   (default X.wasm next to the glue; give it when a bundler renamed it),
+   *   or the compiled WebAssembly.Module; onError: where unretrieved task
+   *   failures and callback errors go (default console.error); clock:
+   *   'virtual' for tests: time starts at 0 and, whenever nothing is ready,
+   *   jumps to the next timer at once (see wa_loop_set_clock).
    * @returns {Promise<Runtime>}
    */
   static async create(options = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('Runtime.create(options): options must be an object');
-    const { module, onError, moduleOptions, clock = 'host' } = options;
+    const { wasm, onError, moduleOptions, clock = 'host' } = options;
+    const module = options.module ?? undefined;
     if (onError !== undefined && typeof onError !== 'function') throw new TypeError('options.onError must be a function');
     if (clock !== 'host' && clock !== 'virtual') throw new RangeError("options.clock must be 'host' or 'virtual'");
-    const url = module ?? DEFAULT_GLUE;
-    if (!(typeof url === 'string' || url instanceof URL)) throw new TypeError('options.module must be a URL or a string');
-    let M;
-    if (url === DEFAULT_GLUE && options[DEFAULT_FACTORY]) {
-      // the default runtime's glue is bundled with index.js: only the .wasm loads
-      const mod = await compileWasm(new URL('../dist/wasyncio.wasm', import.meta.url));
-      M = await instantiate(options[DEFAULT_FACTORY], mod, { wasyncioGlueUrl: DEFAULT_GLUE.href, ...moduleOptions });
-    } else {
-      M = await loadModule(url, { ...moduleOptions });
+    if (module !== undefined && !(typeof module === 'string' || module instanceof URL)) throw new TypeError('options.module must be a URL or a string');
+    if (wasm !== undefined && !(typeof wasm === 'string' || wasm instanceof URL || wasm instanceof WebAssembly.Module)) {
+      throw new TypeError('options.wasm must be a URL, a string or a WebAssembly.Module');
     }
+    if (wasm !== undefined && module === undefined) throw new TypeError('options.wasm needs options.module (the glue of that .wasm)');
+    const M = module === undefined ? await loadDefaultModule(moduleOptions) : await loadModule(module, { ...moduleOptions }, wasm);
     const rt = new Runtime(M, { onError });
     // wa_loop_set_clock: on 'virtual', time jumps to the next timer whenever
     // nothing is ready (and no fetch or worker job is in flight)
@@ -219,11 +233,14 @@ export class Runtime {
 
   /**
    * asyncio.run: run main as a task, then cancel and await every task still
-   * alive; resolves with main's result or rejects with its error. Under
-   * Node, a run that can never finish (nothing left that could wake it)
-   * rejects with a WasyncioError (code EDEADLOCK) instead of hanging.
+   * alive; resolves with main's result or rejects with its error. It always
+   * settles: under Node, a run that can never finish (nothing left that
+   * could wake it) rejects with a WasyncioError (code EDEADLOCK); leftover
+   * tasks still alive cleanupTimeout ms (default 5000; Infinity: no limit)
+   * after main ended, or after a deadlock's cancellation, make it reject
+   * with a WasyncioError naming them. The runtime stays usable.
    * @param {Function | PromiseLike<any>} main
-   * @param {{ name?: string }} [options]
+   * @param {{ name?: string, cleanupTimeout?: number }} [options]
    */
   run(main, options) {
     return this._run.run(main, options);
@@ -261,7 +278,8 @@ export class Runtime {
    * @param {Iterable<Future>} aws
    * @param {{ timeout?: number | null, returnWhen?: string, signal?: AbortSignal }} [options]
    */
-  wait(aws, options) {
+  wait(aws, options, ...rest) {
+    checkNoMore(rest, 'wait(aws, options)');
     return new WaitOp(this, aws, options);
   }
 
@@ -274,7 +292,8 @@ export class Runtime {
    * @param {number | null} ms
    * @param {{ signal?: AbortSignal }} [options]
    */
-  waitFor(aw, ms, options) {
+  waitFor(aw, ms, options, ...rest) {
+    checkNoMore(rest, 'waitFor(aw, ms, options)');
     return new WaitForOp(this, aw, ms, options);
   }
 
@@ -284,7 +303,8 @@ export class Runtime {
    * @param {{ timeout?: number | null, signal?: AbortSignal }} [options]
    * @returns {AsCompleted}
    */
-  asCompleted(aws, options) {
+  asCompleted(aws, options, ...rest) {
+    checkNoMore(rest, 'asCompleted(aws, options)');
     return new AsCompleted(this, aws, options);
   }
 
@@ -296,7 +316,8 @@ export class Runtime {
    * @param {{ signal?: AbortSignal }} [options]  aborting cancels the outer future
    * @returns {Future}
    */
-  shield(aw, options) {
+  shield(aw, options, ...rest) {
+    checkNoMore(rest, 'shield(aw, options)');
     return shield(this, aw, options);
   }
 
@@ -329,7 +350,8 @@ export class Runtime {
    * @param {(tg: import('./taskgroup.js').TaskGroup) => unknown} body
    * @param {{ task?: import('./futures.js').Task, signal?: AbortSignal }} [options]
    */
-  taskGroup(body, options) {
+  taskGroup(body, options, ...rest) {
+    checkNoMore(rest, 'taskGroup(body, options)');
     return taskGroupRun(this, body, options);
   }
 

@@ -10,7 +10,7 @@
 // 'wasm-unsafe-eval', which allows wasm and nothing else).
 import http from 'node:http';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEndpoints } from './endpoints.mjs';
@@ -80,9 +80,15 @@ async function serveStatic(req, res, pathname) {
     st = await stat(file).catch(() => null);
   }
   if (!st || !st.isFile()) return false;
+  // The bindings' sources import `#platform` (package.json "imports"), a
+  // bare specifier browsers cannot resolve without a bundler (and workers
+  // have no import maps): resolve it here as a browser bundler would.
+  const body = pathname.startsWith('/bindings/') && file.endsWith('.js')
+    ? Buffer.from((await readFile(file, 'utf8')).replace(/(from\s*|import\s*\(\s*)(['"])#platform\2/g, '$1$2./platform-web.js$2'))
+    : null;
   res.writeHead(200, {
     'content-type': TYPES[extname(file)] || 'application/octet-stream',
-    'content-length': st.size,
+    'content-length': body ? body.length : st.size,
     'cache-control': 'no-cache',
     'content-security-policy': CSP,
     'x-content-type-options': 'nosniff',
@@ -91,7 +97,8 @@ async function serveStatic(req, res, pathname) {
     res.end();
     return true;
   }
-  createReadStream(file).pipe(res);
+  if (body) res.end(body);
+  else createReadStream(file).pipe(res);
   return true;
 }
 
