@@ -785,7 +785,7 @@ export declare function withContext<T, R>(cm: AsyncContextManager<T>, body: (val
 export declare function withContext<T, R>(cm: AsyncContextManager<T>, body: (value: T) => R | PromiseLike<R>): Promise<R | undefined>;
 
 /** Python's aiter: the async iterator of x. */
-export declare function aiter<T>(x: AsyncIterable<T> | Iterable<T | PromiseLike<T>>): AsyncIterator<T>;
+export declare function aiter<T>(x: AsyncIterable<T> | Iterable<T | PromiseLike<T>>): AsyncIterableIterator<T>;
 /** Python's anext: an awaitable of the next step, `{ value, done }`. */
 export declare function anext<T>(it: AsyncIterator<T>): PromiseLike<IteratorResult<T>>;
 /** `async for v in source: body(v)`: a generator (for `yield*`) for a generator body, else a promise. */
