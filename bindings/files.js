@@ -1,6 +1,6 @@
 // Files on the runtime (aiofiles' shape): the C file operations
 // (runtime/src/fs.c, wasyncio/fs.h) as runtime operations. Under Node they
-// run on node:fs asynchronously; in browsers on the Origin Private File
+// run on Node's fs asynchronously; in browsers on the Origin Private File
 // System (sync access handles in workers, the async API on the main
 // thread); hosts without a file system fail with WasyncioError EHOST.
 //

@@ -17,7 +17,7 @@
 // (status, headers, and a body that may be an async iterable, written as
 // it comes with backpressure), or any other value as JSON. Throwing
 // HttpError(status) answers that status; any other error answers 500 and
-// is reported to onError. node:http is taken with process.getBuiltinModule
+// is reported to onError. Node's http is taken with process.getBuiltinModule
 // when listen() is called: outside Node, listen() throws a clear error.
 import { runtimeOf } from './defaults.js';
 import { CancelledError } from './errors.js';
@@ -74,7 +74,7 @@ export class WebRequest {
     /** Route parameters: '/hello/{name}' gives { name }. */
     this.params = params;
     this.query = url.searchParams;
-    /** Lower-case names, as node:http gives them. */
+    /** Lower-case names, as Node's http gives them. */
     this.headers = req.headers;
     /** Aborts when the client goes away or the server shuts down (the handler's task is cancelled too). */
     this.signal = signal;
@@ -213,7 +213,8 @@ export class WebApp {
    */
   constructor(options) {
     const o = checkOptions('new WebApp(options)', options, ['runtime', 'onError']);
-    /** @internal */ this._rt = runtimeOf(o, 'new WebApp(options)');
+    if (o.runtime !== undefined) runtimeOf(o, 'new WebApp(options)'); // checks it
+    /** @internal the runtime (options.runtime, else the default one when listen() is called) */ this._rt = o.runtime ?? null;
     /** @internal */ this._routes = [];
     /** @internal */ this._onError = o.onError ?? ((e, req) => console.error(`wasyncio web: ${req.method} ${req.path} failed:`, e));
   }
@@ -266,8 +267,9 @@ export class WebApp {
    */
   async listen(options) {
     const o = checkOptions('app.listen(options)', options, ['port', 'host']);
-    const http = typeof process === 'object' && typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:http') : null;
-    if (!http) throw new TypeError('app.listen(): the HTTP server needs Node 20.16 or newer (node:http); browsers cannot listen');
+    this._rt ??= runtimeOf(undefined, 'app.listen()');
+    const http = typeof process === 'object' && typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('http') : null;
+    if (!http) throw new TypeError('app.listen(): the HTTP server needs Node 20.16 or newer (its http module); browsers cannot listen');
     const server = http.createServer();
     let ws;
     server.on('request', (req, res) => this._handle(ws, req, res));

@@ -9,7 +9,7 @@
 //
 // The socket: the host's WebSocket (browsers, Node 22+), or on Node 20,
 // which has no stable global one, ws_node.js (a small RFC 6455 client on a
-// node:http upgrade; no runtime dependency). Backpressure on receive: at
+// Node's http upgrade; no runtime dependency). Backpressure on receive: at
 // most maxQueue messages wait in the buffer; under Node the socket then
 // stops reading (TCP pushes back on the sender); browsers cannot pause a
 // WebSocket, so there the connection closes with 1009 if twice maxQueue

@@ -1,6 +1,6 @@
-// A minimal WebSocket endpoint (RFC 6455) on a node:net socket, for Node
+// A minimal WebSocket endpoint (RFC 6455) on a Node's net socket, for Node
 // 20, which has no stable global WebSocket: the client side (over a
-// node:http upgrade request) and the server side (web.js's upgrade). It
+// Node's http upgrade request) and the server side (web.js's upgrade). It
 // speaks the subset of the browser's WebSocket that websocket.js uses
 // (onopen / onmessage / onclose / onerror, send, close, bufferedAmount,
 // readyState), plus pause()/resume() so a full receive buffer stops
@@ -22,13 +22,13 @@ function node(name) {
 
 /** Sec-WebSocket-Accept for a key. */
 export function acceptKey(key) {
-  return node('node:crypto').createHash('sha1').update(key + GUID).digest('base64');
+  return node('crypto').createHash('sha1').update(key + GUID).digest('base64');
 }
 
 /** One end of a WebSocket connection over an upgraded socket. */
 export class NodeWebSocket {
   /**
-   * @param {import('node:net').Socket} socket
+   * @param {any} socket a net.Socket
    * @param {Buffer} head bytes already read past the handshake
    * @param {{ client: boolean, protocol?: string, url?: string, maxMessage?: number }} o
    */
@@ -123,7 +123,7 @@ export class NodeWebSocket {
     let body = payload;
     if (this._client) {
       head[1] |= 0x80;
-      const mask = node('node:crypto').randomBytes(4);
+      const mask = node('crypto').randomBytes(4);
       mask.copy(head, at);
       body = Buffer.alloc(n);
       for (let i = 0; i < n; i++) body[i] = payload[i] ^ mask[i & 3];
@@ -256,8 +256,8 @@ export class NodeWebSocket {
 export function connectNode(url, o) {
   const u = new URL(url);
   const secure = u.protocol === 'wss:';
-  const mod = node(secure ? 'node:https' : 'node:http');
-  const key = node('node:crypto').randomBytes(16).toString('base64');
+  const mod = node(secure ? 'https' : 'http');
+  const key = node('crypto').randomBytes(16).toString('base64');
   return new Promise((resolve, reject) => {
     const headers = {
       ...(o.headers ?? {}),
@@ -288,8 +288,8 @@ export function connectNode(url, o) {
  * Answer an upgrade request (server side): returns the open NodeWebSocket,
  * or null after answering 400 to a request that is not a WebSocket
  * handshake.
- * @param {import('node:http').IncomingMessage} req
- * @param {import('node:net').Socket} socket
+ * @param {any} req an http.IncomingMessage
+ * @param {any} socket a net.Socket
  * @param {Buffer} head
  */
 export function acceptNode(req, socket, head, o = {}) {
