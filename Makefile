@@ -18,9 +18,9 @@
 #   make clean
 #
 # Variables: CC (native compiler; default gcc, else clang), EMCC, WASM_OPT,
-# WASYNCIO_DEBUG=1 (wasm objects in build/wasm-debug with per-task C stack
-# limit checks: an overflowing task stops at once with a clear message),
-# V=1 (print whole commands).
+# WASYNCIO_DEBUG=1 (wasm objects in build/wasm-debug with debug info, a glue
+# with assertions), WASYNCIO_STACK_CHECK=0 (wasm without the per-frame C
+# stack checks: only to measure their cost), V=1 (print whole commands).
 #
 # Dependencies are tracked per object (-MMD -MP depfiles); each toolchain's
 # flags are kept in a config file, so changing them rebuilds what they built.
@@ -71,10 +71,12 @@ name = $(basename $(notdir $1))
 # A file holding a configuration (tools and flags), rewritten when make
 # starts only if the configuration changed: what depends on it is rebuilt
 # exactly then. $(eval $(call config,FILE,VARIABLE_NAME))
+# Compared with whitespace collapsed: an empty variable between flags must
+# not make two environments (a shell, an npm script) disagree and rebuild.
 define config
-ifneq ($$(file <$1),$$($2))
+ifneq ($$(strip $$(file <$1)),$$(strip $$($2)))
 $$(shell mkdir -p $(dir $1))
-$$(file >$1,$$($2))
+$$(file >$1,$$(strip $$($2)))
 endif
 endef
 FORCE:
@@ -126,12 +128,18 @@ $$($1_DIR)/$$(call name,$2): $$(call objs,$$($1_DIR)/obj,$2) $$($1_DIR)/libwasyn
 	$$(call say,LD,$$@)$(CC) $$($1_FLAGS) $(NATIVE_LDFLAGS) -o $$@ $$^ -lm
 endef
 
-native_FLAGS := -O2 -g
-native-asan_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+# -fstack-clash-protection: a frame bigger than a page touches each page on
+# the way down, so it faults in the guard page below a task's stack instead
+# of jumping over it into other memory (coro_native.c then names the task).
+# Code of your own that runs in tasks needs it too.
+NATIVE_STACK_FLAGS := -fstack-clash-protection
+native_FLAGS := -O2 -g $(NATIVE_STACK_FLAGS)
+native-asan_FLAGS := -O1 -g -fno-omit-frame-pointer $(NATIVE_STACK_FLAGS) -fsanitize=address,undefined -fno-sanitize-recover=undefined
 $(eval $(call native_variant,native))
 $(eval $(call native_variant,native-asan))
 
 native: $(native_OUTPUTS) $(native-asan_OUTPUTS)
+	@:
 .PHONY: native
 
 # ---------------------------------------------------------------------------
@@ -182,13 +190,24 @@ endef
 EMCFLAGS := $(CFLAGS_COMMON) -O2
 EMLINK_DEBUG :=
 WASM_DIR := $(B)/wasm
-# WASYNCIO_DEBUG=1: check every C stack frame against the running task's
-# stack (an overflow stops before it writes), objects in build/wasm-debug.
+# WASYNCIO_DEBUG=1: objects with debug info and a glue with assertions, in
+# build/wasm-debug. (Every build checks each C stack frame against the
+# running task's stack: see stack_check below.)
 ifeq ($(WASYNCIO_DEBUG),1)
 WASM_DIR := $(B)/wasm-debug
-EMCFLAGS += -DWA_STACK_LIMITS -g2
-EMLINK_DEBUG := -sSTACK_OVERFLOW_CHECK=2
+EMCFLAGS += -g2
+EMLINK_DEBUG := -sASSERTIONS=1
 endif
+
+# $(call stack_check,IN.wasm,OUT.wat,OPTIONS): per-frame C stack checks (a
+# frame that would leave the running task's stack stops before it writes;
+# runtime/host/stack_check.mjs); OUT is text for the next wasm-opt.
+# WASYNCIO_STACK_CHECK=0 copies instead: only to measure what the checks
+# cost (an overflow then corrupts memory silently).
+STACK_CHECK_TOOL := runtime/host/stack_check.mjs
+define stack_check
+$(if $(filter 0,$(WASYNCIO_STACK_CHECK)),cp $1 $2,$(NODE) $(STACK_CHECK_TOOL) $1 $2 $3)
+endef
 JSLIBS := $(wildcard runtime/host/emscripten/library_*.js)
 # Exports the JS host and bindings call (besides EMSCRIPTEN_KEEPALIVE ones).
 EXPORTED_RUNTIME := UTF8ToString,stringToUTF8,lengthBytesUTF8
@@ -202,7 +221,7 @@ WASM_CONFIG := $(WASM_DIR)/config
 WASM_NOT_ASYNCIFIED := $(WASM_DIR)/not-asyncified.txt
 ALL_OBJS += $(WASM_RT_OBJS) $(call objs,$(WASM_OBJ),$(TEST_SRCS) $(PROGRAM_SRCS) $(DEMO_SRCS) $(MODULE_SRCS))
 
-WASM_CONFIG_TEXT := $(EMCC) $(EMCFLAGS) $(WASM_LINK_FLAGS)
+WASM_CONFIG_TEXT := $(EMCC) $(EMCFLAGS) $(WASM_LINK_FLAGS) stack-check=$(WASYNCIO_STACK_CHECK)
 $(eval $(call config,$(WASM_CONFIG),WASM_CONFIG_TEXT))
 $(eval $(call not_asyncified,$(WASM_NOT_ASYNCIFIED),$(WASM_RT_SRCS)))
 
@@ -213,14 +232,17 @@ $(WASM_OBJ)/%.o: %.S $(WASM_CONFIG)
 $(call objs,$(WASM_OBJ),$(TEST_SRCS)): WASM_EXTRA := -Itests/c
 $(call objs,$(WASM_OBJ),$(DEMO_SRCS)): WASM_EXTRA := -Iweb/demos/c
 
-# Links with emcc (names kept for the pass), then Asyncify (see above).
+# Links with emcc (names kept for the passes), adds the stack checks (an
+# overflow calls the JS host's wa__stack_overflow, which names the task),
+# then Asyncify (see above).
 # $(call wasm_link,OUT_BASE,OBJS,EXTRA_EMCC_FLAGS)
 define wasm_link
 $(call say,LINK,$1.wasm)mkdir -p $(dir $1) && \
 $(EMCC) -O2 --profiling-funcs $2 -o $1.mjs $(JSLIBS:%=--js-library %) $(WASM_LINK_FLAGS) $3 && \
-$(call asyncify,$1.wasm,$1.wasm,$(WASM_NOT_ASYNCIFIED))
+$(call stack_check,$1.wasm,$1.checked.wat,--handler wa__stack_overflow) && \
+$(call asyncify,$1.checked.wat,$1.wasm,$(WASM_NOT_ASYNCIFIED)) && rm -f $1.checked.wat
 endef
-WASM_LINK_DEPS := $(WASM_RT_OBJS) $(JSLIBS) $(WASM_CONFIG) $(WASM_NOT_ASYNCIFIED)
+WASM_LINK_DEPS := $(WASM_RT_OBJS) $(JSLIBS) $(WASM_CONFIG) $(WASM_NOT_ASYNCIFIED) $(STACK_CHECK_TOOL)
 
 # $(call wasm_module,OUT_BASE,SOURCE,EXTRA_EMCC_FLAGS): one C file + the runtime
 define wasm_module
@@ -251,7 +273,9 @@ WASM_OUTPUTS := $(WEB_OUTPUTS) $(B)/wasm/wasyncio_tests.wasm \
   $(call wasm_outputs,$(MODULE_SRCS),$(B)/wasm/modules) $(call wasm_outputs,$(PROGRAM_SRCS),$(B)/wasm)
 
 wasm: $(WASM_OUTPUTS) constants
+	@:
 web: $(WEB_OUTPUTS) bundle
+	@:
 .PHONY: wasm web
 
 # ---------------------------------------------------------------------------
@@ -264,7 +288,8 @@ WASI_CFLAGS := $(WASI_SYSROOT) -isystem /usr/include/wasm32-wasi $(CFLAGS_COMMON
 WASI_RT_SRCS := $(RUNTIME_SRCS) runtime/src/coro_asyncify.c $(wildcard runtime/host/native/*.c)
 WASI_RT_OBJS := $(call objs,$(B)/wasi/obj,$(WASI_RT_SRCS) runtime/src/sp.S)
 WASI_TEST_OBJS := $(call objs,$(B)/wasi/obj,$(TEST_SRCS))
-WASI_PROGRAM_SRCS := $(wildcard runtime/examples/three_tasks.c bench/c/bench_core.c)
+WASI_PROGRAM_SRCS := $(wildcard runtime/examples/three_tasks.c bench/c/bench_core.c \
+  tests/c/programs/timer_edges.c tests/c/programs/overflow.c)
 ALL_OBJS += $(WASI_RT_OBJS) $(WASI_TEST_OBJS) $(call objs,$(B)/wasi/obj,$(WASI_PROGRAM_SRCS))
 
 WASI_CONFIG_TEXT := $(CLANG) $(WASI_CFLAGS)
@@ -277,12 +302,14 @@ $(B)/wasi/obj/%.o: %.S $(B)/wasi/config
 	$(call say,AS,$@)mkdir -p $(@D) && $(CLANG) --target=wasm32-wasi $(DEPFLAGS) -c $< -o $@
 $(WASI_TEST_OBJS): WASI_EXTRA := -Itests/c
 
-# $(call wasi_link,OUT,OBJS)
+# $(call wasi_link,OUT,OBJS): with the stack checks (always: the runtime
+# needs its limits import rewritten); no JS here, an overflowing frame traps.
 define wasi_link
 $(call say,LINK,$1)$(CLANG) $(WASI_SYSROOT) -L/usr/lib/wasm32-wasi $2 -o $1.tmp.wasm && \
-$(call asyncify,$1.tmp.wasm,$1,$(B)/wasi/not-asyncified.txt); st=$$?; rm -f $1.tmp.wasm; exit $$st
+$(NODE) $(STACK_CHECK_TOOL) $1.tmp.wasm $1.checked.wat && \
+$(call asyncify,$1.checked.wat,$1,$(B)/wasi/not-asyncified.txt); st=$$?; rm -f $1.tmp.wasm $1.checked.wat; exit $$st
 endef
-WASI_LINK_DEPS := $(WASI_RT_OBJS) $(B)/wasi/config $(B)/wasi/not-asyncified.txt
+WASI_LINK_DEPS := $(WASI_RT_OBJS) $(B)/wasi/config $(B)/wasi/not-asyncified.txt $(STACK_CHECK_TOOL)
 
 $(B)/wasi/wasyncio_tests.wasm: $(WASI_TEST_OBJS) $(WASI_LINK_DEPS)
 	$(call wasi_link,$@,$(WASI_TEST_OBJS) $(WASI_RT_OBJS))
@@ -293,6 +320,7 @@ $(foreach s,$(WASI_PROGRAM_SRCS),$(B)/wasi/$(call name,$s).wasm):
 
 ifneq ($(and $(wildcard /usr/include/wasm32-wasi/stdio.h),$(shell command -v $(CLANG))),)
 wasi: $(B)/wasi/wasyncio_tests.wasm $(foreach s,$(WASI_PROGRAM_SRCS),$(B)/wasi/$(call name,$s).wasm)
+	@:
 else
 wasi:
 	@echo '[build] WASI: skipped (needs clang and Debian'"'"'s wasi-libc)' >&2
@@ -323,6 +351,7 @@ ALL_OBJS += $(B)/constants/constants.o
 endif
 
 constants: bindings/constants.js
+	@:
 .PHONY: constants
 
 # ---------------------------------------------------------------------------
@@ -355,6 +384,7 @@ dist/worker.node.js: bindings/worker.js $(BINDINGS)
 
 ifneq ($(wildcard $(ESBUILD)),)
 bundle: dist/wasyncio.js dist/worker.js dist/wasyncio.node.js dist/worker.node.js
+	@:
 else ifeq ($(BUNDLE_STRICT),1)
 bundle:
 	@echo '[build] error: esbuild is missing: run npm ci' >&2; exit 1
@@ -383,6 +413,7 @@ cc: $(CC_OBJS) $(WASM_LINK_DEPS)
 
 # ---------------------------------------------------------------------------
 all: native wasm wasi bundle
+	@:
 clean:
 	rm -rf $(B) dist $(if $(wildcard tools/constants.c),bindings/constants.js)
 .PHONY: all clean

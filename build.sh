@@ -18,9 +18,9 @@
 #
 # Environment: CC (native compiler, default gcc or clang), JOBS (parallel
 # jobs, default: number of cores), WASYNCIO_FORCE=1 (rebuild everything),
-# WASYNCIO_DEBUG=1 (wasm objects with per-task C stack limit checks, for
-# `build.sh cc`: an overflowing task stops at once with a clear message),
-# V=1 (show whole commands).
+# WASYNCIO_DEBUG=1 (wasm objects with debug info and assertions, for
+# `build.sh cc`), WASYNCIO_STACK_CHECK=0 (wasm without the per-frame C stack
+# checks: only to measure their cost), V=1 (show whole commands).
 set -euo pipefail
 CALLER_PWD=$(pwd)
 cd "$(dirname "$0")"

@@ -136,7 +136,10 @@ WA_API int wa_call_soon(wa_callback_fn fn, void *arg, wa_handle_t *out);
  * fire in deadline order; equal deadlines fire in scheduling order. */
 WA_API int wa_call_later(double delay_ms, wa_callback_fn fn, void *arg, wa_handle_t *out);
 
-/* Schedule fn(arg) at loop time when_ms (a wa_time() value; not NaN). */
+/* Schedule fn(arg) at loop time when_ms (a wa_time() value; not NaN). A
+ * deadline already past (even a negative one) runs in the next turn, after
+ * the callbacks ready now; INFINITY never runs. Deadlines any distance
+ * away are kept: hosts whose timers are shorter (JS: 2^31-1 ms) re-arm. */
 WA_API int wa_call_at(double when_ms, wa_callback_fn fn, void *arg, wa_handle_t *out);
 
 /* Cancel a callback that has not run yet. Returns 1 if it was cancelled,
@@ -204,7 +207,8 @@ WA_API int wa_run_start(wa_coro_fn main, void *arg, const wa_task_opts_t *opts,
                  wa_run_done_fn done, void *user);
 
 /* Native hosts: block until the loop has work or timeout_ms passes (<0:
- * until there is work). Returns WA_EDEADLOCK if the loop has no ready
+ * until there is work; any single wait ends after 2^31-1 ms at most, so
+ * call it in a loop). Returns WA_EDEADLOCK if the loop has no ready
  * callbacks, no timers and nothing in flight (it could never wake). */
 WA_API int wa_loop_wait(double timeout_ms);
 

@@ -29,10 +29,25 @@ AIMPORT("stop_unwind") void wa__asyncify_stop_unwind(void);
 AIMPORT("start_rewind") void wa__asyncify_start_rewind(void *data);
 AIMPORT("stop_rewind") void wa__asyncify_stop_rewind(void);
 
-#ifdef WA_STACK_LIMITS
-#include <emscripten/stack.h>
-/* library_wasyncio.js: sets the limits -sSTACK_OVERFLOW_CHECK=2 checks. */
-extern void wa_host_set_stack_limits(uintptr_t base, uintptr_t end);
+/* Per-frame stack checks. The link (build.sh, runtime/host/stack_check.mjs)
+ * runs binaryen's stack-check pass: every write of the C stack pointer (each
+ * frame's prologue) is compared with [limit, base] first, and a frame that
+ * would leave the running task's stack calls the host's overflow handler
+ * before it writes a byte, however big it is. This import becomes a plain
+ * write of the pass's two globals at link time (no host call). Outside
+ * tasks the range is everything: the main stack is the host's. */
+__attribute__((import_module("env"), import_name("wa__stack_limits_set")))
+void wa__stack_limits_set(uintptr_t base, uintptr_t limit);
+#define UNCHECKED_BASE UINTPTR_MAX
+#define UNCHECKED_LIMIT 0
+#ifdef __EMSCRIPTEN__
+/* The overflow handler (library_wasyncio.js) the checks call: it throws,
+ * and the host turn catches that and names the task (wa__fault_report).
+ * C calls it too (wa__coro_yield), which also makes the JS glue, made
+ * before the checks are added, provide it. Elsewhere (WASI) an overflowing
+ * frame traps. */
+__attribute__((import_module("env"), import_name("wa__stack_overflow")))
+void wa__stack_overflow(uintptr_t sp);
 #endif
 
 uintptr_t wa__sp_get(void);        /* sp.S */
@@ -69,14 +84,9 @@ WA_NOT_ASYNCIFIED WA_EXPORT WA_NOINLINE void wa__coro_resume_impl(wa_coro_t *c) 
     uintptr_t main_sp = wa__sp_get();
     s->main_sp = main_sp;
     s->running = c;
-#ifdef WA_STACK_LIMITS
-    /* Debug builds (WASYNCIO_DEBUG=1 ./build.sh) check every frame
-     * allocation against the running stack's limits: an overflow stops
-     * before it writes anything. */
-    uintptr_t main_base = emscripten_stack_get_base(), main_end = emscripten_stack_get_end();
-    wa_host_set_stack_limits((uintptr_t)c->stack + c->stack_size,
-                             (uintptr_t)c->stack + WA_CANARY_BYTES + WA_ASYNCIFY_RESERVE);
-#endif
+    /* from here on every frame is checked against the task's stack */
+    wa__stack_limits_set((uintptr_t)c->stack + c->stack_size,
+                         (uintptr_t)c->stack + WA_CANARY_BYTES + WA_ASYNCIFY_RESERVE);
     if (!c->started) {
         c->started = 1;
         wa__sp_set(((uintptr_t)c->stack + c->stack_size) & ~(uintptr_t)15);
@@ -97,9 +107,7 @@ WA_NOT_ASYNCIFIED WA_EXPORT WA_NOINLINE void wa__coro_resume_impl(wa_coro_t *c) 
         c->finished = 1;
         c->status = status;
     }
-#ifdef WA_STACK_LIMITS
-    wa_host_set_stack_limits(main_base, main_end); /* before leaving the task's stack */
-#endif
+    wa__stack_limits_set(UNCHECKED_BASE, UNCHECKED_LIMIT); /* before leaving the task's stack */
     wa__sp_set(main_sp);
     s->running = NULL;
 }
@@ -120,7 +128,12 @@ void wa__coro_yield(wa_coro_t *c) {
     }
     uintptr_t sp = wa__sp_get();
     uintptr_t lo = (uintptr_t)c->stack + WA_CANARY_BYTES;
-    if (!wa__coro_intact(c) || sp < lo + WA_ASYNCIFY_RESERVE) wa__coro_overflow(c);
+    if (!wa__coro_intact(c) || sp < lo + WA_ASYNCIFY_RESERVE) {
+#ifdef __EMSCRIPTEN__
+        wa__stack_overflow(sp); /* throws */
+#endif
+        wa__coro_overflow(c);
+    }
     c->adata.cur = (void *)lo;
     c->adata.end = (void *)(sp & ~(uintptr_t)7);
     c->unwinding = 1;
@@ -140,9 +153,7 @@ void wa__coro_overflow(const wa_coro_t *c) {
 WA_EXPORT void wa__fault_reset(void) {
     if (wa__loop.sched.running || wa__loop.sched.unwinding) {
         wa__loop.sched.fault_sp = wa__sp_get();
-#ifdef WA_STACK_LIMITS
-        wa_host_set_stack_limits(emscripten_stack_get_base(), emscripten_stack_get_end());
-#endif
+        wa__stack_limits_set(UNCHECKED_BASE, UNCHECKED_LIMIT);
         wa__sp_set(wa__loop.sched.main_sp);
     }
 }
@@ -156,12 +167,14 @@ WA_EXPORT const char *wa__fault_report(int overflow_hint) {
     wa_coro_t *c = s->unwinding ? s->unwinding : s->running;
     if (!c) return NULL;
     bool below = s->fault_sp < (uintptr_t)c->stack + WA_CANARY_BYTES + WA_ASYNCIFY_RESERVE;
+    const char *name = wa__loop.current ? wa_task_name(&wa__loop.current->fut) : NULL;
+    if (!name) name = "?";
     if (overflow_hint || s->unwinding || below || !wa__coro_intact(c))
-        snprintf(msg, sizeof msg, "wasyncio: a task overflowed its %zu-byte C stack; give it a "
-                 "larger stack_size (wa_task_opts_t)", c->stack_size);
+        snprintf(msg, sizeof msg, "wasyncio: task '%s' overflowed its %zu-byte C stack; give it a "
+                 "larger stack_size (wa_task_opts_t)", name, c->stack_size);
     else
-        snprintf(msg, sizeof msg, "wasyncio: a task trapped (%zu-byte C stack; if it recursed "
-                 "deeply, give it a larger stack_size)", c->stack_size);
+        snprintf(msg, sizeof msg, "wasyncio: task '%s' trapped (%zu-byte C stack; if it recursed "
+                 "deeply, give it a larger stack_size)", name, c->stack_size);
     return msg;
 }
 

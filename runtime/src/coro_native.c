@@ -27,20 +27,47 @@ void wa__ctx_boot(void);
 #endif
 
 #if !WA_ASAN
-/* A fault in the guard page below the running coroutine's stack is a stack
- * overflow: say so (which task, how big its stack is) before dying. Runs on
- * its own signal stack since the task's is exhausted. Under ASan, ASan's
- * own handler reports it. */
+/* async-signal-safe output: no stdio, no malloc */
+static void put(const char *s) {
+    size_t n = strlen(s);
+    while (n) {
+        ssize_t w = write(2, s, n);
+        if (w <= 0) return;
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+static void put_num(unsigned long long v) {
+    char buf[24];
+    size_t i = sizeof buf;
+    buf[--i] = 0;
+    do buf[--i] = (char)('0' + v % 10); while ((v /= 10) && i);
+    put(buf + i);
+}
+
+/* A fault while a coroutine runs, in the guard page below its stack (the
+ * build probes big frames page by page, -fstack-clash-protection, so they
+ * land there first) or with its canary gone (small stacks have no guard
+ * page): a stack overflow. Say which task and how big its stack is before
+ * dying. Runs on its own signal stack since the task's is exhausted. Under
+ * ASan, ASan's own handler reports it. */
 static void on_segv(int sig, siginfo_t *si, void *uc) {
     (void)uc;
     wa_coro_t *c = wa__loop.sched.running;
     uintptr_t a = (uintptr_t)si->si_addr, lo = c ? (uintptr_t)c->stack : 0;
-    /* in the guard page, or past it by a frame that jumped over it */
-    if (c && a < lo && lo - a <= ((uintptr_t)1 << 20)) {
-        static const char m1[] = "wasyncio: fatal: a task overflowed its C stack (guard page hit); "
-                                 "give it a larger stack_size (wa_task_opts_t)\n";
-        ssize_t r = write(2, m1, sizeof m1 - 1);
-        (void)r;
+    if (c && ((a < lo && lo - a <= ((uintptr_t)1 << 20)) || !wa__coro_intact(c))) {
+        wa_task_impl_t *t = wa__loop.current;
+        put("wasyncio: fatal: task '");
+        if (t && t->name) {
+            put(t->name);
+        } else {
+            put("Task-");
+            put_num(t ? (unsigned long long)t->number : 0);
+        }
+        put("' overflowed its ");
+        put_num(c->stack_size);
+        put("-byte C stack; give it a larger stack_size (wa_task_opts_t)\n");
     }
     signal(sig, SIG_DFL); /* re-fault into the default action */
 }
@@ -106,7 +133,7 @@ int wa__coro_init(wa_coro_t *c, size_t stack_size, int (*entry)(void *), void *a
     c->started = c->finished = 0;
     c->asan_fake = NULL;
 #if !WA_ASAN
-    if (wa__stack_guarded(n)) install_guard_handler();
+    install_guard_handler(); /* once */
 #endif
 #if WA_CORO_X86_64
     /* Initial frame: six callee-saved registers, then wa__ctx_boot as the

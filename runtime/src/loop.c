@@ -12,7 +12,6 @@
 
 wa_loop_t wa__loop = {
     .budget_ms = 5.0,
-    .armed = -1.0,
     .free_slot = WA_NO_SLOT,
 };
 
@@ -272,7 +271,7 @@ int wa_loop_set_clock(int clock) {
     L->virtual_clock = v;
     L->vnow = 0;
     L->vreal = wa_host_now();
-    L->armed = -1;
+    L->timer_armed = false;
     return 0;
 }
 
@@ -297,7 +296,7 @@ int wa_loop_set_budget(double ms) {
 double wa_loop_next_wakeup(void) {
     wa_loop_t *L = &wa__loop;
     if (L->ring_count) return 0;
-    if (!L->heap_len || isinf(L->slots[L->heap[0]].when)) return -1;
+    if (!L->heap_len || L->slots[L->heap[0]].when == INFINITY) return -1;
     if (L->virtual_clock && !L->host_pending) return 0; /* a turn jumps there */
     double d = L->slots[L->heap[0]].when - wa__now();
     return d > 0 ? d : 0;
@@ -315,25 +314,36 @@ void wa__loop_changed(void) {
         }
         return; /* the timer is synced at the end of that turn */
     }
-    double when = L->heap_len ? L->slots[L->heap[0]].when : -1;
-    if (isinf(when)) when = -1;
+    /* Deadlines are host clock readings and may be negative (a browser's
+     * performance.now() starts near 0, so callAt(time() - x) early in a
+     * page's life): "no timer" is a flag, never a deadline value. */
+    if (!L->heap_len || L->slots[L->heap[0]].when == INFINITY) {
+        if (L->timer_armed) {
+            L->timer_armed = false;
+            wa_host_arm_timer(-1);
+        }
+        return;
+    }
+    double when = L->slots[L->heap[0]].when;
     /* One clock read: with two, a deadline just past the first read gave a
-     * negative delay, which the host takes as "no timer" — and Node, seeing
+     * negative delay, which the host took as "no timer" — and Node, seeing
      * nothing armed, exited mid-run. */
-    double now = when >= 0 ? wa__now() : 0;
+    double now = wa__now();
     /* Virtual clock with nothing in flight: the next turn jumps to it. */
-    if (when >= 0 && (when <= now || (L->virtual_clock && !L->host_pending))) {
-        /* Already due (it expired during the last batch): a turn at once,
-         * never a zero-delay host timer. */
+    if (when <= now || (L->virtual_clock && !L->host_pending)) {
+        /* Already due (in the past, or it expired during the last batch): a
+         * turn at once, never a zero-delay host timer. */
         if (!L->armed_immediate) {
             L->armed_immediate = true;
             wa_host_arm_immediate();
         }
         return;
     }
-    if (when == L->armed) return;
+    if (L->timer_armed && when == L->armed) return;
+    L->timer_armed = true;
     L->armed = when;
-    wa_host_arm_timer(when < 0 ? -1 : when - now); /* > 0 */
+    double delay = when - now; /* > 0 */
+    wa_host_arm_timer(delay < WA_HOST_MAX_DELAY_MS ? delay : WA_HOST_MAX_DELAY_MS);
 }
 
 /* ---- one host turn -------------------------------------------------------- */
@@ -401,7 +411,7 @@ WA_NOT_ASYNCIFIED int wa_run_once(double budget_ms) {
 /* Entry point of a host wake-up (exported to the JS host). */
 WA_NOT_ASYNCIFIED WA_EXPORT int wa__host_turn(int from_timer) {
     wa_loop_t *L = &wa__loop;
-    if (from_timer) L->armed = -1; /* the host timer fired: none is armed */
+    if (from_timer) L->timer_armed = false; /* it fired (maybe early: clamped) */
     else L->armed_immediate = false;
     return wa_run_once(L->budget_ms);
 }
@@ -423,6 +433,7 @@ int wa_loop_wait(double timeout_ms) {
     double d = wa_loop_next_wakeup();
     if (d < 0 && L->host_pending == 0) return WA_EDEADLOCK;
     if (timeout_ms >= 0 && (d < 0 || timeout_ms < d)) d = timeout_ms;
+    if (d > WA_HOST_MAX_DELAY_MS) d = WA_HOST_MAX_DELAY_MS; /* callers loop */
     wa_host_wait(d);
     return 0;
 }

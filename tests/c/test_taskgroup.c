@@ -272,7 +272,7 @@ static int failing_group_owner_cancelled_too(void *arg) {
     /* the outside cancellation is still pending: the next wait gets it */
     double t0 = wa_time();
     o->after_rc = wa_sleep(10000);
-    wa_log("after:%d fast:%d", o->after_rc, wa_time() - t0 < 1000);
+    wa_log("after:%d fast:%d", o->after_rc, wa_time() - t0 < 5000);
     return o->after_rc;
 }
 
@@ -305,7 +305,7 @@ TEST(taskgroup_child_failing_during_exit_cancels_the_others) {
     CHECK_EQ(wa_taskgroup_spawn(tg, NULL, kid, &slow, NULL), 0);
     double t0 = wa_time();
     CHECK_EQ(wa_taskgroup_exit(tg, 0), WA_EGROUP);
-    CHECK(wa_time() - t0 < 1000);
+    CHECK(wa_time() - t0 < 5000);
     CHECK_STR(wa_log_text(), "bad:done slow:cancelled");
     CHECK_EQ(wa_task_cancelling(wa_current_task()), 0);
     CHECK_EQ(wa_taskgroup_free(tg), 0);

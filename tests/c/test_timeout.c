@@ -27,7 +27,7 @@ TEST(timeout_expiry_becomes_etimedout) {
     CHECK_EQ(wa_task_cancelling(wa_current_task()), 1);
     CHECK_EQ(wa_timeout_exit(&s, rc), WA_ETIMEDOUT);
     double dt = wa_time() - t0;
-    CHECK(dt >= 4.5 && dt < 1000);
+    CHECK(dt >= 4.5 && dt < 5000);
     CHECK(wa_timeout_expired(&s)); /* stays true after exit */
     CHECK_EQ(wa_task_cancelling(wa_current_task()), 0); /* uncancelled */
     CHECK_EQ(wa_sleep(1), 0); /* nothing left pending */
@@ -95,7 +95,7 @@ TEST(timeout_reschedule_earlier) {
     CHECK_EQ(wa_timeout_reschedule(&s, wa_time() + 5), 0);
     int rc = wa_sleep(10000);
     CHECK_EQ(wa_timeout_exit(&s, rc), WA_ETIMEDOUT);
-    CHECK(wa_time() - t0 < 1000);
+    CHECK(wa_time() - t0 < 5000);
     return 0;
 }
 
@@ -347,7 +347,7 @@ TEST(timeout_scope_in_a_step_task) {
     CHECK_EQ(wa_spawn_step(&t, step_with_scope, &st, NULL), 0);
     CHECK_EQ(wa_await(t), 0);
     CHECK_EQ(st.result, WA_ETIMEDOUT);
-    CHECK(wa_time() - t0 < 1000);
+    CHECK(wa_time() - t0 < 5000);
     CHECK_EQ(wa_task_cancelling(t), 0);
     wa_release(t);
     return 0;

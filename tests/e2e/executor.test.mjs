@@ -59,7 +59,7 @@ test('Chromium: cancellation of queued and running jobs (cooperative and by term
   assert.deepEqual(r.marks, ['A', 'C']);
   assert.equal(r.c1.cancelled, true);
   assert.equal(r.c2.cancelled, true);
-  assert.ok(r.toldMs < 50, `awaiting tasks told after ${r.toldMs} ms`);
+  assert.ok(r.runningWhenTold >= 1, 'awaiting tasks told before the uncooperative worker is terminated');
   assert.equal(r.afterStats.started, r.started, 'replacements start on demand');
   assert.equal(r.afterStats.workers, 1, 'the uncooperative job\'s worker was terminated, the other kept');
   assert.equal(r.afterStats.running, 0);

@@ -13,7 +13,7 @@ checkStatsAfterFile();
 test('as_completed_yields_in_completion_order (generator: yield it.next())', async () => {
   const log = [];
   await run(function* () {
-    const t = [job(log, 12, 'slow'), job(log, 2, 'fast'), job(log, 6, 'mid')];
+    const t = [job(log, 240, 'slow'), job(log, 40, 'fast'), job(log, 140, 'mid')];
     const it = asCompleted(t);
     assert.ok(it instanceof AsCompleted);
     assert.equal(it.remaining, 3);
@@ -34,7 +34,7 @@ test('as_completed_yields_in_completion_order (async: for await)', async () => {
   await run(async () => {
     const order = [];
     const err = new Error('second fails');
-    const aws = [sleep(30, 'slow'), createTask(async () => { await sleep(5); throw err; }), Promise.resolve('now')];
+    const aws = [sleep(1000, 'slow'), createTask(async () => { await sleep(5); throw err; }), Promise.resolve('now')];
     for await (const f of asCompleted(aws)) {
       assert.ok(f instanceof Task, 'other awaitables arrive wrapped in tasks');
       try { order.push(await f); } catch (e) { order.push(e); }
@@ -47,8 +47,8 @@ test('as_completed timeout: done ones first, then TimeoutError, then the iterato
   const log = [];
   await run(function* () {
     const t = [job(log, 10_000, 'a'), job(log, 1, 'b'), job(log, 10_000, 'c')];
+    yield t[1]; // b done before the iterator starts (no race with its timer) ...
     const it = asCompleted(t, { timeout: 20 });
-    yield t[1]; // b done (the iterator saw it first) ...
     yield sleep(25); // ... then the timeout
     assert.deepEqual(yield it.next(), { value: t[1], done: false }, 'what completed before the timeout comes first');
     let caught;
@@ -61,9 +61,11 @@ test('as_completed timeout: done ones first, then TimeoutError, then the iterato
   });
   await run(async () => {
     const slow = createTask(async (me) => { await sleep(10_000, undefined, { signal: me.signal }); });
+    const quick = createTask(async () => { await sleep(1); return 'quick'; });
+    await quick; // done before the iterator starts: no race with its 10 ms timer
     const seen = [];
     await assert.rejects(async () => {
-      for await (const f of asCompleted([sleep(1, 'quick'), slow], { timeout: 10 })) seen.push(await f);
+      for await (const f of asCompleted([quick, slow], { timeout: 10 })) seen.push(await f);
     }, TimeoutError);
     assert.deepEqual(seen, ['quick']);
     slow.cancel();
@@ -78,7 +80,7 @@ test('as_completed_waiting_next_gets_the_timeout', async () => {
     let caught;
     try { yield it.next(); } catch (e) { caught = e; }
     assert.ok(caught instanceof TimeoutError);
-    assert.ok(time() - t0 < 1000);
+    assert.ok(time() - t0 < 5000);
     f.setResult(null); // changes nothing: its callback was withdrawn
     assert.equal((yield it.next()).done, true);
   });

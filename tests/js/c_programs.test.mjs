@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const runC = root + 'bindings/run-c.mjs';
 
 function sh(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: 60_000, ...opts });
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: 600_000, ...opts });
   return { code: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
 }
 
@@ -23,8 +23,26 @@ test('three_tasks: the same C source runs natively and under Node from wasm', ()
   assert.equal(native.code, 0, native.err);
   assert.equal(wasm.code, 0, wasm.err);
   assert.equal(normalize(wasm.out), normalize(native.out));
-  assert.match(native.out, /gather: success after (29\d|3[0-4]\d) ms; results: A B C/);
-  assert.match(wasm.out, /gather: success after (29\d|3[0-4]\d) ms; results: A B C/);
+  for (const out of [native.out, wasm.out]) {
+    // concurrent: done in delay order (B, C, A), never before the longest
+    assert.match(out, /B: done\nC: done\nA: done\n/);
+    const [, ms] = /gather: success after (\d+) ms; results: A B C/.exec(out) ?? [];
+    assert.ok(Number(ms) >= 299, out);
+  }
+});
+
+const TIMER_EDGES = [
+  'scheduled', 'negative deadline', 'past deadline', '5 ms later', 'slept 20 ms', 'cancel far: 1, farther: 1', '',
+].join('\n');
+
+test('timer_edges: past, negative and far deadlines scheduled outside a turn (native and wasm)', () => {
+  const native = sh(root + 'build/native/timer_edges', []);
+  assert.equal(native.code, 0, native.err);
+  assert.equal(native.out, TIMER_EDGES);
+  const wasm = sh('node', ['--no-warnings', runC, 'build/wasm/timer_edges.mjs']);
+  assert.equal(wasm.code, 0, wasm.err);
+  assert.equal(wasm.out, TIMER_EDGES);
+  assert.doesNotMatch(wasm.err, /TimeoutOverflowWarning/);
 });
 
 test('deadlock: main waiting forever ends with WA_EDEADLOCK (native and wasm)', () => {
@@ -38,22 +56,27 @@ test('deadlock: main waiting forever ends with WA_EDEADLOCK (native and wasm)', 
   assert.match(wasm.err, /main ended with status -15: deadlock: main was waiting for something that can never happen/);
 });
 
-test('stack overflow natively: the guard page fault is named', () => {
-  const r = sh(root + 'build/native/overflow', []);
-  assert.equal(r.signal, 'SIGSEGV');
-  assert.match(r.err, /wasyncio: fatal: a task overflowed its C stack \(guard page hit\)/);
-  assert.doesNotMatch(r.out, /not reached/);
+// huge: 32 KiB of locals; big: 17,000 bytes (just over the 16 KiB stack, it
+// used to jump the guard page); deep: recursion. A victim task keeps a
+// buffer live meanwhile: it must never get to report on it.
+const OVERFLOWS = ['huge', 'big', 'deep'];
+
+test('stack overflow natively (release build): stopped at the guard page, the task named', () => {
+  for (const kind of OVERFLOWS) {
+    const r = sh(root + 'build/native/overflow', [kind]);
+    assert.equal(r.signal, 'SIGSEGV', `${kind}: ${r.out}${r.err}`);
+    assert.match(r.err, new RegExp(`wasyncio: fatal: task '${kind}' overflowed its 16384-byte C stack`), kind);
+    assert.doesNotMatch(r.out, /not reached|victim/, kind);
+  }
 });
 
-test('stack overflow in wasm (debug build): stopped before it writes, and named', () => {
-  const b = sh('bash', ['build.sh', 'cc', 'tests/c/programs/overflow.c', '-o', 'build/wasm-debug/overflow'], {
-    env: { ...process.env, WASYNCIO_DEBUG: '1' },
-  });
-  assert.equal(b.code, 0, b.err);
-  const r = sh('node', [runC, 'build/wasm-debug/overflow.mjs']);
-  assert.notEqual(r.code, 0);
-  assert.match(r.err, /wasyncio: a task overflowed its 16384-byte C stack; give it a larger stack_size/);
-  assert.doesNotMatch(r.out, /not reached/);
+test('stack overflow in wasm (release build): stopped before the frame writes, the task named', () => {
+  for (const kind of OVERFLOWS) {
+    const r = sh('node', [runC, 'build/wasm/overflow.mjs', kind]);
+    assert.notEqual(r.code, 0, `${kind}: ${r.out}${r.err}`);
+    assert.match(r.err, new RegExp(`wasyncio: task '${kind}' overflowed its 16384-byte C stack; give it a larger stack_size`), kind);
+    assert.doesNotMatch(r.out, /not reached|victim/, kind);
+  }
 });
 
 test('JS run(): a main that can never finish rejects with EDEADLOCK at exit', () => {

@@ -52,7 +52,7 @@ test('crawler: default seeds, retries with backoff, statistics', async () => {
   assert.equal(requests, 26 + retries);
   const [inflight] = num(text, /at most (\d+) requests in flight/);
   assert.ok(inflight >= 2 && inflight <= 8, `in flight: ${inflight}`);
-  assert.ok(secs > 0.3 && secs < 10 && secs * 1000 <= wall + 50, `took ${secs} s`);
+  assert.ok(secs > 0.3 && secs * 1000 <= wall + 50, `took ${secs} s`);
   const [min, mean, p50, p90, p99, max] = num(text,
     /latency ms: min ([\d.]+)\s+mean ([\d.]+)\s+p50 ([\d.]+)\s+p90 ([\d.]+)\s+p99 ([\d.]+)\s+max ([\d.]+)/);
   assert.ok(min > 0 && min <= p50 && p50 <= p90 && p90 <= p99 && p99 <= max && min <= mean && mean <= max);

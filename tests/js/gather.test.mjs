@@ -8,7 +8,7 @@ import { snapshot, settle } from './combinator_helpers.mjs';
 test('gather: ordered results; first failure rejects while the others keep running', async () => {
   await run(function* () {
     const log = [];
-    const ok = createTask(function* () { yield sleep(30); log.push('ok done'); return 'ok'; });
+    const ok = createTask(function* () { yield sleep(500); log.push('ok done'); return 'ok'; });
     const bad = createTask(function* () { yield sleep(5); throw new Error('boom'); });
     try {
       yield gather(ok, bad);

@@ -349,7 +349,7 @@ test('taskgroup_errors_win_over_outside_cancel_which_stays_pending', async () =>
       }
       // the outside cancellation is still pending: the next wait gets it
       const t0 = time();
-      try { yield sleep(10_000); } catch (e) { state.after = e; log.push(`after:${e.constructor.name} fast:${time() - t0 < 1000}`); throw e; }
+      try { yield sleep(10_000); } catch (e) { state.after = e; log.push(`after:${e.constructor.name} fast:${time() - t0 < 5000}`); throw e; }
     });
     // the failure (at 2 ms) cancels the owner; an outside cancel follows
     // while the group still waits for "other" to clean up (60 ms)
@@ -380,7 +380,7 @@ test('taskgroup_child_failing_during_exit_cancels_the_others (both styles)', asy
       caught = e;
     }
     assert.ok(caught instanceof AggregateError);
-    assert.ok(time() - t0 < 1000);
+    assert.ok(time() - t0 < 5000);
     assert.equal(me.cancelling(), 0);
     yield sleep(0);
   });

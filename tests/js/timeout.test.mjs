@@ -29,7 +29,7 @@ test('timeout_expiry_becomes_timeout_error (generator)', async () => {
     assert.ok(caught instanceof TimeoutError, String(caught));
     assert.ok(caught.cause instanceof CancelledError, 'the CancelledError is the cause');
     const dt = time() - t0;
-    assert.ok(dt >= 4.5 && dt < 1000, `took ${dt}`);
+    assert.ok(dt >= 4.5 && dt < 5000, `took ${dt}`);
     assert.equal(scope.expired(), true, 'stays true after exit');
     assert.equal(me.cancelling(), 0, 'uncancelled');
     assert.equal(scope.signal.aborted, true);
@@ -119,7 +119,7 @@ test('timeout_reschedule_earlier', async () => {
       s.reschedule(time() + 5);
       await sleep(10_000, undefined, { signal: s.signal });
     }, { task }), TimeoutError);
-    assert.ok(time() - t0 < 1000);
+    assert.ok(time() - t0 < 5000);
   });
 });
 
@@ -444,8 +444,9 @@ test('task_ending_inside_a_scope_has_it_disarmed (a scope its task did not wait 
   let later;
   await run(async () => {
     const t = createTask(async (task) => {
-      later = timeout(5, async (s) => {
-        await new Promise((r) => setTimeout(r, 15)); // outlives the task
+      // the deadline leaves the task (one sleep(0)) ample time to end under load
+      later = timeout(200, async (s) => {
+        await new Promise((r) => setTimeout(r, 300)); // outlives the task and the deadline
         return s.expired();
       }, { task });
       later.then(() => {}, () => {}); // started, not awaited

@@ -36,7 +36,7 @@ test('wait_for_timeout_cancels_the_inner_and_waits_for_it', async () => {
     const dt = time() - t0;
     assert.ok(caught instanceof TimeoutError, String(caught));
     assert.ok(t.cancelled(), 'done: waitFor waited for the cleanup');
-    assert.ok(dt >= 14 && dt < 1000, `took ${dt}`);
+    assert.ok(dt >= 14 && dt < 5000, `took ${dt}`);
     assert.equal(me.cancelling(), 0);
   });
   assert.deepEqual(log, ['start', 'cancelled', 'cleaned']);

@@ -28,6 +28,23 @@ test('C tests under WASI (node:wasi)', { skip: !built && 'build/wasi not built (
   assert.equal(r.code, 0, r.err);
 });
 
+test('timer_edges under WASI: past, negative and far deadlines', { skip: !built && 'build/wasi not built' }, () => {
+  const w = run('build/wasi/timer_edges.wasm');
+  const n = spawnSync(root + 'build/native/timer_edges', { encoding: 'utf8' });
+  assert.equal(w.code, 0, w.err);
+  assert.equal(n.status, 0, n.stderr);
+  assert.equal(w.out, n.stdout);
+});
+
+test('stack overflow under WASI: the frame traps before it writes (no JS host to name the task)', { skip: !built && 'build/wasi not built' }, () => {
+  for (const kind of ['huge', 'big', 'deep']) {
+    const r = run('build/wasi/overflow.wasm', [kind]);
+    assert.notEqual(r.code, 0, kind);
+    assert.match(r.err, /RuntimeError: unreachable/, kind);
+    assert.doesNotMatch(r.out, /not reached|victim/, kind);
+  }
+});
+
 test('three_tasks under WASI prints what it prints natively', { skip: !built && 'build/wasi not built' }, () => {
   const w = run('build/wasi/three_tasks.wasm');
   const n = spawnSync(root + 'build/native/three_tasks', { encoding: 'utf8' });

@@ -70,10 +70,14 @@ mergeInto(LibraryManager.library, {
     }, Math.max(1, Math.ceil(delay)));
   },
 
-  // Debug builds only (WASYNCIO_DEBUG=1): the stack limits that
-  // -sSTACK_OVERFLOW_CHECK=2 compares every frame allocation against.
-  wa_host_set_stack_limits: function (base, end) {
-    Module['asm']['__set_stack_limits'](base, end);
+  // Per-frame stack checks (coro_asyncify.c): the link turns this import
+  // into a write of the checked limits, so this body never runs.
+  wa__stack_limits_set: function (base, limit) {},
+
+  // A frame would leave the running task's C stack (the check runs before
+  // it writes): stop the turn; WAHost.turn names the task.
+  wa__stack_overflow: function (sp) {
+    throw new Error('wasyncio: C stack overflow');
   },
 
   wa_host_report: function (ptr) {

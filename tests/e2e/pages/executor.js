@@ -13,6 +13,14 @@ const rt = await Runtime.create({ module: new URL('/wasm/modules/executor_jobs.m
 const u32 = (n) => new Uint8Array([n & 255, (n >> 8) & 255, (n >> 16) & 255, (n >>> 24) & 255]);
 const le = (u) => (u[0] | (u[1] << 8) | (u[2] << 16) | (u[3] << 24)) >>> 0;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Wait until cond() holds (polling; the bound only catches a hang). */
+async function until(cond, ms = 60000) {
+  const end = performance.now() + ms;
+  while (!cond()) {
+    if (performance.now() > end) throw new Error(`still not true after ${ms} ms: ${cond}`);
+    await sleep(5);
+  }
+}
 function fnv(bytes) {
   let h = 2166136261;
   for (const b of bytes) h = Math.imul(h ^ b, 16777619) >>> 0;
@@ -65,7 +73,7 @@ const scenarios = {
   },
 
   async cancellation() {
-    const p = new WorkerPool({ module: JOBS, max: 2, cancelGrace: 100 });
+    const p = new WorkerPool({ module: JOBS, max: 2, cancelGrace: 2000 });
     // queued: never seen by the worker
     const q = new WorkerPool({ module: JOBS, max: 1 });
     const jobA = await q.submit('mark', ['A', 100]);
@@ -82,27 +90,27 @@ const scenarios = {
     const coop = rt.createTask(function* () { return yield rt.runInExecutor(p, 'spin_coop', u32(10000)); });
     // running C job that ignores it
     const hard = rt.createTask(function* () { return yield rt.runInExecutor(p, 'spin_hard', u32(20000)); });
-    await sleep(200);
+    await until(() => p.stats().running === 2);
     const started = p.stats().started;
-    const t0 = performance.now();
     coop.cancel();
     hard.cancel();
     const c1 = await coop.then(() => null, errInfo);
     const c2 = await hard.then(() => null, errInfo);
-    const toldMs = performance.now() - t0;
-    await sleep(300);
+    // told at once: the uncooperative job's worker is not terminated yet
+    const runningWhenTold = p.stats().running;
+    await until(() => p.stats().workers === 1 && p.stats().running === 0);
     const afterStats = p.stats();
     // JS jobs: signal (async task) and termination
     const t = rt.createTask(async (task) => p.run('waitForAbort', [], { signal: task.signal }));
     const u = rt.createTask(async (task) => p.run('block', [5000], { signal: task.signal }));
-    await sleep(200);
+    await until(() => p.stats().running === 2);
     t.cancel();
     u.cancel();
     const j1 = await t.then(() => null, errInfo);
     const j2 = await u.then(() => null, errInfo);
     const again = await p.run('add', [2, 2]);
     await p.shutdown();
-    return { queuedState, b, marks, c1, c2, toldMs, started, afterStats, j1, j2, again, rt: rt.stats() };
+    return { queuedState, b, marks, c1, c2, runningWhenTold, started, afterStats, j1, j2, again, rt: rt.stats() };
   },
 
   async backpressure() {
@@ -131,7 +139,7 @@ const scenarios = {
     const workers = p.stats().workers;
     const late = await p.run('add', [1, 2]).then(() => null, errInfo);
     const q = new WorkerPool({ module: JOBS, max: 1 });
-    const running = q.run('slowAdd', [1, 1, 50]);
+    const running = q.run('slowAdd', [1, 1, 1000]);
     const pend = Array.from({ length: 5 }, () => q.run('add', [1, 1]).then(() => 'ran', errInfo));
     while (q.stats().running === 0) await sleep(5);
     await q.shutdown({ cancelPending: true });
