@@ -48,6 +48,11 @@ static void bar_withdraw(wa_op_t *op) { bar_leave((bar_op_t *)op); }
 
 static const wa_sobj_vt_t bar_vt = {bar_free, bar_withdraw};
 
+/* The object behind a public handle, or NULL (stale, never issued, other kind). */
+static inline wa_barrier_t *bar_get(const wa_barrier_t *handle) {
+    return (wa_barrier_t *)wa__sobj_get(handle, SOBJ_BARRIER);
+}
+
 static inline bool bar_ok(const wa_barrier_t *b) {
     return b && b->hdr.type == SOBJ_BARRIER && !b->hdr.destroyed;
 }
@@ -57,9 +62,13 @@ int wa_barrier_new(wa_barrier_t **out, unsigned parties) {
     wa_barrier_t *b = calloc(1, sizeof *b);
     if (!b) return WA_ENOMEM;
     wa__sobj_init(&b->hdr, &bar_vt, SOBJ_BARRIER);
+    if (wa__sobj_register(&b->hdr)) {
+        free(b);
+        return WA_ENOMEM;
+    }
     b->parties = parties;
     b->state = B_FILLING;
-    *out = b;
+    *out = b->hdr.handle;
     return 0;
 }
 
@@ -169,6 +178,7 @@ static int bar_cancel(wa_future_t *f, const char *msg) {
 }
 
 int wa_barrier_destroy(wa_barrier_t *b) {
+    b = bar_get(b);
     if (!bar_ok(b)) return WA_EINVAL;
     b->hdr.destroyed = 1;
     wa_op_t *op;
@@ -177,6 +187,7 @@ int wa_barrier_destroy(wa_barrier_t *b) {
         wa__op_fail(op, WA_ESHUTDOWN, "barrier destroyed");
     }
     /* BW_WOKEN ops see `destroyed` on their step. */
+    wa__sobj_unregister(&b->hdr);
     wa__sobj_unref(&b->hdr);
     return 0;
 }
@@ -186,6 +197,7 @@ static bar_op_t *bar_op_new(wa_barrier_t *b) {
 }
 
 int wa_barrier_wait(wa_barrier_t *b, unsigned *index) {
+    b = bar_get(b);
     if (!wa__cur_coro()) return WA_ENOTASK;
     if (!bar_ok(b)) return WA_EINVAL;
     /* Cases that finish at once need no op. */
@@ -206,6 +218,7 @@ int wa_barrier_wait(wa_barrier_t *b, unsigned *index) {
 }
 
 int wa_barrier_wait_start(wa_barrier_t *b, wa_future_t **out) {
+    b = bar_get(b);
     if (!out || !bar_ok(b)) return WA_EINVAL;
     bar_op_t *op = bar_op_new(b);
     if (!op) return WA_ENOMEM;
@@ -215,6 +228,7 @@ int wa_barrier_wait_start(wa_barrier_t *b, wa_future_t **out) {
 }
 
 int wa_barrier_reset(wa_barrier_t *b) {
+    b = bar_get(b);
     if (!bar_ok(b)) return WA_EINVAL;
     if (b->count > 0) b->state = B_RESETTING;
     else b->state = B_FILLING;
@@ -223,16 +237,24 @@ int wa_barrier_reset(wa_barrier_t *b) {
 }
 
 int wa_barrier_abort(wa_barrier_t *b) {
+    b = bar_get(b);
     if (!bar_ok(b)) return WA_EINVAL;
     b->state = B_BROKEN;
     bar_notify_all(b);
     return 0;
 }
 
-unsigned wa_barrier_parties(const wa_barrier_t *b) { return bar_ok(b) ? b->parties : 0; }
+unsigned wa_barrier_parties(const wa_barrier_t *b) {
+    b = bar_get(b);
+    return bar_ok(b) ? b->parties : 0;
+}
 
 unsigned wa_barrier_n_waiting(const wa_barrier_t *b) {
+    b = bar_get(b);
     return bar_ok(b) && b->state == B_FILLING ? b->count : 0;
 }
 
-bool wa_barrier_broken(const wa_barrier_t *b) { return bar_ok(b) && b->state == B_BROKEN; }
+bool wa_barrier_broken(const wa_barrier_t *b) {
+    b = bar_get(b);
+    return bar_ok(b) && b->state == B_BROKEN;
+}

@@ -44,29 +44,40 @@ static void cond_withdraw(wa_op_t *op) {
 
 static const wa_sobj_vt_t cond_vt = {cond_free, cond_withdraw};
 
+/* The object behind a public handle, or NULL (stale, never issued, other kind). */
+static inline wa_cond_t *cond_get(const wa_cond_t *handle) {
+    return (wa_cond_t *)wa__sobj_get(handle, SOBJ_COND);
+}
+
 static inline bool cond_ok(const wa_cond_t *c) {
     return c && c->hdr.type == SOBJ_COND && !c->hdr.destroyed;
 }
 
 int wa_cond_new(wa_cond_t **out, wa_lock_t *lock) {
     if (!out) return WA_EINVAL;
-    if (lock && (lock->hdr.type != SOBJ_LOCK || lock->hdr.destroyed)) return WA_EINVAL;
+    if (lock && !(lock = (wa_lock_t *)wa__sobj_get(lock, SOBJ_LOCK))) return WA_EINVAL;
     wa_cond_t *c = calloc(1, sizeof *c);
     if (!c) return WA_ENOMEM;
+    wa__sobj_init(&c->hdr, &cond_vt, SOBJ_COND);
+    if (wa__sobj_register(&c->hdr)) {
+        free(c);
+        return WA_ENOMEM;
+    }
     if (!lock) {
         int rc = wa_lock_new(&lock);
         if (rc) {
+            wa__sobj_unregister(&c->hdr);
             free(c);
             return rc;
         }
+        lock = (wa_lock_t *)wa__sobj_get(lock, SOBJ_LOCK);
         c->own_lock = true;
     } else {
         lock->hdr.refs++;
     }
-    wa__sobj_init(&c->hdr, &cond_vt, SOBJ_COND);
     c->lock = lock;
     if (c->own_lock) lock->hdr.refs++; /* ours, besides the handle ref */
-    *out = c;
+    *out = c->hdr.handle;
     return 0;
 }
 
@@ -170,6 +181,7 @@ static void cond_rollback(wa_future_t *f) {
 }
 
 int wa_cond_destroy(wa_cond_t *c) {
+    c = cond_get(c);
     if (!cond_ok(c)) return WA_EINVAL;
     c->hdr.destroyed = 1;
     wa_op_t *op;
@@ -188,31 +200,43 @@ int wa_cond_destroy(wa_cond_t *c) {
         op = next;
     }
     /* CW_PENDING ops see `destroyed` when their step runs. */
-    if (c->own_lock) wa_lock_destroy(c->lock);
+    if (c->own_lock) wa_lock_destroy(c->lock->hdr.handle); /* stale if the user did */
+    wa__sobj_unregister(&c->hdr);
     wa__sobj_unref(&c->hdr);
     return 0;
 }
 
-wa_lock_t *wa_cond_lock(const wa_cond_t *c) { return cond_ok(c) ? c->lock : NULL; }
+wa_lock_t *wa_cond_lock(const wa_cond_t *c) {
+    c = cond_get(c);
+    return cond_ok(c) ? c->lock->hdr.handle : NULL;
+}
 
 int wa_cond_acquire(wa_cond_t *c) {
+    c = cond_get(c);
     if (!wa__cur_coro()) return WA_ENOTASK;
     if (!cond_ok(c)) return WA_EINVAL;
-    return wa_lock_acquire(c->lock);
+    if (c->lock->hdr.destroyed) return WA_ESHUTDOWN;
+    return wa_lock_acquire(c->lock->hdr.handle);
 }
 
 int wa_cond_acquire_start(wa_cond_t *c, wa_future_t **out) {
-    if (!cond_ok(c)) return WA_EINVAL;
-    return wa_lock_acquire_start(c->lock, out);
+    c = cond_get(c);
+    if (!cond_ok(c) || !out) return WA_EINVAL;
+    if (c->lock->hdr.destroyed) return WA_ESHUTDOWN;
+    return wa_lock_acquire_start(c->lock->hdr.handle, out);
 }
 
 int wa_cond_release(wa_cond_t *c) {
+    c = cond_get(c);
     if (!cond_ok(c)) return WA_EINVAL;
     if (c->lock->hdr.destroyed) return WA_ESHUTDOWN;
-    return wa_lock_release(c->lock);
+    return wa_lock_release(c->lock->hdr.handle);
 }
 
-bool wa_cond_locked(const wa_cond_t *c) { return cond_ok(c) && wa_lock_locked(c->lock); }
+bool wa_cond_locked(const wa_cond_t *c) {
+    c = cond_get(c);
+    return cond_ok(c) && !c->lock->hdr.destroyed && c->lock->locked;
+}
 
 /* Common start of wait / wait_for: *out gets an op (maybe already done) or
  * NULL when the predicate already holds (no allocation). */
@@ -259,21 +283,30 @@ static int cond_wait_op(wa_cond_t *c, bool (*pred)(void *), void *arg, wa_future
     return 0;
 }
 
-int wa_cond_wait(wa_cond_t *c) { return cond_wait_coro(c, NULL, NULL); }
+int wa_cond_wait(wa_cond_t *c) {
+    c = cond_get(c);
+    return cond_wait_coro(c, NULL, NULL);
+}
 
-int wa_cond_wait_start(wa_cond_t *c, wa_future_t **out) { return cond_wait_op(c, NULL, NULL, out); }
+int wa_cond_wait_start(wa_cond_t *c, wa_future_t **out) {
+    c = cond_get(c);
+    return cond_wait_op(c, NULL, NULL, out);
+}
 
 int wa_cond_wait_for(wa_cond_t *c, bool (*pred)(void *arg), void *arg) {
+    c = cond_get(c);
     if (!pred) return wa__cur_coro() ? WA_EINVAL : WA_ENOTASK;
     return cond_wait_coro(c, pred, arg);
 }
 
 int wa_cond_wait_for_start(wa_cond_t *c, bool (*pred)(void *arg), void *arg, wa_future_t **out) {
+    c = cond_get(c);
     if (!pred) return WA_EINVAL;
     return cond_wait_op(c, pred, arg, out);
 }
 
 int wa_cond_notify(wa_cond_t *c, size_t n) {
+    c = cond_get(c);
     if (!cond_ok(c)) return WA_EINVAL;
     if (c->lock->hdr.destroyed) return WA_ESHUTDOWN;
     if (!c->lock->locked) return WA_ESTATE;

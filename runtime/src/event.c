@@ -16,6 +16,11 @@ static void event_withdraw(wa_op_t *op) { wa__list_unlink(op); }
 
 static const wa_sobj_vt_t event_vt = {event_free, event_withdraw};
 
+/* The object behind a public handle, or NULL (stale, never issued, other kind). */
+static inline wa_event_t *event_get(const wa_event_t *handle) {
+    return (wa_event_t *)wa__sobj_get(handle, SOBJ_EVENT);
+}
+
 static inline bool event_ok(const wa_event_t *e) {
     return e && e->hdr.type == SOBJ_EVENT && !e->hdr.destroyed;
 }
@@ -25,20 +30,27 @@ int wa_event_new(wa_event_t **out) {
     wa_event_t *e = calloc(1, sizeof *e);
     if (!e) return WA_ENOMEM;
     wa__sobj_init(&e->hdr, &event_vt, SOBJ_EVENT);
-    *out = e;
+    if (wa__sobj_register(&e->hdr)) {
+        free(e);
+        return WA_ENOMEM;
+    }
+    *out = e->hdr.handle;
     return 0;
 }
 
 int wa_event_destroy(wa_event_t *e) {
+    e = event_get(e);
     if (!event_ok(e)) return WA_EINVAL;
     e->hdr.destroyed = 1;
     wa_op_t *op;
     while ((op = wa__list_pop(&e->waiters))) wa__op_fail(op, WA_ESHUTDOWN, "event destroyed");
+    wa__sobj_unregister(&e->hdr);
     wa__sobj_unref(&e->hdr);
     return 0;
 }
 
 int wa_event_wait(wa_event_t *e) {
+    e = event_get(e);
     if (!wa__cur_coro()) return WA_ENOTASK;
     if (!event_ok(e)) return WA_EINVAL;
     if (e->value) return 0;
@@ -49,6 +61,7 @@ int wa_event_wait(wa_event_t *e) {
 }
 
 int wa_event_wait_start(wa_event_t *e, wa_future_t **out) {
+    e = event_get(e);
     if (!out || !event_ok(e)) return WA_EINVAL;
     wa_op_t *op = wa__op_new(sizeof(wa_op_t), OP_EVENT, &e->hdr, NULL, NULL);
     if (!op) return WA_ENOMEM;
@@ -59,6 +72,7 @@ int wa_event_wait_start(wa_event_t *e, wa_future_t **out) {
 }
 
 int wa_event_set(wa_event_t *e) {
+    e = event_get(e);
     if (!event_ok(e)) return WA_EINVAL;
     if (e->value) return 0;
     e->value = true;
@@ -68,9 +82,13 @@ int wa_event_set(wa_event_t *e) {
 }
 
 int wa_event_clear(wa_event_t *e) {
+    e = event_get(e);
     if (!event_ok(e)) return WA_EINVAL;
     e->value = false;
     return 0;
 }
 
-bool wa_event_is_set(const wa_event_t *e) { return event_ok(e) && e->value; }
+bool wa_event_is_set(const wa_event_t *e) {
+    e = event_get(e);
+    return event_ok(e) && e->value;
+}

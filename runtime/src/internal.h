@@ -227,6 +227,10 @@ typedef struct wa_loop {
     void *exc_arg;
     wa_task_hook_fn hook;   /* task events (tracing), NULL when off */
     void *hook_arg;
+    /* handles of the sync objects (sync_handles.c); never shrinks */
+    struct wa_sobj_slot *sobj_slots;
+    uint32_t sobj_nslots, sobj_cap;
+    uint32_t sobj_free_head, sobj_free_tail;    /* FIFO of free slots */
 } wa_loop_t;
 
 /* The one loop: the only global state of the runtime. */

@@ -14,6 +14,11 @@ static void lock_withdraw(wa_op_t *op) { wa__list_unlink(op); }
 
 static const wa_sobj_vt_t lock_vt = {lock_free, lock_withdraw};
 
+/* The object behind a public handle, or NULL (stale, never issued, other kind). */
+static inline wa_lock_t *lock_get(const wa_lock_t *handle) {
+    return (wa_lock_t *)wa__sobj_get(handle, SOBJ_LOCK);
+}
+
 static inline bool lock_ok(const wa_lock_t *l) {
     return l && l->hdr.type == SOBJ_LOCK && !l->hdr.destroyed;
 }
@@ -23,11 +28,16 @@ int wa_lock_new(wa_lock_t **out) {
     wa_lock_t *l = calloc(1, sizeof *l);
     if (!l) return WA_ENOMEM;
     wa__sobj_init(&l->hdr, &lock_vt, SOBJ_LOCK);
-    *out = l;
+    if (wa__sobj_register(&l->hdr)) {
+        free(l);
+        return WA_ENOMEM;
+    }
+    *out = l->hdr.handle;
     return 0;
 }
 
 int wa_lock_destroy(wa_lock_t *l) {
+    l = lock_get(l);
     if (!lock_ok(l)) return WA_EINVAL;
     l->hdr.destroyed = 1;
     wa_op_t *op;
@@ -36,6 +46,7 @@ int wa_lock_destroy(wa_lock_t *l) {
         else wa__cond_lock_gone(op);
     }
     l->locked = false;
+    wa__sobj_unregister(&l->hdr);
     wa__sobj_unref(&l->hdr);
     return 0;
 }
@@ -80,6 +91,7 @@ static wa_op_t *lock_op(wa_lock_t *l) {
 }
 
 int wa_lock_acquire(wa_lock_t *l) {
+    l = lock_get(l);
     if (!wa__cur_coro()) return WA_ENOTASK;
     if (!lock_ok(l)) return l && l->hdr.type == SOBJ_LOCK ? WA_ESHUTDOWN : WA_EINVAL;
     if (!l->locked) {
@@ -93,6 +105,7 @@ int wa_lock_acquire(wa_lock_t *l) {
 }
 
 int wa_lock_acquire_start(wa_lock_t *l, wa_future_t **out) {
+    l = lock_get(l);
     if (!out || !l || l->hdr.type != SOBJ_LOCK) return WA_EINVAL;
     if (l->hdr.destroyed) return WA_ESHUTDOWN;
     wa_op_t *op = lock_op(l);
@@ -108,10 +121,14 @@ int wa_lock_acquire_start(wa_lock_t *l, wa_future_t **out) {
 }
 
 int wa_lock_release(wa_lock_t *l) {
+    l = lock_get(l);
     if (!lock_ok(l)) return WA_EINVAL;
     if (!l->locked) return WA_ESTATE;
     wa__lock_release_internal(l);
     return 0;
 }
 
-bool wa_lock_locked(const wa_lock_t *l) { return lock_ok(l) && l->locked; }
+bool wa_lock_locked(const wa_lock_t *l) {
+    l = lock_get(l);
+    return lock_ok(l) && l->locked;
+}

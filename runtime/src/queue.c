@@ -239,6 +239,11 @@ static void q_withdraw(wa_op_t *op) { wa__list_unlink(op); }
 
 static const wa_sobj_vt_t q_vt = {q_free, q_withdraw};
 
+/* The object behind a public handle, or NULL (stale, never issued, other kind). */
+static inline wa_queue_t *q_get(const wa_queue_t *handle) {
+    return (wa_queue_t *)wa__sobj_get(handle, SOBJ_QUEUE);
+}
+
 static inline bool q_ok(const wa_queue_t *q) {
     return q && q->hdr.type == SOBJ_QUEUE && !q->hdr.destroyed;
 }
@@ -255,12 +260,16 @@ int wa_queue_new(wa_queue_t **out, const wa_queue_opts_t *opts) {
     wa_queue_t *q = calloc(1, sizeof *q);
     if (!q) return WA_ENOMEM;
     wa__sobj_init(&q->hdr, &q_vt, SOBJ_QUEUE);
+    if (wa__sobj_register(&q->hdr)) {
+        free(q);
+        return WA_ENOMEM;
+    }
     q->kind = (uint8_t)o.kind;
     q->maxsize = o.maxsize;
     q->item_dtor = o.item_dtor;
     q->cmp = o.cmp;
     q->cmp_ctx = o.cmp_ctx;
-    *out = q;
+    *out = q->hdr.handle;
     return 0;
 }
 
@@ -277,6 +286,7 @@ static void q_fail_all(wa_oplist_t *l, const char *msg) {
 }
 
 int wa_queue_destroy(wa_queue_t *q) {
+    q = q_get(q);
     if (!q_ok(q)) return WA_EINVAL;
     q->hdr.destroyed = 1;
     q->shut = q->shut_immediate = true;
@@ -287,6 +297,7 @@ int wa_queue_destroy(wa_queue_t *q) {
     q_fail_all(&q->getters, "queue destroyed");
     q_fail_all(&q->putters, "queue destroyed");
     q_fail_all(&q->joiners, "queue destroyed");
+    wa__sobj_unregister(&q->hdr);
     wa__sobj_unref(&q->hdr);
     return 0;
 }
@@ -409,17 +420,20 @@ static int q_put_op(wa_queue_t *q, void *item, double prio, wa_future_t **out) {
 }
 
 int wa_queue_put(wa_queue_t *q, void *item) {
+    q = q_get(q);
     if (!wa__cur_coro()) return WA_ENOTASK;
     if (!q_ok(q)) return WA_EINVAL;
     return q_put_coro(q, item, 0.0);
 }
 
 int wa_queue_put_nowait(wa_queue_t *q, void *item) {
+    q = q_get(q);
     if (!q_ok(q)) return WA_EINVAL;
     return q_put_now(q, item, 0.0, NULL);
 }
 
 int wa_queue_put_start(wa_queue_t *q, void *item, wa_future_t **out) {
+    q = q_get(q);
     if (!q_ok(q) || !out) return WA_EINVAL;
     return q_put_op(q, item, 0.0, out);
 }
@@ -429,17 +443,20 @@ static inline bool prio_ok(const wa_queue_t *q, double prio) {
 }
 
 int wa_queue_put_prio(wa_queue_t *q, void *item, double prio) {
+    q = q_get(q);
     if (!wa__cur_coro()) return WA_ENOTASK;
     if (!prio_ok(q, prio)) return WA_EINVAL;
     return q_put_coro(q, item, prio);
 }
 
 int wa_queue_put_prio_nowait(wa_queue_t *q, void *item, double prio) {
+    q = q_get(q);
     if (!prio_ok(q, prio)) return WA_EINVAL;
     return q_put_now(q, item, prio, NULL);
 }
 
 int wa_queue_put_prio_start(wa_queue_t *q, void *item, double prio, wa_future_t **out) {
+    q = q_get(q);
     if (!prio_ok(q, prio) || !out) return WA_EINVAL;
     return q_put_op(q, item, prio, out);
 }
@@ -451,6 +468,7 @@ static qget_op_t *qget_new(wa_queue_t *q) {
 }
 
 int wa_queue_get(wa_queue_t *q, void **item) {
+    q = q_get(q);
     if (!wa__cur_coro()) return WA_ENOTASK;
     if (!q_ok(q) || !item) return WA_EINVAL;
     double p;
@@ -467,6 +485,7 @@ int wa_queue_get(wa_queue_t *q, void **item) {
 }
 
 int wa_queue_get_nowait(wa_queue_t *q, void **item) {
+    q = q_get(q);
     if (!q_ok(q) || !item) return WA_EINVAL;
     double p;
     uint64_t s;
@@ -474,6 +493,7 @@ int wa_queue_get_nowait(wa_queue_t *q, void **item) {
 }
 
 int wa_queue_get_start(wa_queue_t *q, wa_future_t **out) {
+    q = q_get(q);
     if (!q_ok(q) || !out) return WA_EINVAL;
     if (!q->count && q->shut) return WA_ESHUTDOWN;
     qget_op_t *op = qget_new(q);
@@ -492,6 +512,7 @@ int wa_queue_get_start(wa_queue_t *q, wa_future_t **out) {
 /* ---- task_done / join ----------------------------------------------------- */
 
 int wa_queue_task_done(wa_queue_t *q) {
+    q = q_get(q);
     if (!q_ok(q)) return WA_EINVAL;
     if (q->unfinished == 0) return WA_EVALUE;
     q->unfinished--;
@@ -500,6 +521,7 @@ int wa_queue_task_done(wa_queue_t *q) {
 }
 
 int wa_queue_join(wa_queue_t *q) {
+    q = q_get(q);
     if (!wa__cur_coro()) return WA_ENOTASK;
     if (!q_ok(q)) return WA_EINVAL;
     if (q->unfinished == 0) return 0;
@@ -510,6 +532,7 @@ int wa_queue_join(wa_queue_t *q) {
 }
 
 int wa_queue_join_start(wa_queue_t *q, wa_future_t **out) {
+    q = q_get(q);
     if (!q_ok(q) || !out) return WA_EINVAL;
     wa_op_t *op = wa__op_new(sizeof(wa_op_t), OP_QJOIN, &q->hdr, NULL, NULL);
     if (!op) return WA_ENOMEM;
@@ -522,6 +545,7 @@ int wa_queue_join_start(wa_queue_t *q, wa_future_t **out) {
 /* ---- shutdown and queries ------------------------------------------------- */
 
 int wa_queue_shutdown(wa_queue_t *q, bool immediate) {
+    q = q_get(q);
     if (!q_ok(q)) return WA_EINVAL;
     q->shut = true;
     if (immediate) {
@@ -534,14 +558,32 @@ int wa_queue_shutdown(wa_queue_t *q, bool immediate) {
     return 0;
 }
 
-size_t wa_queue_qsize(const wa_queue_t *q) { return q_ok(q) ? q->count : 0; }
+size_t wa_queue_qsize(const wa_queue_t *q) {
+    q = q_get(q);
+    return q_ok(q) ? q->count : 0;
+}
 
-size_t wa_queue_maxsize(const wa_queue_t *q) { return q_ok(q) ? q->maxsize : 0; }
+size_t wa_queue_maxsize(const wa_queue_t *q) {
+    q = q_get(q);
+    return q_ok(q) ? q->maxsize : 0;
+}
 
-bool wa_queue_empty(const wa_queue_t *q) { return !q_ok(q) || q->count == 0; }
+bool wa_queue_empty(const wa_queue_t *q) {
+    q = q_get(q);
+    return !q_ok(q) || q->count == 0;
+}
 
-bool wa_queue_full(const wa_queue_t *q) { return q_ok(q) && q_is_full(q); }
+bool wa_queue_full(const wa_queue_t *q) {
+    q = q_get(q);
+    return q_ok(q) && q_is_full(q);
+}
 
-size_t wa_queue_unfinished(const wa_queue_t *q) { return q_ok(q) ? q->unfinished : 0; }
+size_t wa_queue_unfinished(const wa_queue_t *q) {
+    q = q_get(q);
+    return q_ok(q) ? q->unfinished : 0;
+}
 
-bool wa_queue_is_shutdown(const wa_queue_t *q) { return q_ok(q) && q->shut; }
+bool wa_queue_is_shutdown(const wa_queue_t *q) {
+    q = q_get(q);
+    return q_ok(q) && q->shut;
+}

@@ -22,6 +22,11 @@ static void sem_withdraw(wa_op_t *op) { wa__list_unlink(op); }
 
 static const wa_sobj_vt_t sem_vt = {sem_free, sem_withdraw};
 
+/* The object behind a public handle, or NULL (stale, never issued, other kind). */
+static inline wa_sem_t *sem_get(const wa_sem_t *handle) {
+    return (wa_sem_t *)wa__sobj_get(handle, SOBJ_SEM);
+}
+
 static inline bool sem_ok(const wa_sem_t *s) {
     return s && s->hdr.type == SOBJ_SEM && !s->hdr.destroyed;
 }
@@ -31,9 +36,13 @@ static int sem_create(wa_sem_t **out, int value, int bound) {
     wa_sem_t *s = calloc(1, sizeof *s);
     if (!s) return WA_ENOMEM;
     wa__sobj_init(&s->hdr, &sem_vt, SOBJ_SEM);
+    if (wa__sobj_register(&s->hdr)) {
+        free(s);
+        return WA_ENOMEM;
+    }
     s->value = value;
     s->bound = bound;
-    *out = s;
+    *out = s->hdr.handle;
     return 0;
 }
 
@@ -42,10 +51,12 @@ int wa_sem_new(wa_sem_t **out, int value) { return sem_create(out, value, -1); }
 int wa_bounded_sem_new(wa_sem_t **out, int value) { return sem_create(out, value, value); }
 
 int wa_sem_destroy(wa_sem_t *s) {
+    s = sem_get(s);
     if (!sem_ok(s)) return WA_EINVAL;
     s->hdr.destroyed = 1;
     wa_op_t *op;
     while ((op = wa__list_pop(&s->waiters))) wa__op_fail(op, WA_ESHUTDOWN, "semaphore destroyed");
+    wa__sobj_unregister(&s->hdr);
     wa__sobj_unref(&s->hdr);
     return 0;
 }
@@ -68,6 +79,7 @@ static void sem_rollback(wa_future_t *f) {
 static inline bool sem_free_slot(const wa_sem_t *s) { return s->value > 0 && !s->waiters.head; }
 
 int wa_sem_acquire(wa_sem_t *s) {
+    s = sem_get(s);
     if (!wa__cur_coro()) return WA_ENOTASK;
     if (!sem_ok(s)) return WA_EINVAL;
     if (sem_free_slot(s)) {
@@ -81,6 +93,7 @@ int wa_sem_acquire(wa_sem_t *s) {
 }
 
 int wa_sem_acquire_start(wa_sem_t *s, wa_future_t **out) {
+    s = sem_get(s);
     if (!out || !sem_ok(s)) return WA_EINVAL;
     wa_op_t *op = wa__op_new(sizeof(wa_op_t), OP_SEM, &s->hdr, NULL, sem_rollback);
     if (!op) return WA_ENOMEM;
@@ -95,12 +108,19 @@ int wa_sem_acquire_start(wa_sem_t *s, wa_future_t **out) {
 }
 
 int wa_sem_release(wa_sem_t *s) {
+    s = sem_get(s);
     if (!sem_ok(s)) return WA_EINVAL;
     if (s->bound >= 0 ? s->value >= s->bound : s->value == INT_MAX) return WA_EVALUE;
     sem_give(s);
     return 0;
 }
 
-bool wa_sem_locked(const wa_sem_t *s) { return sem_ok(s) && !sem_free_slot(s); }
+bool wa_sem_locked(const wa_sem_t *s) {
+    s = sem_get(s);
+    return sem_ok(s) && !sem_free_slot(s);
+}
 
-int wa_sem_value(const wa_sem_t *s) { return sem_ok(s) ? s->value : WA_EINVAL; }
+int wa_sem_value(const wa_sem_t *s) {
+    s = sem_get(s);
+    return sem_ok(s) ? s->value : WA_EINVAL;
+}

@@ -12,7 +12,10 @@
  *
  * Objects are refcounted internally: the user's handle holds one reference
  * until *_destroy, every op holds one, so an op can always reach its object
- * (a destroyed object is only marked; its memory goes with the last op). */
+ * (a destroyed object is only marked; its memory goes with the last op).
+ * The user's handle is not the object's address but a generation-checked
+ * handle (sync_handles.c): each public function first turns it into the
+ * object, or NULL if it is stale, never issued or of another kind. */
 #ifndef WASYNCIO_SYNC_INTERNAL_H
 #define WASYNCIO_SYNC_INTERNAL_H
 
@@ -36,6 +39,7 @@ struct wa_sobj {
     uint32_t refs;
     uint8_t type;
     uint8_t destroyed;
+    void *handle;           /* the public handle (sync_handles.c) */
 };
 
 typedef struct wa_oplist {
@@ -63,6 +67,41 @@ static inline void wa__sobj_init(wa_sobj_t *o, const wa_sobj_vt_t *vt, uint8_t t
     o->refs = 1;
     o->type = type;
     o->destroyed = 0;
+}
+
+/* sync_handles.c: give o a handle (o->handle); WA_ENOMEM if none is left. */
+int wa__sobj_register(wa_sobj_t *o);
+/* sync_handles.c: o is destroyed: its handle becomes stale for good. */
+void wa__sobj_unregister(wa_sobj_t *o);
+/* A handle is (generation << WA_SOBJ_SLOT_BITS) | (slot index + 1). */
+struct wa_sobj_slot {
+    wa_sobj_t *obj;     /* NULL when free or retired */
+    uint32_t gen;       /* the generation live handles carry */
+    uint32_t next;      /* free list: index + 1 of the next free slot, 0 = end */
+};
+
+/* 32-bit pointers (wasm32): 21 bits of slot, 10 of generation, so handles
+ * stay positive i32 numbers in JS. 64-bit: 32 + 31 bits. */
+#if UINTPTR_MAX > 0xffffffffu
+#define WA_SOBJ_SLOT_BITS 32u
+#define WA_SOBJ_GEN_MAX 0x7fffffffu
+#else
+#define WA_SOBJ_SLOT_BITS 21u
+#define WA_SOBJ_GEN_MAX 0x3ffu
+#endif
+#define WA_SOBJ_SLOT_MASK (((uintptr_t)1 << WA_SOBJ_SLOT_BITS) - 1u)
+#define WA_SOBJ_MAX_SLOTS ((uint32_t)(WA_SOBJ_SLOT_MASK - 1u))
+
+/* The live object of that type behind handle, else NULL (inline: every
+ * public sync call starts here). */
+static inline wa_sobj_t *wa__sobj_get(const void *handle, uint8_t type) {
+    const wa_loop_t *L = &wa__loop;
+    uintptr_t h = (uintptr_t)handle;
+    uintptr_t index = (h & WA_SOBJ_SLOT_MASK) - 1u; /* wraps to huge when 0 */
+    if (index >= L->sobj_nslots) return NULL;
+    const struct wa_sobj_slot *s = &L->sobj_slots[index];
+    if (s->gen != (h >> WA_SOBJ_SLOT_BITS) || !s->obj || s->obj->type != type) return NULL;
+    return s->obj;
 }
 
 static inline void wa__sobj_unref(wa_sobj_t *o) {

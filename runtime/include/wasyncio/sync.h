@@ -25,8 +25,14 @@ extern "C" {
  *    FIFO order, same error cases (RuntimeError -> WA_ESTATE, ValueError ->
  *    WA_EVALUE, QueueEmpty/QueueFull/QueueShutDown/BrokenBarrierError ->
  *    WA_EEMPTY/WA_EFULL/WA_ESHUTDOWN/WA_EBROKEN).
- *  - Objects: wa_X_new(&x, ...) creates, wa_X_destroy(x) destroys. The
- *    handle must not be used after destroy. Destroying an object with
+ *  - Objects: wa_X_new(&x, ...) creates, wa_X_destroy(x) destroys. x is a
+ *    generation-checked handle, not an address: after destroy (or for a
+ *    value never returned by wa_X_new, or a handle of another kind) every
+ *    call returns WA_EINVAL - queries return false/0/NULL - and touches no
+ *    freed memory; a later object never answers to an old handle. (A
+ *    handle slot is retired after 2^10 reuses on 32-bit targets, 2^31 on
+ *    64-bit; wa_X_new returns WA_ENOMEM once 2^21 resp. 2^32 slots were
+ *    ever needed.) Destroying an object with
  *    waiters never leaves them hanging: every pending operation ends at once
  *    with WA_ESHUTDOWN (items the object holds are dropped, see queues).
  *  - Every blocking operation has two forms:
@@ -80,7 +86,7 @@ WA_API int wa_lock_new(wa_lock_t **out);
 
 /* Destroy l: its waiters end with WA_ESHUTDOWN (condition waits
  * re-acquiring it too). Whether it was locked does not matter.
- * WA_EINVAL if l is NULL or already destroyed. */
+ * WA_EINVAL if l is NULL or already destroyed (checked: see above). */
 WA_API int wa_lock_destroy(wa_lock_t *l);
 
 /* Coroutine form of asyncio's `await lock.acquire()`: returns 0 with the
@@ -92,7 +98,7 @@ WA_API int wa_lock_acquire(wa_lock_t *l);
 /* Op form: *op completes (result NULL) once the lock is held for its
  * awaiter - at once if it is free. Cancelling it while pending withdraws
  * the request; once done, wa_op_rollback releases the lock to the next
- * waiter. WA_EINVAL, WA_ESHUTDOWN, WA_ENOMEM (nothing created). */
+ * waiter. WA_EINVAL, WA_ENOMEM (nothing created). */
 WA_API int wa_lock_acquire_start(wa_lock_t *l, wa_future_t **op);
 
 /* Release the lock; the first waiter gets it at once (hand-off: the lock
@@ -148,7 +154,8 @@ WA_API int wa_cond_new(wa_cond_t **out, wa_lock_t *lock);
  * WA_ESHUTDOWN without re-acquiring the lock. WA_EINVAL if NULL. */
 WA_API int wa_cond_destroy(wa_cond_t *c);
 
-/* The condition's lock (borrowed), NULL for NULL. */
+/* The condition's lock (borrowed; a stale handle once that lock is
+ * destroyed), NULL for an invalid c. */
 WA_API wa_lock_t *wa_cond_lock(const wa_cond_t *c);
 
 /* The lock operations, on the condition's lock (see wa_lock_*); once a
