@@ -21,7 +21,7 @@ export interface ErrorInit {
 export declare const codes: Readonly<{
   OK: 0; ECANCELLED: -1; ETIMEDOUT: -2; EINVAL: -3; ENOMEM: -4; ESTATE: -5; ENOTASK: -6;
   ESHUTDOWN: -7; EEMPTY: -8; EFULL: -9; EBROKEN: -10; EVALUE: -11; ENETWORK: -12; EHOST: -13;
-  EFAILED: -14; EDEADLOCK: -15; EGROUP: -16; ESTACK: -17; EABORTED: -18;
+  EFAILED: -14; EDEADLOCK: -15; EGROUP: -16; ESTACK: -17; EABORTED: -18; ETOOBIG: -19;
 }>;
 
 /** A failure reported by the C runtime. */
@@ -246,8 +246,11 @@ export interface FetchInit {
   headers?: Record<string, string> | [string, string][] | Headers;
   body?: string | ArrayBuffer | ArrayBufferView | URLSearchParams;
   redirect?: 'follow' | 'error' | 'manual';
-  /** ms for the whole exchange (response and body); 0: none */
+  /** ms for the whole exchange (response and body); 0 (the default): none */
   timeout?: number;
+  /** most bytes text()/json()/bytes()/arrayBuffer() take, counted decompressed
+   * (default 64 MiB; Infinity: none); past it they reject with ETOOBIG */
+  maxBodyBytes?: number;
   signal?: AbortSignal;
 }
 

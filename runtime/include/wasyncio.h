@@ -72,6 +72,7 @@ enum {
     WA_EGROUP = -16,      /* several failures, reported together (TaskGroup) */
     WA_ESTACK = -17,      /* a coroutine's C stack is too small               */
     WA_EABORTED = -18,    /* the operation was aborted (worker terminated ...)*/
+    WA_ETOOBIG = -19,     /* a size limit was passed (fetch max_body)         */
 };
 
 /* Returned by a step function (see wa_spawn_step) that arranged to be resumed. */
