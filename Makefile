@@ -360,24 +360,35 @@ constants: bindings/constants.js
 .PHONY: constants
 
 # ---------------------------------------------------------------------------
-# The npm package's entry points: bindings/ bundled into dist/wasyncio.js and
-# dist/worker.js (next to the runtime, so their relative URLs still resolve).
-# One file loads faster (Node and browsers). Not minified: the names users
-# read (classes in errors, stack traces, console.log) stay the source's, and
-# an app's bundler minifies anyway. Needs esbuild (a dev dependency);
-# BUNDLE_STRICT=1 fails without it.
+# The npm package's entry points: bindings/ bundled into one file per
+# platform, next to the runtime (so their relative URLs still resolve):
+# dist/wasyncio.node.js + dist/worker.node.js for Node (`#platform` resolved
+# with the "node" condition), dist/wasyncio.js + dist/worker.js for browsers
+# without a bundler (no `node:*` import in them). Bundlers get bindings/
+# itself (package.json "exports"): they resolve `#platform`, tree-shake per
+# module and emit the assets named by `new URL(…, import.meta.url)`. The glue
+# (dist/wasyncio.mjs) stays a separate, lazily imported file. Not minified:
+# the names users read (classes in errors, stack traces, console.log) stay
+# the source's, and an app's bundler minifies anyway. Needs esbuild (a dev
+# dependency); BUNDLE_STRICT=1 fails without it.
 # ---------------------------------------------------------------------------
 BINDINGS := $(sort $(wildcard bindings/*.js) bindings/constants.js)
-ESBUILD_FLAGS := --bundle --format=esm --platform=neutral --keep-names --sourcemap \
-  --external:'node:*' --log-level=warning
+ESBUILD_FLAGS := --bundle --format=esm --keep-names --sourcemap \
+  --external:../dist/wasyncio.mjs --log-level=warning
+ESBUILD_WEB := $(ESBUILD_FLAGS) --platform=neutral
+ESBUILD_NODE := $(ESBUILD_FLAGS) --platform=node --external:'node:*'
 
 dist/wasyncio.js: bindings/index.js $(BINDINGS)
-	$(call say,BUNDLE,$@)$(ESBUILD) $< $(ESBUILD_FLAGS) --outfile=$@
+	$(call say,BUNDLE,$@)$(ESBUILD) $< $(ESBUILD_WEB) --outfile=$@
 dist/worker.js: bindings/worker.js $(BINDINGS)
-	$(call say,BUNDLE,$@)$(ESBUILD) $< $(ESBUILD_FLAGS) --outfile=$@
+	$(call say,BUNDLE,$@)$(ESBUILD) $< $(ESBUILD_WEB) --outfile=$@
+dist/wasyncio.node.js: bindings/index.js $(BINDINGS)
+	$(call say,BUNDLE,$@)$(ESBUILD) $< $(ESBUILD_NODE) --outfile=$@
+dist/worker.node.js: bindings/worker.js $(BINDINGS)
+	$(call say,BUNDLE,$@)$(ESBUILD) $< $(ESBUILD_NODE) --outfile=$@
 
 ifneq ($(wildcard $(ESBUILD)),)
-bundle: dist/wasyncio.js dist/worker.js
+bundle: dist/wasyncio.js dist/worker.js dist/wasyncio.node.js dist/worker.node.js
 else ifeq ($(BUNDLE_STRICT),1)
 bundle:
 	@echo '[build] error: esbuild is missing: run npm ci' >&2; exit 1

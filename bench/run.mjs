@@ -120,6 +120,33 @@ for (const [w, list] of [...byWorkload].sort()) {
     lines.push(`  ${r.kind.padEnd(34)}  ${fig.padStart(10)}  ${String(r.median_ms ?? '').padStart(10)}   ${`${r.min_ms ?? ''}..${r.max_ms ?? ''}`.padEnd(18)}  ${ratio ? ratio.toFixed(2) + 'x' : ''}`);
   }
 }
+// JS tasks next to what a JS developer has without wasyncio: plain Node
+// promises (W2: yields by setImmediate). Ratio > 1: wasyncio is better
+// (faster, or fewer bytes). Targets of issue 12 in the last column.
+const TARGETS = {
+  'wasyncio-js-gen': { W1: 1.5, W2: 1.5, W3: 1.5, W4: 1, W5: 1 },
+  'wasyncio-js-async': { W1: 1, W2: 1 },
+};
+const W6_TARGET = 600;
+const jsRows = [];
+for (const w of ['W1', 'W2', 'W3', 'W4', 'W5', 'W6']) {
+  const list = byWorkload.get(w) ?? [];
+  const node = list.find((r) => r.kind === 'node-promises');
+  for (const kind of Object.keys(TARGETS)) {
+    const r = list.find((x) => x.kind === kind);
+    if (!r || !node) continue;
+    const ratio = higherIsBetter(r) ? figure(r) / figure(node) : figure(node) / figure(r);
+    const target = w === 'W6' ? `<= ${W6_TARGET} B (${figure(r) <= W6_TARGET ? 'met' : 'not met'})`
+      : TARGETS[kind][w] !== undefined ? `>= ${TARGETS[kind][w]}x (${ratio >= TARGETS[kind][w] ? 'met' : 'not met'})` : '';
+    jsRows.push(`  ${w}  ${kind.replace('wasyncio-js-', '').padEnd(6)}  ${String(figure(r)).padStart(12)}  ${String(figure(node)).padStart(12)}  ${ratio.toFixed(2).padStart(6)}x  ${target}`);
+  }
+}
+if (jsRows.length) {
+  lines.push('');
+  lines.push('JS tasks vs plain Node promises (wasyncio / node; > 1: wasyncio better)');
+  lines.push('  wl  style           wasyncio          node   ratio  target');
+  lines.push(...jsRows);
+}
 console.log(lines.join('\n'));
 for (const out of rawOutputs) console.log('\n' + out);
 console.log(`\n(${runs} runs each after a warm-up; medians. Machine: ${process.arch}, Node ${process.version}.)`);

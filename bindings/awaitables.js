@@ -1,9 +1,8 @@
 // Adapting what JS code awaits to C futures: runtime operations, Futures and
 // Tasks, promises, generators (wrapped in tasks, as asyncio wraps
-// coroutines); and operations awaited from async code (`await op`), which
-// settle a promise when their C future is done.
-import { CancelledError, errorFromStatus } from './errors.js';
-import { Future, SIGNAL_OWNER, STATES } from './futures.js';
+// coroutines). (Operations awaited from async code: async_ops.js.)
+import { errorFromStatus } from './errors.js';
+import { Future, STATES } from './futures.js';
 import { Op } from './ops.js';
 import { isGenerator, isThenable } from './kinds.js';
 import { futureState } from './constants.js';
@@ -19,14 +18,6 @@ export class Awaitables {
   constructor(rt) {
     /** @internal */ this._rt = rt;
     /** @internal */ this._c = rt._c;
-    /** @internal slot -> waiter of an op awaited from async code (slot 0 unused) */ this._waiters = [null];
-    /** @internal */ this._free = [];
-    /** @internal */ this._live = 0;
-  }
-
-  /** Ops awaited from async code now (leak checks). */
-  get size() {
-    return this._live;
   }
 
   /**
@@ -131,91 +122,4 @@ export class Awaitables {
     if (rc !== 0) throw errorFromStatus(rc, 'sleep failed');
     return mem.out();
   }
-
-  // ---- operations awaited from async code -----------------------------------
-
-  /** Await op from async code: start it, honour its signal; a promise. */
-  runOp(op) {
-    const signal = op._signal;
-    if (signal?.aborted) return Promise.reject(abortError(signal));
-    let ptr;
-    try {
-      ptr = op._start();
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    const c = this._c;
-    if (op._eager && c.wa__js_future_state(ptr) !== futureState.PENDING) {
-      // done at once: settle without a trip through the loop
-      let out;
-      try {
-        out = op._outcome(this._rt, ptr);
-      } catch (e) {
-        out = { ok: false, error: e };
-      }
-      c.wa_release(ptr);
-      return out.ok ? Promise.resolve(out.value) : Promise.reject(out.error);
-    }
-    return new Promise((resolve, reject) => {
-      const w = { op, ptr, resolve, reject, signal, onAbort: null, abortReason: undefined };
-      const slot = this._free.length ? this._free.pop() : this._waiters.length;
-      this._waiters[slot] = w;
-      this._live++;
-      if (signal) {
-        w.onAbort = () => {
-          // the cancellation of the task owning this signal reached its body
-          const owner = signal[SIGNAL_OWNER];
-          if (owner && owner._rt === this._rt) owner._delivered = true;
-          w.abortReason = signal.reason;
-          this._rt._mem.withString(abortMessage(signal), (mp) => c.wa_cancel(ptr, mp));
-        };
-        signal.addEventListener('abort', w.onAbort, { once: true });
-      }
-      const rc = c.wa__js_on_done(ptr, -slot);
-      if (rc !== 0) {
-        this._release(slot, w);
-        c.wa_cancel(ptr, 0);
-        c.wa_release(ptr);
-        reject(errorFromStatus(rc));
-      }
-    });
-  }
-
-  /** @internal */
-  _release(slot, w) {
-    this._waiters[slot] = null;
-    this._free.push(slot);
-    this._live--;
-    if (w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
-  }
-
-  /** C: the future of the op awaited under slot is done. */
-  done(ptr, slot) {
-    const w = this._waiters[slot];
-    if (!w || w.ptr !== ptr) return;
-    this._release(slot, w);
-    let out;
-    try {
-      out = w.op._outcome(this._rt, ptr);
-    } catch (e) {
-      out = { ok: false, error: e };
-    }
-    this._c.wa_release(ptr);
-    if (out.ok) w.resolve(out.value);
-    else if (out.cancelled && w.abortReason !== undefined) w.reject(abortError(w.signal));
-    else w.reject(out.error);
-  }
-}
-
-/** The CancelledError for an aborted signal (its reason, if it is one). */
-export function abortError(signal) {
-  const r = signal.reason;
-  return r instanceof CancelledError ? r : new CancelledError(abortMessage(signal), { cause: r });
-}
-
-/** The cancel message for an aborted signal. */
-export function abortMessage(signal) {
-  const r = signal.reason;
-  if (r instanceof Error) return r.message;
-  return r === undefined ? '' : String(r);
 }

@@ -20,12 +20,14 @@
  * @param {import('./runtime.js').Runtime} rt
  */
 export function fromC(rt) {
-  const { _tasks: tasks, _views: views, _loop: loop, _awaitables: awaitables, _calls: calls } = rt;
+  const { _tasks: tasks, _views: views, _loop: loop, _asyncOps: asyncOps, _calls: calls } = rt;
   return {
     /** A JS task's step is due: returns WA_PENDING or the task's final status (tasks.js). */
     step: (slot, status) => tasks.step(slot, status),
-    /** A watched C future is done: id > 0 a view slot, id < 0 an op awaited from async code (views.js, awaitables.js). */
-    done: (ptr, id) => (id > 0 ? views.done(ptr, id) : awaitables.done(ptr, -id)),
+    /** A watched C future is done: id > 0 a view slot, id < 0 an op awaited from async code (views.js, async_ops.js). */
+    done: (ptr, id) => (id > 0 ? views.done(ptr, id) : asyncOps.done(ptr, -id)),
+    /** The wait in slot `id` is due (wa__js_resume_after: `await sleep()` in async code, async_ops.js). */
+    resume: (id) => asyncOps.resume(id),
     /** A scheduled callback (callSoon/callLater/callAt) is due (loop.js). */
     callback: (id) => loop.callback(id),
     /** Task `ptr`, seen by view `slot` (0: none), got a cancel request (tasks.js). */
@@ -67,10 +69,12 @@ export function cFunctions(M) {
     wa_future_message: M._wa_future_message, wa__js_future_raw: M._wa__js_future_raw,
     wa__js_future_error_value: M._wa__js_future_error_value, wa_future_set_result: M._wa_future_set_result,
     wa_future_set_value: M._wa_future_set_value, wa__js_future_fail: M._wa__js_future_fail,
-    wa__js_watch: M._wa__js_watch, wa__js_on_done: M._wa__js_on_done, wa__js_view_slot: M._wa__js_view_slot,
+    wa__js_watch: M._wa__js_watch, wa__js_unwatch: M._wa__js_unwatch, wa__js_on_done: M._wa__js_on_done,
+    wa__js_view_slot: M._wa__js_view_slot,
     wa_op_rollback: M._wa_op_rollback,
     // tasks
-    wa__js_spawn: M._wa__js_spawn, wa__js_spawn_c: M._wa__js_spawn_c, wa__js_body_future: M._wa__js_body_future,
+    wa__js_spawn: M._wa__js_spawn, wa__js_spawn_c: M._wa__js_spawn_c, wa__js_park: M._wa__js_park,
+    wa__js_wake: M._wa__js_wake, wa__js_resume_after: M._wa__js_resume_after,
     wa_step_await: M._wa_step_await, wa_step_sleep: M._wa_step_sleep, wa_return_value: M._wa_return_value,
     wa__js_fail: M._wa__js_fail, wa__js_defer_cancel: M._wa__js_defer_cancel, wa_current_task: M._wa_current_task,
     wa__js_all_tasks: M._wa__js_all_tasks, wa__js_cancel_msg: M._wa__js_cancel_msg,
@@ -96,16 +100,17 @@ export function cFunctions(M) {
     wa_taskgroup_deadline: M._wa_taskgroup_deadline,
     // sync primitives and queues
     wa_lock_new: M._wa_lock_new, wa_lock_acquire_start: M._wa_lock_acquire_start, wa_lock_release: M._wa_lock_release,
-    wa_lock_locked: M._wa_lock_locked, wa_lock_destroy: M._wa_lock_destroy,
+    wa_lock_locked: M._wa_lock_locked, wa_lock_destroy: M._wa_lock_destroy, wa__js_lock_try: M._wa__js_lock_try,
     wa_event_new: M._wa_event_new, wa_event_wait_start: M._wa_event_wait_start, wa_event_set: M._wa_event_set,
     wa_event_clear: M._wa_event_clear, wa_event_is_set: M._wa_event_is_set, wa_event_destroy: M._wa_event_destroy,
+    wa__js_event_try: M._wa__js_event_try,
     wa_cond_new: M._wa_cond_new, wa_cond_acquire_start: M._wa_cond_acquire_start, wa_cond_release: M._wa_cond_release,
     wa_cond_locked: M._wa_cond_locked, wa_cond_wait_start: M._wa_cond_wait_start,
     wa__js_cond_wait_for_start: M._wa__js_cond_wait_for_start, wa_cond_notify: M._wa_cond_notify,
     wa_cond_notify_all: M._wa_cond_notify_all, wa_cond_destroy: M._wa_cond_destroy,
     wa_sem_new: M._wa_sem_new, wa_bounded_sem_new: M._wa_bounded_sem_new, wa_sem_acquire_start: M._wa_sem_acquire_start,
     wa_sem_release: M._wa_sem_release, wa_sem_locked: M._wa_sem_locked, wa_sem_value: M._wa_sem_value,
-    wa_sem_destroy: M._wa_sem_destroy,
+    wa_sem_destroy: M._wa_sem_destroy, wa__js_sem_try: M._wa__js_sem_try,
     wa_barrier_new: M._wa_barrier_new, wa_barrier_wait_start: M._wa_barrier_wait_start,
     wa_barrier_reset: M._wa_barrier_reset, wa_barrier_abort: M._wa_barrier_abort,
     wa_barrier_parties: M._wa_barrier_parties, wa_barrier_n_waiting: M._wa_barrier_n_waiting,

@@ -1,4 +1,4 @@
-// The default runtime (the one index.js creates; objects made without a
+// The default runtime (the one index.js loads on first use; objects made without a
 // `runtime` option live there), and how to recognise a Runtime without
 // importing runtime.js (which imports the modules that ask).
 
@@ -13,7 +13,7 @@ export function isRuntime(rt) {
 }
 
 /**
- * Make rt the default runtime (index.js does, with the runtime it loads).
+ * Make rt the default runtime (index.js's ready() does, with the runtime it loads).
  * @param {import('./runtime.js').Runtime} rt
  */
 export function setDefaultRuntime(rt) {
@@ -32,7 +32,7 @@ export function runtimeOf(options, where) {
   if (!isRuntime(rt)) {
     throw new TypeError(options?.runtime !== undefined
       ? `${where}: options.runtime must be a Runtime`
-      : `${where}: no default runtime; pass options.runtime`);
+      : `${where}: the default runtime has not loaded yet; create it inside run(), or after \`await ready()\`, or pass options.runtime`);
   }
   return rt;
 }

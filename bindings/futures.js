@@ -107,7 +107,11 @@ export class Future {
       this._rt.callSoon(fn, this);
       return;
     }
-    (this._callbacks ??= []).push(fn);
+    if (!this._callbacks) {
+      this._callbacks = [];
+      this._rt._views.hold(this); // kept until done: fn must run
+    }
+    this._callbacks.push(fn);
   }
 
   /**
@@ -269,7 +273,7 @@ export class Task extends Future {
     /** @internal the body: the function, then its generator */ this._body = null;
     /** @internal KIND_* */ this._kind = kind;
     /** @internal what a generator task awaits (an op, a view, or a C future's awaitable) */ this._awaiting = null;
-    /** @internal the C future it awaits (one reference), or an async body's future */ this._awaitPtr = 0;
+    /** @internal generator: the C future it awaits (one reference); async: BODY_OK / BODY_FAILED once the body settled */ this._awaitPtr = 0;
     /** @internal an async body saw its cancellation (through its signal) */ this._delivered = false;
   }
 

@@ -1,8 +1,8 @@
 // asyncio.gather on the runtime: C's wa_gather over the children's C
 // futures; the result is read from the children's JS views, so values and
 // errors keep their identity.
-import { errorFromStatus, codes } from './errors.js';
-import { Future } from './futures.js';
+import { errorFromStatus, codes, statusOf } from './errors.js';
+import { Future, STATES } from './futures.js';
 import { Op } from './ops.js';
 import { isPlainObject, isThenable } from './kinds.js';
 import { WA } from './constants.js';
@@ -16,7 +16,7 @@ export class GatheringFuture extends Future {
     super(rt, ptr);
     /** @internal the children as awaited (views, operations, promises), until settled */
     this._kids = kids;
-    /** @internal their C futures (our references, until settled) */
+    /** @internal their C futures where we hold a reference (not views), else 0 */
     this._kidPtrs = kidPtrs;
   }
 
@@ -24,25 +24,43 @@ export class GatheringFuture extends Future {
   _outcomeFromC(ptr) {
     const rt = this._rt;
     const c = rt._c;
-    const aws = rt._awaitables;
     const st = c.wa_future_status(ptr);
     if (st === codes.ECANCELLED) return rt._views.readOutcome(ptr);
     const kids = this._kids;
-    const ptrs = this._kidPtrs;
     if (st !== 0) {
       // the first child that failed, with its own error object
       for (let i = 0; i < kids.length; i++) {
-        const o = aws.outcomeOf(kids[i], ptrs[i]);
-        if (o && !o.ok && c.wa_future_status(ptrs[i]) === st) return o;
+        const o = this._kidOutcome(i);
+        if (o && !o.ok && this._kidStatus(i) === st) return o;
       }
       return rt._views.readOutcome(ptr);
     }
     const values = new Array(kids.length);
     for (let i = 0; i < kids.length; i++) {
-      const o = aws.outcomeOf(kids[i], ptrs[i]);
-      values[i] = o.ok ? o.value : o.error;
+      const k = kids[i];
+      if (k instanceof Future) {
+        // a view: its own outcome (no C call, no record)
+        k._sync();
+        values[i] = k._result;
+      } else {
+        const o = rt._awaitables.outcomeOf(k, this._kidPtrs[i]);
+        values[i] = o.ok ? o.value : o.error;
+      }
     }
     return { ok: true, value: values };
+  }
+
+  /** @internal */
+  _kidOutcome(i) {
+    const k = this._kids[i];
+    return this._rt._awaitables.outcomeOf(k, k instanceof Future ? k._ptr : this._kidPtrs[i]);
+  }
+
+  /** @internal the C status of child i (as the gather saw it) */
+  _kidStatus(i) {
+    const k = this._kids[i];
+    if (k instanceof Future) return k._state === STATES.CANCELLED ? codes.ECANCELLED : k._state === STATES.REJECTED ? statusOf(k._result) : 0;
+    return this._rt._c.wa_future_status(this._kidPtrs[i]);
   }
 
   /** @internal drop our references to the children */
@@ -50,7 +68,7 @@ export class GatheringFuture extends Future {
     const ptrs = this._kidPtrs;
     if (ptrs) {
       this._kids = this._kidPtrs = null;
-      for (let i = 0; i < ptrs.length; i++) this._rt._c.wa_release(ptrs[i]);
+      for (let i = 0; i < ptrs.length; i++) if (ptrs[i]) this._rt._c.wa_release(ptrs[i]);
     }
     super._fire();
   }
@@ -79,12 +97,21 @@ export function gather(rt, args) {
   const c = rt._c;
   for (let i = 0; i < aws.length; i++) awaitables.check(aws[i], `gather: argument ${i}`);
   const kids = new Array(aws.length);
-  const ptrs = [];
+  const ptrs = new Array(aws.length).fill(0); // what wa_gather gets
+  const owned = new Array(aws.length).fill(0); // where we hold a reference
+  let n = 0;
   let arr = 0;
   try {
-    for (let i = 0; i < aws.length; i++) {
-      kids[i] = awaitables.adopt(aws[i]);
-      ptrs.push(awaitables.start(kids[i], `gather: argument ${i}`));
+    for (; n < aws.length; n++) {
+      const k = awaitables.adopt(aws[n]);
+      kids[n] = k;
+      if (k instanceof Future && k._ptr) {
+        // a pending view: the gather takes its own reference, the view keeps its outcome
+        k._markAwaited();
+        ptrs[n] = k._ptr;
+      } else {
+        ptrs[n] = owned[n] = awaitables.start(k, `gather: argument ${n}`);
+      }
     }
     arr = rt._mem.ptrArray(ptrs);
     const rc = c.wa_gather(rt._mem.cell, arr, ptrs.length, flags);
@@ -92,16 +119,16 @@ export function gather(rt, args) {
   } catch (e) {
     // roll back: what gather started is withdrawn (operations, tasks made
     // for generators), our references dropped
-    for (let i = 0; i < ptrs.length; i++) {
+    for (let i = 0; i < n; i++) {
       if (kids[i] !== aws[i] || !(kids[i] instanceof Future)) c.wa_cancel(ptrs[i], 0);
-      c.wa_release(ptrs[i]);
+      if (owned[i]) c.wa_release(owned[i]);
     }
     throw e;
   } finally {
     rt._mem.free(arr);
   }
   const outer = rt._mem.out();
-  const g = new GatheringFuture(rt, outer, kids, ptrs);
+  const g = new GatheringFuture(rt, outer, kids, owned);
   rt._views.watch(g, outer);
   return g;
 }

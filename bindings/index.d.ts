@@ -150,6 +150,12 @@ export interface GatherOptions {
 export interface RuntimeOptions {
   /** URL of the Emscripten glue (X.mjs beside X.wasm) built with `build.sh cc`; default: the runtime in dist/. */
   module?: string | URL;
+  /**
+   * Where the module's .wasm is (default: X.wasm beside the glue X.mjs):
+   * give it when a bundler or a CDN renamed it (e.g.
+   * `new URL('./c/add.wasm', import.meta.url)`), or the compiled module.
+   */
+  wasm?: string | URL | WebAssembly.Module;
   /** Where unretrieved task failures and callback errors go (default console.error). */
   onError?: (error: unknown, context: { message: string; task?: Task }) => void;
   /** Extra Emscripten Module options (print, printErr, arguments ...). */
@@ -277,8 +283,28 @@ export declare class FetchResponse implements AsyncIterable<Uint8Array> {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** The default runtime behind the module-level functions. */
-export declare const runtime: Runtime;
+/**
+ * The default runtime behind the module-level functions (the package's
+ * dist/wasyncio.wasm). It loads on the first run() or ready(), not at
+ * import: null until then. Module-level functions other than run() work
+ * inside run(), or after `await ready()`.
+ */
+export declare let runtime: Runtime | null;
+/** Load the default runtime (once; later calls return the same promise). */
+export declare function ready(): Promise<Runtime>;
+export interface ConfigureOptions {
+  /**
+   * Where the package's assets are (wasyncio.wasm, wasyncio.mjs, worker.js,
+   * worker.node.js, as in its dist/): for a bundler that does not emit the
+   * files named by `new URL(…, import.meta.url)` (esbuild), or a CDN.
+   * Relative to the page (browsers) or the current directory (Node); null:
+   * next to the code (the default). Set it before the default runtime
+   * loads and before a WorkerPool starts a worker.
+   */
+  assetsURL?: string | URL | null;
+}
+/** Package settings; call it before the first use. */
+export declare function configure(options: ConfigureOptions): void;
 export declare const run: Runtime['run'];
 export declare const createTask: Runtime['createTask'];
 export declare const sleep: Runtime['sleep'];
@@ -315,6 +341,12 @@ export interface WorkerPoolOptions {
   stackSize?: number;
   /** Worker name prefix (default 'wasyncio'). */
   name?: string;
+  /** Per worker, MiB (16..65536): its wasm memories cannot grow past it (malloc returns
+   * NULL); in Node its JS heap is capped too (past it the job fails with EABORTED). */
+  memoryLimitMb?: number;
+  /** Gets what a job left behind (a timer that threw, an unhandled rejection); no job
+   * fails for it and the worker is replaced. Default: console.error. */
+  onStrayError?: (error: Error) => void;
 }
 
 export interface PoolRunOptions {
@@ -328,6 +360,8 @@ export interface WorkerPoolStats {
   workers: number; idle: number; busy: number; starting: number;
   queued: number; waiting: number; running: number;
   completed: number; failed: number; cancelled: number; crashed: number; started: number;
+  /** errors jobs left behind (see onStrayError) */
+  strayErrors: number;
 }
 
 /**

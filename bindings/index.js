@@ -1,6 +1,8 @@
-// wasyncio: asyncio for WebAssembly. The module-level API works on a default
-// runtime (dist/wasyncio.wasm, loaded when this module is imported); use
-// Runtime.create({ module }) for a module with your own C code in it.
+// wasyncio: asyncio for WebAssembly. The module-level functions work on a
+// default runtime (the package's dist/wasyncio.wasm), loaded by the first
+// run() or ready(), not at import: importing costs nothing, and no importer
+// needs top-level await. Inside run() everything works; outside, await
+// ready() first. Runtime.create({ module }) loads a module with your C code.
 //
 //   import { run, createTask, sleep, gather } from 'wasyncio';
 //   await run(function* main() {
@@ -8,9 +10,8 @@
 //     const b = createTask(async () => { await sleep(50); return 'b'; });
 //     return yield gather(a, b);          // ['a', 'b'] after ~100 ms
 //   });
-import { Runtime, DEFAULT_FACTORY } from './runtime.js';
+import { Runtime } from './runtime.js';
 import { setDefaultRuntime } from './defaults.js';
-import createWasyncioModule from '../dist/wasyncio.mjs'; // bundled with this file in dist/wasyncio.js
 
 export { Runtime } from './runtime.js';
 export { Future, Task } from './futures.js';
@@ -31,51 +32,94 @@ export { TaskGroup } from './taskgroup.js';
 export { Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier } from './sync.js';
 export { Queue, LifoQueue, PriorityQueue } from './queue.js';
 
-/** The default runtime behind the module-level functions. */
-export const runtime = await Runtime.create({ [DEFAULT_FACTORY]: createWasyncioModule });
-setDefaultRuntime(runtime);
+export { configure } from './assets.js';
 
-/** @type {Runtime['run']} */
-export const run = runtime.run.bind(runtime);
+/**
+ * The default runtime behind the module-level functions: null until it has
+ * loaded (inside run(), or after `await ready()`).
+ * @type {Runtime | null}
+ */
+export let runtime = null;
+let loading = null;
+
+/**
+ * Load the default runtime (once; later calls return the same promise).
+ * configure({ assetsURL }) must come before.
+ * @returns {Promise<Runtime>}
+ */
+export function ready() {
+  loading ??= Runtime.create().then((rt) => {
+    setDefaultRuntime(rt);
+    runtime = rt;
+    return rt;
+  }, (err) => {
+    loading = null; // a later call tries again (e.g. after configure())
+    throw err;
+  });
+  return loading;
+}
+
+/**
+ * asyncio.run on the default runtime, loading it first if needed.
+ * @type {Runtime['run']}
+ */
+export function run(main, options) {
+  return runtime ? runtime.run(main, options) : ready().then((rt) => rt.run(main, options));
+}
+
+// A module-level function: the default runtime's method, once it loaded.
+function onDefault(name) {
+  const fn = {
+    [name](...args) {
+      if (!runtime) {
+        throw new Error(`wasyncio: ${name}(): the default runtime has not loaded yet; ` +
+          'call it inside run(), or after `await ready()`');
+      }
+      return runtime[name](...args);
+    },
+  }[name];
+  return fn;
+}
+
 /** @type {Runtime['createTask']} */
-export const createTask = runtime.createTask.bind(runtime);
+export const createTask = /* @__PURE__ */ onDefault('createTask');
 /** @type {Runtime['sleep']} */
-export const sleep = runtime.sleep.bind(runtime);
+export const sleep = /* @__PURE__ */ onDefault('sleep');
 /** @type {Runtime['gather']} */
-export const gather = runtime.gather.bind(runtime);
+export const gather = /* @__PURE__ */ onDefault('gather');
 /** @type {Runtime['currentTask']} */
-export const currentTask = runtime.currentTask.bind(runtime);
+export const currentTask = /* @__PURE__ */ onDefault('currentTask');
 /** @type {Runtime['allTasks']} */
-export const allTasks = runtime.allTasks.bind(runtime);
+export const allTasks = /* @__PURE__ */ onDefault('allTasks');
 /** @type {Runtime['createFuture']} */
-export const createFuture = runtime.createFuture.bind(runtime);
+export const createFuture = /* @__PURE__ */ onDefault('createFuture');
 /** @type {Runtime['callSoon']} */
-export const callSoon = runtime.callSoon.bind(runtime);
+export const callSoon = /* @__PURE__ */ onDefault('callSoon');
 /** @type {Runtime['callLater']} */
-export const callLater = runtime.callLater.bind(runtime);
+export const callLater = /* @__PURE__ */ onDefault('callLater');
 /** @type {Runtime['callAt']} */
-export const callAt = runtime.callAt.bind(runtime);
+export const callAt = /* @__PURE__ */ onDefault('callAt');
 /** @type {Runtime['time']} */
-export const time = runtime.time.bind(runtime);
+export const time = /* @__PURE__ */ onDefault('time');
 /** @type {Runtime['fetch']} */
-export const fetch = runtime.fetch.bind(runtime);
+export const fetch = /* @__PURE__ */ onDefault('fetch');
 /** @type {Runtime['toThread']} */
-export const toThread = runtime.toThread.bind(runtime);
+export const toThread = /* @__PURE__ */ onDefault('toThread');
 /** @type {Runtime['runInExecutor']} */
-export const runInExecutor = runtime.runInExecutor.bind(runtime);
+export const runInExecutor = /* @__PURE__ */ onDefault('runInExecutor');
 /** @type {Runtime['wait']} */
-export const wait = runtime.wait.bind(runtime);
+export const wait = /* @__PURE__ */ onDefault('wait');
 /** @type {Runtime['waitFor']} */
-export const waitFor = runtime.waitFor.bind(runtime);
+export const waitFor = /* @__PURE__ */ onDefault('waitFor');
 /** @type {Runtime['asCompleted']} */
-export const asCompleted = runtime.asCompleted.bind(runtime);
+export const asCompleted = /* @__PURE__ */ onDefault('asCompleted');
 /** @type {Runtime['shield']} */
-export const shield = runtime.shield.bind(runtime);
+export const shield = /* @__PURE__ */ onDefault('shield');
 /** @type {Runtime['timeout']} */
-export const timeout = runtime.timeout.bind(runtime);
+export const timeout = /* @__PURE__ */ onDefault('timeout');
 /** @type {Runtime['timeoutAt']} */
-export const timeoutAt = runtime.timeoutAt.bind(runtime);
+export const timeoutAt = /* @__PURE__ */ onDefault('timeoutAt');
 /** @type {Runtime['taskGroup']} */
-export const taskGroup = runtime.taskGroup.bind(runtime);
+export const taskGroup = /* @__PURE__ */ onDefault('taskGroup');
 /** @type {Runtime['currentDeadline']} */
-export const currentDeadline = runtime.currentDeadline.bind(runtime);
+export const currentDeadline = /* @__PURE__ */ onDefault('currentDeadline');

@@ -16,4 +16,4 @@ export declare function instantiate(
   overrides?: Record<string, unknown>,
 ): Promise<any>;
 /** Load X.mjs + X.wasm side by side. */
-export declare function loadModule(glueUrl: string | URL, overrides?: Record<string, unknown>): Promise<any>;
+export declare function loadModule(glueUrl: string | URL, overrides?: Record<string, unknown>, wasm?: string | URL | WebAssembly.Module): Promise<any>;

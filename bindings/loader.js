@@ -4,7 +4,7 @@
 // and the compiled WebAssembly.Module is handed to the glue through
 // instantiateWasm, so it can also be posted to workers and reused.
 
-const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
+import { baseHref, readLocal } from '#platform';
 
 /**
  * An absolute URL: relative strings are resolved against the page
@@ -13,10 +13,7 @@ const isNode = typeof process === 'object' && !!(process.versions && process.ver
  */
 function resolveUrl(u) {
   if (u instanceof URL) return u.href;
-  const s = String(u);
-  if (typeof location !== 'undefined' && location.href) return new URL(s, location.href).href;
-  if (isNode) return new URL(s, 'file://' + process.cwd().replace(/\\/g, '/') + '/').href;
-  return new URL(s).href;
+  return new URL(String(u), baseHref()).href;
 }
 
 /**
@@ -27,11 +24,10 @@ function resolveUrl(u) {
  * @returns {Promise<WebAssembly.Module>}
  */
 export async function compileWasm(url) {
-  if (isNode && (typeof url !== 'string' || !/^https?:/.test(url)) && !(url instanceof URL && /^https?:/.test(url.protocol))) {
-    const { readFile } = await import('node:fs/promises');
-    const bytes = await readFile(url);
-    checkWasm(bytes, url, null);
-    return WebAssembly.compile(bytes);
+  const local = await readLocal(url);
+  if (local) {
+    checkWasm(local, url, null);
+    return WebAssembly.compile(local);
   }
   const res = await fetch(url);
   if (!res.ok) throw new Error(`wasyncio: cannot load ${url}: HTTP ${res.status} ${res.statusText}`.trimEnd());
@@ -76,19 +72,22 @@ export function instantiate(factory, module, overrides = {}) {
 }
 
 /**
- * Load glue + wasm that sit side by side (X.mjs and X.wasm). The Module
- * gets `wasyncioWasmModule` (the compiled WebAssembly.Module) and
- * `wasyncioGlueUrl` (href of the glue), so workers can instantiate the
- * very same code.
+ * Load an Emscripten module: its glue (X.mjs) and its .wasm (by default
+ * X.wasm next to the glue; say where it is when a bundler or a CDN renamed
+ * it). The Module gets `wasyncioWasmModule` (the compiled
+ * WebAssembly.Module) and `wasyncioGlueUrl` (href of the glue), so workers
+ * can instantiate the very same code.
  * @param {string | URL} glueUrl URL of the .mjs glue
  * @param {object} [overrides]
+ * @param {string | URL | WebAssembly.Module} [wasm] the .wasm's URL, or the module compiled
  */
-export async function loadModule(glueUrl, overrides = {}) {
+export async function loadModule(glueUrl, overrides = {}, wasm = undefined) {
   const href = resolveUrl(glueUrl);
-  const wasmUrl = new URL(href.replace(/\.m?js$/, '.wasm'));
-  const glue = import(href).catch((e) => {
+  const compiled = wasm instanceof WebAssembly.Module ? wasm
+    : compileWasm(wasm === undefined ? new URL(href.replace(/\.m?js$/, '.wasm')) : resolveUrl(wasm));
+  const glue = import(/* @vite-ignore */ /* webpackIgnore: true */ href).catch((e) => {
     throw new Error(`wasyncio: cannot import the module glue ${href}: ${e?.message ?? e}`, { cause: e });
   });
-  const [{ default: factory }, module] = await Promise.all([glue, compileWasm(wasmUrl)]);
+  const [{ default: factory }, module] = await Promise.all([glue, compiled]);
   return instantiate(factory, module, { wasyncioGlueUrl: href, ...overrides });
 }

@@ -10,6 +10,9 @@
 // implements _start() and overrides the others where the default does not
 // fit.
 
+/** What Op._tryNow returns when the operation would have to wait. */
+export const NOT_NOW = Symbol('wasyncio.notNow');
+
 /** Base class of runtime operations. */
 export class Op {
   /**
@@ -26,7 +29,7 @@ export class Op {
     }
     /** @internal */ this._rt = rt;
     /** @internal aborting it withdraws the operation (async code) */ this._signal = signal;
-    /** @internal the promise of an await from async code */ this._promise = null;
+    /** @internal its run when awaited from async code (async_ops.js) */ this._wait = null;
     /** @internal claimed: it runs once */ this._started = false;
   }
 
@@ -40,6 +43,28 @@ export class Op {
    */
   _start() {
     throw new Error('not implemented');
+  }
+
+  /**
+   * Awaited from async code, the operation is only a place in the loop's
+   * order: the delay (ms, >= 0) after which it completes with
+   * _convert(undefined), no C future made (nothing can cancel it). -1
+   * (default): start it.
+   * @internal
+   */
+  _resumeWithoutFuture() {
+    return -1;
+  }
+
+  /**
+   * Complete now, without a C future, if nothing would wait (asyncio's
+   * path that does not suspend: a free lock, an item in the queue): the
+   * result, or NOT_NOW to start the operation instead. Throwing is the
+   * operation failing now. Called once, after _claim. Default: NOT_NOW.
+   * @internal
+   */
+  _tryNow() {
+    return NOT_NOW;
   }
 
   /**
@@ -84,14 +109,12 @@ export class Op {
     this._started = true;
   }
 
-  /** Thenable: starts the operation the first time it is awaited. */
+  /**
+   * Thenable: starts the operation the first time it is awaited (async
+   * code); later calls get the same outcome. Returns a promise-like Tail.
+   */
   then(onFulfilled, onRejected) {
-    if (this._shared) return this._rt._awaitables.runOp(this).then(onFulfilled, onRejected);
-    if (!this._promise) {
-      this._claim();
-      this._promise = this._rt._awaitables.runOp(this);
-    }
-    return this._promise.then(onFulfilled, onRejected);
+    return this._rt._asyncOps.then(this, onFulfilled, onRejected);
   }
 
   catch(onRejected) {
@@ -145,6 +168,11 @@ export class SleepOp extends Op {
   /** @internal */
   _convert() {
     return this._value;
+  }
+
+  /** @internal without a signal nothing can cancel it: no C future */
+  _resumeWithoutFuture() {
+    return this._signal ? -1 : this._ms;
   }
 }
 

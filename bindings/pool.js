@@ -20,87 +20,17 @@
 //   it has nothing to do. No SharedArrayBuffer, no cross-origin isolation.
 import { CancelledError, WasyncioError, codes } from './errors.js';
 import { unwrapArgs } from './transfer.js';
+import { isNode, cpuCount, WorkerHost, workerHref, baseHref, pathHref } from '#platform';
 
-const isNode = typeof process === 'object' && !!(process.versions && process.versions.node) &&
-  typeof window === 'undefined';
-const wt = isNode ? await import('node:worker_threads') : null;
-const nodeOs = isNode ? await import('node:os') : null;
-const nodeUrl = isNode ? await import('node:url') : null;
+export { cpuCount };
 
-const WORKER_URL = new URL('./worker.js', import.meta.url);
+// A worker that ends before it is ready is started again after 100 ms, then
+// 200 ms; after START_TRIES such failures in a row the pool's waiting jobs
+// fail with an error naming the worker's URL, and no worker is started
+// again until the next submission.
+const START_TRIES = 3;
+const START_BACKOFF_MS = 100;
 const BIND = Symbol.for('wasyncio.bind');
-
-/** Number of logical cores of this machine (at least 1). */
-export function cpuCount() {
-  if (isNode) return Math.max(1, nodeOs.availableParallelism?.() ?? nodeOs.cpus().length);
-  return Math.max(1, (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 2);
-}
-
-// ---------------------------------------------------------------------------
-// Host adapters: create a worker, post to it, learn when it ends.
-// sink: { message(m), error(err), exit(code) }
-// ---------------------------------------------------------------------------
-
-// Node options for workers: the parent's, minus those that run code of
-// their own (`node -e '...'` would run the script again in every worker).
-function workerExecArgv() {
-  const out = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') { i++; continue; }
-    if (/^(--eval=|--print=|--input-type|-pe$|--test|--watch)/.test(a)) continue;
-    out.push(a);
-  }
-  return out;
-}
-
-class NodeWorkerHost {
-  constructor(url, name, sink, memoryLimitMb) {
-    const resourceLimits = memoryLimitMb ? { maxOldGenerationSizeMb: memoryLimitMb } : undefined;
-    this.w = new wt.Worker(url, { name, execArgv: workerExecArgv(), workerData: { wasyncioPoolWorker: true }, resourceLimits });
-    this.w.on('message', (m) => sink.message(m));
-    this.w.on('error', (e) => sink.error(e));
-    this.w.on('messageerror', (e) => sink.error(e));
-    this.w.on('exit', (code) => sink.exit(code));
-    this.refd = true;
-  }
-
-  post(m, transfer) { this.w.postMessage(m, transfer); }
-  terminate() { this.w.terminate().catch(() => {}); }
-  ref() { this.w.ref(); }
-  unref() { this.w.unref(); }
-}
-
-class WebWorkerHost {
-  constructor(url, name, sink) {
-    this.sink = sink;
-    this.ended = false;
-    this.w = new Worker(url, { type: 'module', name });
-    this.w.onmessage = (e) => sink.message(e.data);
-    this.w.onerror = (e) => {
-      e.preventDefault?.();
-      sink.error(new Error(e.message || 'the worker failed to load or threw an uncaught error'));
-    };
-    this.w.onmessageerror = () => sink.error(new Error('a message from the worker could not be deserialized'));
-  }
-
-  post(m, transfer) { this.w.postMessage(m, transfer); }
-
-  // Browsers fire no event when a worker ends: report it ourselves.
-  terminate() {
-    if (this.ended) return;
-    this.ended = true;
-    this.w.terminate();
-    this.w.onmessage = this.w.onerror = this.w.onmessageerror = null;
-    queueMicrotask(() => this.sink.exit(null));
-  }
-
-  ref() {}
-  unref() {}
-}
-
-const WorkerHost = isNode ? NodeWorkerHost : WebWorkerHost;
 
 // ---------------------------------------------------------------------------
 // A small FIFO with removal (queue of jobs)
@@ -322,11 +252,8 @@ export function moduleHref(m, where) {
   if (m instanceof URL) return m.href;
   if (typeof m !== 'string' || !m) throw new TypeError(`${where}: module must be a URL or a non-empty string`);
   if (/^[a-z][a-z0-9+.-]*:/i.test(m)) return m;
-  if (isNode) {
-    if (m.startsWith('/')) return nodeUrl.pathToFileURL(m).href;
-    return new URL(m, nodeUrl.pathToFileURL(process.cwd() + '/')).href;
-  }
-  return new URL(m, globalThis.location?.href).href;
+  if (isNode && m.startsWith('/')) return pathHref(m);
+  return new URL(m, baseHref()).href;
 }
 
 /**
@@ -389,6 +316,9 @@ export class WorkerPool {
     /** @internal */ this._closed = false;
     /** @internal */ this._shutdown = null;
     /** @internal */ this._startFailures = 0;
+    /** @internal no worker start before this time (Date.now() ms): backoff after a failed start */ this._spawnAfter = 0;
+    /** @internal a timer that pumps once the backoff is over */ this._spawnTimer = null;
+    /** @internal the last start sequence failed: start workers only for new submissions */ this._startGaveUp = false;
     /** @internal */ this._pumping = false;
     /** @internal */ this._counts = { completed: 0, failed: 0, cancelled: 0, crashed: 0, started: 0, strayErrors: 0 };
     this._pump();
@@ -528,6 +458,7 @@ export class WorkerPool {
   /** @internal create a job record and queue it (throws if closed) */
   _submit(spec, signal) {
     if (this._closed) throw new WasyncioError('the WorkerPool was shut down: it takes no new jobs', codes.ESHUTDOWN);
+    this._startGaveUp = false; // a new submission may try to start workers again
     const rec = new PoolJob(this, spec);
     if (signal) {
       const reason = () => {
@@ -610,15 +541,20 @@ export class WorkerPool {
         this._queue.push(rec);
         rec._accept();
       }
-      // 3. spawn workers for work that has none
+      // 3. spawn workers for work that has none (not during a backoff)
       const pending = this._queue.length + this._waiting.length;
       let starting = 0;
       for (const w of this._workers) if (w.state === 'starting') starting++;
-      while (pending > starting && this._workers.size < o.max) {
-        this._spawn();
-        starting++;
+      const wait = this._spawnAfter - Date.now();
+      if (wait > 0) {
+        if (pending > starting || this._workers.size < o.min) this._armSpawnTimer(wait);
+      } else {
+        while (pending > starting && this._workers.size < o.max) {
+          this._spawn();
+          starting++;
+        }
+        if (!this._closed && !this._startGaveUp) while (this._workers.size < o.min) this._spawn();
       }
-      if (!this._closed) while (this._workers.size < o.min) this._spawn();
       // 4. idle workers: timers, refs; shutdown when nothing is left
       const nothingLeft = this._closed && !pending;
       for (const w of this._workers) {
@@ -647,7 +583,7 @@ export class WorkerPool {
       exit: (code) => this._onExit(w, code),
     };
     try {
-      w.host = new WorkerHost(WORKER_URL, `${this._o.name}-${this._id}.${id}`, sink, this._o.memoryLimitMb);
+      w.host = new WorkerHost(`${this._o.name}-${this._id}.${id}`, sink, this._o.memoryLimitMb);
       w.host.post({ t: 'init', preload: this._o.preload, memoryLimitMb: this._o.memoryLimitMb });
     } catch (e) {
       this._workers.delete(w);
@@ -655,13 +591,34 @@ export class WorkerPool {
     }
   }
 
-  /** @internal a worker could not start: after two in a row, fail the jobs instead of looping */
+  /**
+   * @internal a worker ended before it was ready: start the next one after
+   * a growing delay; after START_TRIES in a row, fail the jobs waiting for
+   * a worker (no respawn loop)
+   */
   _startFailed(err) {
-    if (++this._startFailures < 2) return;
+    const n = ++this._startFailures;
+    if (n < START_TRIES) {
+      this._spawnAfter = Date.now() + START_BACKOFF_MS * 2 ** (n - 1);
+      return;
+    }
     this._startFailures = 0;
-    const error = new WasyncioError(`WorkerPool: a worker failed to start: ${err?.message ?? err}`, codes.EABORTED, { cause: err });
+    this._spawnAfter = 0;
+    this._startGaveUp = true;
+    const error = new WasyncioError(
+      `WorkerPool: the worker ${workerHref()} could not start (${START_TRIES} tries): ${err?.message ?? err}`,
+      codes.EABORTED, { cause: err });
     for (const rec of this._waiting.drain()) this._finish(rec, { ok: false, error });
     for (const rec of this._queue.drain()) this._finish(rec, { ok: false, error });
+  }
+
+  /** @internal pump again once a start backoff is over */
+  _armSpawnTimer(ms) {
+    if (this._spawnTimer) return;
+    this._spawnTimer = setTimeout(() => {
+      this._spawnTimer = null;
+      this._pump();
+    }, ms);
   }
 
   /** @internal */
@@ -758,7 +715,9 @@ export class WorkerPool {
     switch (m?.t) {
       case 'ready':
         if (w.state === 'starting') w.state = 'ready';
+        w.ready = true;
         this._startFailures = 0;
+        this._startGaveUp = false;
         break;
       case 'result': {
         const i = w.jobs.findIndex((j) => j.id === m.id);
@@ -828,7 +787,7 @@ export class WorkerPool {
   /** @internal */
   _onExit(w, code) {
     if (w.state === 'dead') return;
-    const wasStarting = w.state === 'starting';
+    const wasStarting = !w.ready; // ended before it was ready (killed after a load error too)
     const intended = w.retiring || (w.state === 'killing' && !w.crash);
     w.state = 'dead';
     this._workers.delete(w);
@@ -850,6 +809,7 @@ export class WorkerPool {
         });
       }
       if (wasStarting) this._startFailed(new Error(why));
+      else this._startFailures = 0;
     } else if (!w.recycled) {
       jobs.shift(); // the cancelled job it was running, if any
     }

@@ -8,6 +8,7 @@
 //   createTask(function* () { const item = yield q.get(); ... });
 //   await q.put(item);
 import { QueueShutDown, codes, errorFromStatus } from './errors.js';
+import { NOT_NOW } from './ops.js';
 import { WA } from './constants.js';
 import {
   SyncObject, SyncOp, OwningOp, checkInt, checkOptions, syncRuntime,
@@ -26,6 +27,14 @@ function checkPriority(p, where) {
 }
 
 class QueueGetOp extends OwningOp {
+  /** @internal an item there: take it now */
+  _tryNow() {
+    const p = this._obj._ptr;
+    const mem = this._rt._mem;
+    if (!p || this._rt._c.wa_queue_get_nowait(p, mem.cell) !== 0) return NOT_NOW;
+    return this._obj._take(mem.out());
+  }
+
   _begin(c, p, cell) { return c.wa_queue_get_start(p, cell); }
 
   _ok(vp) {
@@ -41,15 +50,36 @@ class QueuePutOp extends OwningOp {
     /** @internal the item's value in wasm while the queue may own it */ this._vp = 0;
   }
 
+  /** @internal the item as a wasm value (made once) */
+  _value() {
+    if (!this._vp) {
+      this._vp = this._rt._codec.toC(this._item);
+      this._item = undefined;
+    }
+    return this._vp;
+  }
+
+  /** @internal room in the queue: put it now */
+  _tryNow() {
+    const p = this._obj._ptr;
+    if (!p) return NOT_NOW;
+    const c = this._rt._c;
+    const vp = this._value();
+    const rc = this._prio === undefined ? c.wa_queue_put_nowait(p, vp) : c.wa_queue_put_prio_nowait(p, vp, this._prio);
+    if (rc !== 0) return NOT_NOW;
+    this._vp = 0; // the queue owns it now
+    return undefined;
+  }
+
   _begin(c, p, cell) {
-    const codec = this._rt._codec;
-    const vp = codec.toC(this._item);
-    this._item = undefined;
+    const vp = this._value();
     const rc = this._prio === undefined
       ? c.wa_queue_put_start(p, vp, cell)
       : c.wa_queue_put_prio_start(p, vp, this._prio, cell);
-    if (rc !== 0) codec.free(vp); // nothing was created: the item is still ours
-    else this._vp = vp;
+    if (rc !== 0) {
+      this._rt._codec.free(vp); // nothing was created: the item is still ours
+      this._vp = 0;
+    }
     return rc;
   }
 

@@ -8,13 +8,15 @@
 //   loop.js        time, callSoon / callLater / callAt
 //   views.js       the JS views (Future, Task: futures.js) of C futures
 //   tasks.js       JS tasks: creating them, driving their steps
-//   awaitables.js  what can be awaited, as C futures; ops awaited from async code
+//   awaitables.js  what can be awaited, as C futures
+//   async_ops.js   operations awaited from async code
 //   ops.js         runtime operations (sleep, ...) and their contract
 //   gather.js, wait.js, shield.js, as_completed.js, scopes.js, timeout.js,
 //   taskgroup.js   the combinators
 //   run.js         run(); unretrieved.js: failures nobody looked at
 //   sync.js, queue.js, fetch.js, executor.js, trace.js: the rest of the API
 import { compileWasm, instantiate, loadModule } from './loader.js';
+import { configuredAsset, lockAssets } from './assets.js';
 import { InvalidStateError } from './errors.js';
 import { IS_RUNTIME } from './defaults.js';
 import { Memory, cFunctions, fromC } from './bridge.js';
@@ -24,6 +26,7 @@ import { Loop } from './loop.js';
 import { Views } from './views.js';
 import { Tasks } from './tasks.js';
 import { Awaitables } from './awaitables.js';
+import { AsyncOps } from './async_ops.js';
 import { Future, Task } from './futures.js';
 import { Op, SleepOp } from './ops.js';
 import { isThenable } from './kinds.js';
@@ -42,9 +45,20 @@ import { timeoutRun } from './timeout.js';
 import { taskGroupRun } from './taskgroup.js';
 import { fetchOp, fetchStats } from './fetch.js';
 
-const DEFAULT_GLUE = new URL('../dist/wasyncio.mjs', import.meta.url);
-/** Runtime.create option (internal): the default module's factory, already imported. */
-export const DEFAULT_FACTORY = Symbol.for('wasyncio.defaultFactory');
+/**
+ * The package's own module (dist/wasyncio.mjs + .wasm). The literal
+ * `new URL('…', import.meta.url)` and `import('…')` let bundlers emit and
+ * rename the files; configure({ assetsURL }) says another place.
+ */
+async function loadDefaultModule(moduleOptions) {
+  const wasmUrl = configuredAsset('wasyncio.wasm') ?? new URL('../dist/wasyncio.wasm', import.meta.url);
+  // workers import the glue by URL to run C jobs on the same code
+  const glueUrl = configuredAsset('wasyncio.mjs') ?? new URL('../dist/wasyncio.mjs', import.meta.url);
+  const [{ default: factory }, module] = await Promise.all([import('../dist/wasyncio.mjs'), compileWasm(wasmUrl)]);
+  const M = await instantiate(factory, module, { wasyncioGlueUrl: glueUrl.href, ...moduleOptions });
+  lockAssets('the default module loaded (Runtime.create() or the first run() or ready())');
+  return M;
+}
 
 /**
  * One runtime: a wasm module instance with the wasyncio loop in it.
@@ -52,30 +66,30 @@ export const DEFAULT_FACTORY = Symbol.for('wasyncio.defaultFactory');
 export class Runtime {
   /**
    * Load a module and attach a runtime to it.
-   * @param {{ module?: string | URL, onError?: (err: unknown, context: object) => void,
+   * @param {{ module?: string | URL, wasm?: string | URL | WebAssembly.Module,
+   *           onError?: (err: unknown, context: object) => void,
    *           moduleOptions?: object, clock?: 'host' | 'virtual' }} [options]
-   *   module: URL of the Emscripten glue (X.mjs next to X.wasm) of a module
-   *   built by build.sh (default: the runtime in dist/); onError: where
-   *   unretrieved task failures and callback errors go (default console.error);
-   *   clock: 'virtual' for tests: time starts at 0 and, whenever nothing is
-   *   ready, jumps to the next timer at once (see wa_loop_set_clock).
+   *   module: URL of the Emscripten glue (X.mjs) of a module built by
+   *   build.sh (default: the package's runtime); wasm: where its .wasm is
+   *   (default X.wasm next to the glue; give it when a bundler renamed it),
+   *   or the compiled WebAssembly.Module; onError: where unretrieved task
+   *   failures and callback errors go (default console.error); clock:
+   *   'virtual' for tests: time starts at 0 and, whenever nothing is ready,
+   *   jumps to the next timer at once (see wa_loop_set_clock).
    * @returns {Promise<Runtime>}
    */
   static async create(options = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('Runtime.create(options): options must be an object');
-    const { module, onError, moduleOptions, clock = 'host' } = options;
+    const { wasm, onError, moduleOptions, clock = 'host' } = options;
+    const module = options.module ?? undefined;
     if (onError !== undefined && typeof onError !== 'function') throw new TypeError('options.onError must be a function');
     if (clock !== 'host' && clock !== 'virtual') throw new RangeError("options.clock must be 'host' or 'virtual'");
-    const url = module ?? DEFAULT_GLUE;
-    if (!(typeof url === 'string' || url instanceof URL)) throw new TypeError('options.module must be a URL or a string');
-    let M;
-    if (url === DEFAULT_GLUE && options[DEFAULT_FACTORY]) {
-      // the default runtime's glue is bundled with index.js: only the .wasm loads
-      const mod = await compileWasm(new URL('../dist/wasyncio.wasm', import.meta.url));
-      M = await instantiate(options[DEFAULT_FACTORY], mod, { wasyncioGlueUrl: DEFAULT_GLUE.href, ...moduleOptions });
-    } else {
-      M = await loadModule(url, { ...moduleOptions });
+    if (module !== undefined && !(typeof module === 'string' || module instanceof URL)) throw new TypeError('options.module must be a URL or a string');
+    if (wasm !== undefined && !(typeof wasm === 'string' || wasm instanceof URL || wasm instanceof WebAssembly.Module)) {
+      throw new TypeError('options.wasm must be a URL, a string or a WebAssembly.Module');
     }
+    if (wasm !== undefined && module === undefined) throw new TypeError('options.wasm needs options.module (the glue of that .wasm)');
+    const M = module === undefined ? await loadDefaultModule(moduleOptions) : await loadModule(module, { ...moduleOptions }, wasm);
     const rt = new Runtime(M, { onError });
     // wa_loop_set_clock: on 'virtual', time jumps to the next timer whenever
     // nothing is ready (and no fetch or worker job is in flight)
@@ -104,6 +118,7 @@ export class Runtime {
     /** @internal */ this._views = new Views(this);
     /** @internal */ this._tasks = new Tasks(this);
     /** @internal */ this._awaitables = new Awaitables(this);
+    /** @internal */ this._asyncOps = new AsyncOps(this);
     /** @internal */
     this._codec = new ValueCodec(M, this._c, {
       isFutureLike: (v) => v instanceof Future || v instanceof Op || isThenable(v),
@@ -434,7 +449,7 @@ export class Runtime {
       return {
         futures: u('futures'), tasks: u('tasks'), handles: u('handles'), ready: u('ready'),
         stacksInUse: u('stacks_in_use'), stacksPooled: u('stacks_pooled'), stackBytes: u('stack_bytes'),
-        jsTasks: this._tasks.live, views: this._views.size, opWaiters: this._awaitables.size,
+        jsTasks: this._tasks.live, views: this._views.size, opWaiters: this._asyncOps.size,
         callbacks: this._loop.size, jsHandles: this._codec.handles.size,
         wasmBytes: M.HEAPU8.length,
       };

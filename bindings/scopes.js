@@ -17,7 +17,8 @@
 // for a scope's own cancellation, which the scope takes back at its exit.
 import { CancelledError, InvalidStateError, codes } from './errors.js';
 import { Task, SIGNAL_OWNER } from './futures.js';
-import { BIND, abortError, abortMessage } from './awaitables.js';
+import { BIND } from './awaitables.js';
+import { abortError, abortMessage } from './async_ops.js';
 import { isGenerator, isThenable } from './kinds.js';
 import { checkOptions } from './wait.js';
 
@@ -175,7 +176,7 @@ export class Scope {
   /**
    * @internal abort the scope's signal. `outside`: the task itself was
    * cancelled, so an operation withdrawn through this signal counts as the
-   * task's body having seen its cancellation (runtime._runOp), as through
+   * task's body having seen its cancellation (async_ops.js), as through
    * task.signal.
    */
   _abort(reason, outside = false) {

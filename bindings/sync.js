@@ -15,7 +15,7 @@
 // tasks: the scheduler's rollback) or delivers it (async code: an abort that
 // arrives after completion resolves with the value). Objects hold C memory:
 // destroy() them (or `using`); a FinalizationRegistry destroys forgotten ones.
-import { Op } from './ops.js';
+import { Op, NOT_NOW } from './ops.js';
 import { runtimeOf } from './defaults.js';
 import {
   CancelledError, WasyncioError, codes, errorFromStatus,
@@ -144,6 +144,12 @@ export class SyncOp extends Op {
     return { ok: false, error: this._obj._error(st, msg) };
   }
 
+  /** @internal done now if the C object need not wait (see Op._tryNow) */
+  _tryNow() {
+    const p = this._obj._ptr;
+    return p && this._try !== null && this._try(this._rt._c, p) === 1 ? this._ok(0) : NOT_NOW;
+  }
+
   /** @internal success value from the op's raw result */
   _ok() {
     return true;
@@ -154,6 +160,8 @@ export class SyncOp extends Op {
 }
 /** @internal message for WA_ESTATE at start */
 SyncOp.prototype._stateMsg = null;
+/** @internal (c, ptr) => 1 if done now without a future (wa__js_*_try), else 0; null: always start */
+SyncOp.prototype._try = null;
 /** @internal done at once (a free lock, an item there): tasks go on without suspending */
 SyncOp.prototype._eager = true;
 
@@ -166,10 +174,12 @@ export class OwningOp extends SyncOp {
 }
 
 class LockAcquireOp extends OwningOp {
+  _try(c, p) { return c.wa__js_lock_try(p); }
   _begin(c, p, cell) { return c.wa_lock_acquire_start(p, cell); }
 }
 
 class EventWaitOp extends SyncOp {
+  _try(c, p) { return c.wa__js_event_try(p); }
   _begin(c, p, cell) { return c.wa_event_wait_start(p, cell); }
 }
 
@@ -235,6 +245,7 @@ class CondWaitForOp extends OwningOp {
 CondWaitForOp.prototype._stateMsg = 'cannot wait on un-acquired lock';
 
 class SemAcquireOp extends OwningOp {
+  _try(c, p) { return c.wa__js_sem_try(p); }
   _begin(c, p, cell) { return c.wa_sem_acquire_start(p, cell); }
 }
 

@@ -18,8 +18,8 @@ import {
 import {
   Future, Task, KIND_NEW, KIND_GEN, KIND_NATIVE_GEN, KIND_ASYNC, KIND_C,
 } from './futures.js';
-import { Op, SleepOp } from './ops.js';
-import { abortMessage } from './awaitables.js';
+import { Op, SleepOp, NOT_NOW } from './ops.js';
+import { abortMessage } from './async_ops.js';
 import {
   genNext, genThrow, isGenerator, isGeneratorFunction, isNativeGenerator, isThenable,
 } from './kinds.js';
@@ -27,6 +27,9 @@ import { WA, futureState } from './constants.js';
 
 /** The step status that means "suspended, call me again" (WA_PENDING). */
 const PENDING_STEP = WA.PENDING;
+/** Task._awaitPtr of an async task whose body settled: how. */
+const BODY_OK = 1;
+const BODY_FAILED = 2;
 
 function checkName(name, where) {
   if (name !== undefined && typeof name !== 'string') throw new TypeError(`${where}: options.name must be a string`);
@@ -237,16 +240,15 @@ export class Tasks {
       return this._drive(task, false, undefined);
     }
     if (isThenable(ret)) {
+      // the C task waits, parked, for the body's promise (a cancel request
+      // meanwhile only marks it: the body sees it through task.signal)
       task._kind = KIND_ASYNC;
       task._body = null;
-      const body = this._c.wa__js_body_future();
-      if (!body) return this._finish(task, false, new RangeError('out of wasm memory'));
-      task._awaitPtr = body;
       Promise.resolve(ret).then(
-        (value) => this._bodySettled(task, true, value),
-        (error) => this._bodySettled(task, false, error),
+        (value) => this._bodySettled(task, BODY_OK, value),
+        (error) => this._bodySettled(task, BODY_FAILED, error),
       );
-      const rc = this._c.wa_step_await(body);
+      const rc = this._c.wa__js_park(task._ptr);
       if (rc !== 0) return this._finish(task, false, errorFromStatus(rc));
       return PENDING_STEP;
     }
@@ -254,22 +256,23 @@ export class Tasks {
   }
 
   /** @internal the promise of an async task settled: wake its C task */
-  _bodySettled(task, ok, v) {
-    task._awaiting = { ok, v };
-    this._c.wa_future_set_result(task._awaitPtr, 0, 0);
+  _bodySettled(task, how, v) {
+    task._awaiting = v;
+    task._awaitPtr = how;
+    this._c.wa__js_wake(task._ptr);
   }
 
   /** @internal */
   _resumeAsync(task, status) {
-    const out = task._awaiting;
+    const ok = task._awaitPtr === BODY_OK;
+    const v = task._awaiting;
     task._awaiting = null;
-    this._c.wa_release(task._awaitPtr);
     task._awaitPtr = 0;
-    if (status === codes.ECANCELLED && out.ok && !task._delivered) {
+    if (status === codes.ECANCELLED && ok && !task._delivered) {
       // cancelled, and the body never saw it: asyncio ends the task cancelled
       return this._finish(task, false, new CancelledError(this.cancelMessage(task._ptr)));
     }
-    return this._finish(task, out.ok, out.v);
+    return this._finish(task, ok, v);
   }
 
   /** @internal resume a generator task with the outcome of its wait */
@@ -286,7 +289,8 @@ export class Tasks {
     // always read an operation's outcome: it may hold resources to free
     let out = this._rt._awaitables.outcomeOf(aw, ptr) ??
       { ok: false, error: new InvalidStateError('woken before the awaited future was done') };
-    if (status === codes.ECANCELLED && fstate !== 3 /* the task, not the future, was cancelled */) {
+    if (status === codes.ECANCELLED && fstate !== futureState.CANCELLED) {
+      // the task, not the future, was cancelled
       if (out.ok && aw instanceof Op && aw._lateCancel) {
         // the scheduler's rollback could not hand the outcome back: keep it
         aw._lateCancel(task);
@@ -337,11 +341,23 @@ export class Tasks {
         task._awaiting = y;
         return PENDING_STEP;
       }
-      let aw;
+      let aw = y;
       let ptr;
       try {
-        aw = rt._awaitables.adopt(y);
-        ptr = rt._awaitables.start(aw, 'yield');
+        if (y instanceof Op && y._rt === rt) {
+          // an operation that need not wait completes here, without a future
+          y._claim();
+          const now = y._tryNow();
+          if (now !== NOT_NOW) {
+            isThrow = false;
+            arg = now;
+            continue;
+          }
+          ptr = y._start();
+        } else {
+          aw = rt._awaitables.adopt(y);
+          ptr = rt._awaitables.start(aw, 'yield');
+        }
       } catch (e) {
         isThrow = true;
         arg = e;

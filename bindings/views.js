@@ -3,8 +3,23 @@
 // keeps the slot with the future (its done callback's argument), so the
 // done callback, the cancel notification and "the view of this pointer"
 // need no map keyed by pointer.
+//
+// Tasks, gathers and shields are held by the table until they are done.
+// A plain Future is held weakly while it has no done callbacks: if JS drops
+// it while pending, nothing can observe it any more, and its C future (our
+// reference, our done callback) is given back when it is collected.
 import { CancelledError, InvalidStateError, codes, errorFromStatus, messageOf, statusOf } from './errors.js';
 import { Future, Task, STATES } from './futures.js';
+import { futureState } from './constants.js';
+
+/** A slot holding a plain Future weakly. @internal */
+class WeakEntry {
+  constructor(view, ptr, slot) {
+    this.ref = new WeakRef(view);
+    this.ptr = ptr;
+    this.slot = slot;
+  }
+}
 
 export class Views {
   /** @param {import('./runtime.js').Runtime} rt */
@@ -14,6 +29,9 @@ export class Views {
     /** @internal slot -> view (slot 0 unused) */ this._slots = [null];
     /** @internal free slots */ this._free = [];
     /** @internal */ this._live = 0;
+    /** @internal gives back the C future of a weakly held view that was collected */
+    this._forgotten = typeof FinalizationRegistry === 'function'
+      ? new FinalizationRegistry((entry) => this._collected(entry)) : null;
   }
 
   /** Views watched now (leak checks). */
@@ -35,14 +53,24 @@ export class Views {
     const slot = view._slot;
     if (!slot) return;
     view._slot = 0;
+    this._release(slot);
+  }
+
+  /** @internal */
+  _release(slot) {
     this._slots[slot] = null;
     this._free.push(slot);
-    this._live--;
+    if (--this._live === 0 && this._slots.length > 1024) {
+      // nothing watched: give the table's memory back
+      this._slots = [null];
+      this._free = [];
+    }
   }
 
   /** The view in slot (JS tasks: their step state is their slot). */
   at(slot) {
-    return this._slots[slot];
+    const x = this._slots[slot];
+    return x instanceof WeakEntry ? x.ref.deref() : x;
   }
 
   /** Watch pending C future ptr through view (the view owns one reference). */
@@ -53,13 +81,32 @@ export class Views {
       this._freeSlot(view);
       throw errorFromStatus(rc);
     }
+    if (this._forgotten && view.constructor === Future) {
+      const entry = new WeakEntry(view, ptr, slot);
+      this._slots[slot] = entry;
+      this._forgotten.register(view, entry); // no unregister token: its table would keep growing
+    }
+  }
+
+  /** Hold view strongly from now on (it has done callbacks to run). */
+  hold(view) {
+    const entry = this._slots[view._slot];
+    if (view._slot && entry instanceof WeakEntry) this._slots[view._slot] = view;
+  }
+
+  /** @internal a weakly held pending view was collected: give back its C future */
+  _collected(entry) {
+    if (this._slots[entry.slot] !== entry) return; // done meanwhile
+    this._release(entry.slot);
+    this._c.wa__js_unwatch(entry.ptr, entry.slot);
+    this._c.wa_release(entry.ptr);
   }
 
   /** A view for a C future we were handed a reference to. */
   wrapNew(ptr, isTask) {
     const rt = this._rt;
     const view = isTask ? new Task(rt, ptr, undefined) : new Future(rt, ptr);
-    if (this._c.wa__js_future_state(ptr) !== 0) {
+    if (this._c.wa__js_future_state(ptr) !== futureState.PENDING) {
       // already done: read the outcome now
       this.sync(view);
       view._fire();
@@ -73,28 +120,35 @@ export class Views {
   /** The view of a live C future (borrowed pointer): its own, or a new one. */
   wrap(ptr) {
     const slot = this._c.wa__js_view_slot(ptr);
-    const view = slot > 0 ? this._slots[slot] : null;
+    const view = slot > 0 ? this.at(slot) : null;
     if (view && view._ptr === ptr) return view;
     return this.wrapNew(this._c.wa_ref(ptr), this._c.wa_is_task(ptr) !== 0);
   }
 
-  /** C: the future watched under slot is done. */
+  /** C: the future watched under slot is done (C marks it retrieved, as
+   * the view reports unretrieved failures, and drops the view's reference
+   * when this returns). */
   done(ptr, slot) {
-    const view = this._slots[slot];
+    const entry = this._slots[slot];
+    if (entry instanceof WeakEntry) {
+      if (!entry.ref.deref()) {
+        // collected, its finalizer not yet run: C drops the reference
+        this._release(slot);
+        return;
+      }
+    }
+    const view = this.at(slot);
     if (!view || view._ptr !== ptr) return;
     this._freeSlot(view);
     if (view instanceof Task) this._rt._tasks.forget(view);
-    // the outcome is read (or was set by JS): JS reports unretrieved failures, not C
-    this._c.wa_future_status(ptr);
     if (view._state === STATES.PENDING) this.sync(view);
     view._fire();
-    this._c.wa_release(ptr);
   }
 
   /** Record the outcome of a view whose C future is done. */
   sync(view) {
     const ptr = view._ptr;
-    if (this._c.wa__js_future_state(ptr) === 0) return;
+    if (this._c.wa__js_future_state(ptr) === futureState.PENDING) return;
     const out = view._outcomeFromC(ptr);
     view._record(out.ok, out.value, out.error, !!out.cancelled);
   }
@@ -132,7 +186,7 @@ export class Views {
 
   /** Complete C future ptr (if still pending) with a JS outcome. */
   settlePtr(ptr, ok, v) {
-    if (this._c.wa__js_future_state(ptr) !== 0) return;
+    if (this._c.wa__js_future_state(ptr) !== futureState.PENDING) return;
     if (ok) this._c.wa_future_set_value(ptr, this._rt._codec.toC(v));
     else this.failPtr(ptr, v);
   }

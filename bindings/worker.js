@@ -20,11 +20,10 @@
 import { instantiate } from './loader.js';
 import { CancelledError, codes } from './errors.js';
 import { unwrapTransfer } from './transfer.js';
+import { poolPort, catchStrayErrors } from '#platform';
 
 export { transfer } from './transfer.js';
 
-const isNode = typeof process === 'object' && !!(process.versions && process.versions.node) &&
-  typeof window === 'undefined';
 
 /** How often (ms) wa_job_cancelled() lets the worker's event loop run. */
 const POLL_MS = 2;
@@ -41,34 +40,11 @@ export function currentJob() {
 }
 
 let current = null;
-let port = null;
-let inWorker = false;
+// the pool's side of the channel (null when imported outside a pool worker)
+const port = poolPort();
+const inWorker = port !== null;
 let lastJob = 0;       // id of the latest job that ended
 let recycling = false; // a stray error was seen: no new job starts here
-
-if (isNode) {
-  const wt = await import('node:worker_threads');
-  if (!wt.isMainThread && wt.workerData?.wasyncioPoolWorker) {
-    inWorker = true;
-    port = {
-      post: (m, t) => wt.parentPort.postMessage(m, t),
-      listen: (fn) => wt.parentPort.on('message', fn),
-    };
-  }
-} else if (typeof WorkerGlobalScope !== 'undefined' && self instanceof WorkerGlobalScope) {
-  inWorker = true;
-  port = {
-    post: (m, t) => self.postMessage(m, t),
-    listen: (fn) => self.addEventListener('message', (e) => fn(e.data)),
-  };
-  // self.close() from a job ends the worker without any event on the main
-  // side: say so first, so the pool fails that job and replaces us.
-  const realClose = self.close.bind(self);
-  self.close = () => {
-    try { self.postMessage({ t: 'closing' }); } catch { /* closing anyway */ }
-    realClose();
-  };
-}
 
 // One macrotask hop (lets queued messages, e.g. a cancellation, arrive).
 let macrotask;
@@ -90,7 +66,7 @@ let draining = false;
 function importModule(href) {
   let p = modules.get(href);
   if (!p) {
-    p = import(href);
+    p = import(/* @vite-ignore */ /* webpackIgnore: true */ href);
     modules.set(href, p);
     p.catch(() => modules.delete(href));
   }
@@ -247,7 +223,7 @@ function wasmInstance(key) {
   if (!w) return Promise.reject(new Error(`no wasm module #${key} was sent to this worker`));
   if (!w.inst) {
     w.inst = (async () => {
-      const { default: factory } = await import(w.glue);
+      const { default: factory } = await import(/* @vite-ignore */ /* webpackIgnore: true */ w.glue);
       let M = null;
       const host = {
         // wa_host_job_done: the job function returned
@@ -330,19 +306,7 @@ async function runC(m, ctx) {
 }
 
 if (inWorker) {
-  if (isNode) {
-    process.on('uncaughtException', (e) => onStray(e, 'uncaught exception'));
-    process.on('unhandledRejection', (e) => onStray(e, 'unhandled rejection'));
-  } else {
-    self.addEventListener('error', (ev) => {
-      ev.preventDefault();
-      onStray(ev.error ?? new Error(ev.message), 'uncaught exception');
-    });
-    self.addEventListener('unhandledrejection', (ev) => {
-      ev.preventDefault();
-      onStray(ev.reason, 'unhandled rejection');
-    });
-  }
+  catchStrayErrors(onStray);
   port.listen(onMessage);
   post({ t: 'ready' });
 }

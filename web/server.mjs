@@ -16,7 +16,7 @@
 // their memory (see endpoints.mjs).
 import http from 'node:http';
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,9 +106,15 @@ async function serveStatic(req, res, pathname) {
     st = file && (await stat(file).catch(() => null));
   }
   if (!st || !st.isFile()) return false;
+  // The bindings' sources import `#platform` (package.json "imports"), a
+  // bare specifier browsers cannot resolve without a bundler (and workers
+  // have no import maps): resolve it here as a browser bundler would.
+  const body = pathname.startsWith('/bindings/') && file.endsWith('.js')
+    ? Buffer.from((await readFile(file, 'utf8')).replace(/(from\s*|import\s*\(\s*)(['"])#platform\2/g, '$1$2./platform-web.js$2'))
+    : null;
   res.writeHead(200, {
     'content-type': TYPES[extname(file)] || 'application/octet-stream',
-    'content-length': st.size,
+    'content-length': body ? body.length : st.size,
     'cache-control': 'no-cache',
     'content-security-policy': CSP,
     'x-content-type-options': 'nosniff',
@@ -117,7 +123,8 @@ async function serveStatic(req, res, pathname) {
     res.end();
     return true;
   }
-  createReadStream(file).pipe(res);
+  if (body) res.end(body);
+  else createReadStream(file).pipe(res);
   return true;
 }
 

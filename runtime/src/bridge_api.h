@@ -57,9 +57,23 @@ wa_task_t *wa__js_spawn(int32_t slot, const char *name);
  * request (wa_js_import_cancelled(t, slot)). */
 int wa__js_watch(wa_future_t *f, int32_t slot);
 
+/* Stop watching f for the view in slot (a view garbage-collected while f
+ * is pending: JS then drops its reference). */
+int wa__js_unwatch(wa_future_t *f, int32_t slot);
+
 /* The slot of the JS view watching f, else 0 (once the view's done
  * callback ran, the slot may be another view's: JS checks). */
 int32_t wa__js_view_slot(const wa_future_t *f);
+
+/* From inside JS task t's step: suspend until wa__js_wake(t) (the promise
+ * of an async-function body settles). A cancel request meanwhile only marks
+ * the task. */
+int wa__js_park(wa_task_t *t);
+int wa__js_wake(wa_task_t *t);
+
+/* Call JS resumption #id (wa_js_import_resume) after the callbacks ready now
+ * (ms 0) or after ms: `await sleep(ms)` in async code, without a future. */
+int wa__js_resume_after(int32_t id, double ms);
 
 /* Start coroutine fn with arg (owned: freed when fn returns; left with the
  * caller if NULL is returned). */
@@ -67,11 +81,6 @@ wa_task_t *wa__js_spawn_c(wa_coro_fn fn, wa_value_t *arg, const char *name, uint
 
 /* A new pending future, or NULL. */
 wa_future_t *wa__js_future_new(void);
-
-/* A future that cannot be cancelled: the promise of an async JS task body.
- * Cancelling the task then marks it (must_cancel) and aborts its signal
- * instead of pretending the body stopped. */
-wa_future_t *wa__js_body_future(void);
 
 /* Tell JS when f is done: wa_js_import_done(f, id), id < 0 (an operation
  * awaited from async code; views use wa__js_watch). */
@@ -135,6 +144,14 @@ int wa__js_cond_wait_for_start(wa_cond_t *c, int32_t id, wa_future_t **out);
  * cancellation is delivered at its next suspension instead, as the
  * coroutine forms do (wa__op_await). */
 int wa__js_defer_cancel(wa_task_t *t);
+
+/* Done at once without an operation future, as the coroutine forms: take a
+ * free lock / a free semaphore slot, pass a set event. 1 done, 0 the call
+ * would wait (use the _start form). wa__sem_try_acquire: semaphore.c. */
+int wa__js_lock_try(wa_lock_t *l);
+int wa__js_sem_try(wa_sem_t *s);
+int wa__js_event_try(wa_event_t *e);
+int wa__sem_try_acquire(wa_sem_t *s);
 
 /* Bytes of the C heap in use (dlmalloc's mallinfo): leak checks and the
  * W6 memory benchmark. */

@@ -92,6 +92,15 @@ int wa_sem_acquire(wa_sem_t *s) {
     return wa__op_await(op, NULL);
 }
 
+/* A free slot now, if no task waits (wa_sem_acquire's path that does not
+ * suspend): 1 taken, 0 none, WA_EINVAL. For the JS bindings (bridge_api.h). */
+int wa__sem_try_acquire(wa_sem_t *s) {
+    if (!sem_ok(s)) return WA_EINVAL;
+    if (!sem_free_slot(s)) return 0;
+    s->value--;
+    return 1;
+}
+
 int wa_sem_acquire_start(wa_sem_t *s, wa_future_t **out) {
     s = sem_get(s);
     if (!out || !sem_ok(s)) return WA_EINVAL;

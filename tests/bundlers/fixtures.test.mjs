@@ -11,10 +11,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { EXPECTED } from './app/checks.mjs';
+import { EXPECTED, HASHED } from './app/checks.mjs';
 import {
   HERE, WORK, appDir, buildCModule, installToolchains, node, packAndInstall, serve, sh, tool,
 } from './harness.mjs';
@@ -22,11 +22,8 @@ import {
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const CHECKS = Object.keys(EXPECTED);
 
-/** Known failures, by fixture (all its checks) or 'fixture/check'. */
-const TODO = {
-  esbuild: 'issue 15: node:* imports in the browser bundle; assets not referenced with literal new URL(…, import.meta.url)',
-  webpack: 'issue 15: node:* imports (UnhandledSchemeError) and the worker/wasm assets',
-};
+/** Known failures, by fixture (all its checks) or 'fixture/check': none. */
+const TODO = {};
 
 /** @type {Record<string, { kind: 'browser' | 'dev' | 'node', build?: (dir: string) => Promise<unknown>, run?: string[], bin?: string }>} */
 const FIXTURES = {
@@ -35,11 +32,13 @@ const FIXTURES = {
   vite7: { kind: 'browser', build: (dir) => node(process.execPath, [tool('vite7/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: dir }) },
   esbuild: {
     kind: 'browser',
-    // esbuild leaves new URL(…, import.meta.url) alone: the app copies what it names
+    // esbuild leaves new URL(…, import.meta.url) alone: the README's recipe,
+    // the assets copied to dist/wasyncio/ and configure({ assetsURL })
     async build(dir) {
-      await node(tool('.bin/esbuild'), ['main.js', '--bundle', '--format=esm', '--platform=browser', '--outdir=dist', '--log-level=warning'], { cwd: dir });
+      await node(tool('.bin/esbuild'), ['main-assets.js', '--bundle', '--format=esm', '--platform=browser', '--outfile=dist/main.js', '--log-level=warning'], { cwd: dir });
       for (const f of ['index.html', 'jobs.mjs']) cpSync(join(dir, f), join(dir, 'dist', f));
-      for (const f of ['wasyncio.wasm', 'worker.js']) cpSync(tool(`wasyncio/dist/${f}`), join(dir, 'dist', f));
+      mkdirSync(join(dir, 'dist/wasyncio'), { recursive: true });
+      for (const f of ['wasyncio.wasm', 'wasyncio.mjs', 'worker.js']) cpSync(tool(`wasyncio/dist/${f}`), join(dir, 'dist/wasyncio', f));
     },
   },
   webpack: { kind: 'browser', async build(dir) {
@@ -52,7 +51,7 @@ const FIXTURES = {
     async build(dir) {
       const dist = join(dir, 'dist');
       mkdirSync(dist, { recursive: true });
-      for (const f of ['main.js', 'checks.mjs', 'jobs.mjs']) cpSync(join(dir, f), join(dist, f));
+      for (const f of ['main.js', 'start.js', 'checks.mjs', 'jobs.mjs']) cpSync(join(dir, f), join(dist, f));
       cpSync(tool('wasyncio'), join(dist, 'node_modules/wasyncio'), { recursive: true });
       const map = '<script type="importmap">{ "imports": { "wasyncio": "./node_modules/wasyncio/dist/wasyncio.js" } }</script>';
       writeFileSync(join(dist, 'index.html'), readFileSync(join(dir, 'index.html'), 'utf8').replace('<!-- IMPORTMAP -->', map));
@@ -143,7 +142,10 @@ async function runNode(name, def) {
   const srv = await serve(dir);
   try {
     const [bin, ...args] = def.run;
-    const r = await sh(bin, args, { cwd: dir, timeout: 120_000, env: { FIXTURE_HTTPBIN: srv.url, FIXTURE_C_MODULE: cModule } });
+    const r = await sh(bin, args, { cwd: dir, timeout: 120_000, env: {
+      FIXTURE_HTTPBIN: srv.url, FIXTURE_C_MODULE: cModule,
+      FIXTURE_C_HASHED: JSON.stringify({ module: join(cModule, '..', HASHED.glue), wasm: join(cModule, '..', HASHED.wasm) }),
+    } });
     const line = r.out.split('\n').find((l) => l.startsWith('{'));
     return { results: line ? JSON.parse(line) : null, log: r.status === 0 ? [] : [`exit ${r.status}: ${r.out.slice(-3000)}`] };
   } finally {
@@ -193,5 +195,73 @@ test('TypeScript project (moduleResolution bundler and node16) type-checks again
     }));
     const r = await sh(process.execPath, [tool('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: dir });
     assert.equal(r.status, 0, `moduleResolution ${res}:\n${r.out}`);
+  }
+});
+
+test('a worker that cannot load (HTTP 404): its jobs fail with an error naming the URL after 3 tries, no respawn loop', async () => {
+  if (setupError) throw setupError;
+  const dir = appDir('importmap-no-worker');
+  await FIXTURES.importmap.build(dir);
+  rmSync(join(dir, 'dist/node_modules/wasyncio/dist/worker.js'));
+  const srv = await serve(join(dir, 'dist'));
+  const page = await browser.newPage();
+  let workerLoads = 0;
+  page.on('response', (r) => { if (r.url().endsWith('/wasyncio/dist/worker.js')) workerLoads++; });
+  try {
+    await page.goto(srv.url);
+    await page.waitForSelector('body[data-done="true"]', { timeout: 90_000 });
+    const r = await page.evaluate(() => window.fixtureResults);
+    assert.equal(r.tasks.ok, true, 'the rest works');
+    assert.equal(r.workerPool.ok, false);
+    assert.match(r.workerPool.error, /WorkerPool: the worker http:\/\/127\.0\.0\.1:\d+\/node_modules\/wasyncio\/dist\/worker\.js could not start \(3 tries\)/);
+    assert.equal(workerLoads, 3);
+  } finally {
+    await page.close();
+    await srv.close();
+  }
+});
+
+test('importing only CancelledError (Vite, esbuild, webpack): the page loads no wasm, glue or worker, and little JS (sideEffects, tree-shaking)', async () => {
+  if (setupError) throw setupError;
+  const dir = appDir('treeshake');
+  writeFileSync(join(dir, 'shake.js'), "import { CancelledError } from 'wasyncio';\ndocument.body.textContent = new CancelledError('x').name;\n");
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><body><script type="module" src="./shake.js"></script></body>');
+  writeFileSync(join(dir, 'webpack.config.mjs'), readFileSync(join(dir, 'webpack.config.mjs'), 'utf8').replace("entry: './main.js'", "entry: './shake.js'"));
+  const page = (js) => `<!doctype html><body><script type="module" src="./${js}"></script></body>`;
+  const builds = {
+    vite: () => node(process.execPath, [tool('vite/bin/vite.js'), 'build', '--logLevel', 'warn', '--outDir', 'out-vite'], { cwd: dir }),
+    esbuild: async () => {
+      await node(tool('.bin/esbuild'), ['shake.js', '--bundle', '--format=esm', '--platform=browser', '--outdir=out-esbuild', '--log-level=warning'], { cwd: dir });
+      writeFileSync(join(dir, 'out-esbuild/index.html'), page('shake.js'));
+    },
+    webpack: async () => {
+      await node(process.execPath, [join(HERE, 'build-webpack.mjs'), dir]);
+      cpSync(join(dir, 'dist'), join(dir, 'out-webpack'), { recursive: true });
+      writeFileSync(join(dir, 'out-webpack/index.html'), page('main.js'));
+    },
+  };
+  for (const [name, build] of Object.entries(builds)) {
+    await build();
+    const srv = await serve(join(dir, `out-${name}`));
+    const p = await browser.newPage();
+    const loaded = [];
+    let js = '';
+    p.on('response', async (r) => {
+      loaded.push(new URL(r.url()).pathname);
+      if (r.url().endsWith('.js')) js += await r.text().catch(() => '');
+    });
+    try {
+      await p.goto(srv.url);
+      await p.waitForFunction(() => document.body.textContent === 'CancelledError', null, { timeout: 30_000 });
+      await p.waitForLoadState('networkidle');
+    } finally {
+      await p.close();
+      await srv.close();
+    }
+    assert.deepEqual(loaded.filter((u) => /\.(wasm|mjs)$|worker/.test(u)), [], `${name}: the page loaded ${loaded}`);
+    for (const bad of ['WebAssembly', 'new Worker', 'createWasyncioModule']) {
+      assert.ok(!js.includes(bad), `${name}: the JS the page loaded mentions ${bad}`);
+    }
+    assert.ok(js.length > 0 && js.length < 16_000, `${name}: ${js.length} bytes of JS`);
   }
 });

@@ -10,6 +10,7 @@ import http from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEndpoints } from '../../web/endpoints.mjs';
+import { HASHED } from './app/checks.mjs';
 
 export const HERE = fileURLToPath(new URL('.', import.meta.url));
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -62,10 +63,13 @@ export async function packAndInstall() {
   return join(WORK, tgz);
 }
 
-/** The custom C module, built with the installed package's build.sh: .work/c/add.{mjs,wasm}. */
+/** The custom C module, built with the installed package's build.sh: .work/c/add.{mjs,wasm} (and HASHED copies). */
 export async function buildCModule() {
   mkdirSync(join(WORK, 'c'), { recursive: true });
   await must('build.sh cc', 'bash', [join(BIN, 'wasyncio/build.sh'), 'cc', join(APP, 'add.c'), '-o', join(WORK, 'c/add')]);
+  // as a bundler names them: hashed, the .wasm's name unrelated to the glue's
+  cpSync(join(WORK, 'c/add.mjs'), join(WORK, `c/${HASHED.glue}`));
+  cpSync(join(WORK, 'c/add.wasm'), join(WORK, `c/${HASHED.wasm}`));
   return join(WORK, 'c/add.mjs');
 }
 

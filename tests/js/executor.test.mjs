@@ -341,7 +341,8 @@ function runNode(code, ms = 60_000) {
 
 test('idle pools never keep Node alive (min 0 after work, min 2 idle, default pool)', async () => {
   const { code, out } = await runNode(`
-    import { WorkerPool, toThread } from './bindings/index.js';
+    import { WorkerPool, toThread, ready } from './bindings/index.js';
+    await ready();
     const jobs = new URL('./tests/e2e/pages/executor-jobs.js', 'file://' + process.cwd() + '/');
     const a = new WorkerPool({ module: jobs, min: 0, max: 2, idleTimeout: 60000 });
     const b = new WorkerPool({ module: jobs, min: 2, max: 2 });

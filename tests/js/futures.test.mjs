@@ -1,10 +1,13 @@
 // Futures and awaitables from JS (bindings/futures.js, awaitables.js,
 // ops.js): states, callbacks, cancellation, promises and operations.
 import { test } from 'node:test';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import assert from 'node:assert/strict';
 import {
-  run, createTask, sleep, createFuture, callLater, Future, InvalidStateError,
+  run, createTask, sleep, createFuture, callLater, Future, InvalidStateError, runtime,
 } from '../../bindings/index.js';
+import { snapshot, settle } from './combinator_helpers.mjs';
 
 test('Future: result, exception, callbacks, states', async () => {
   await run(function* () {
@@ -60,4 +63,36 @@ test('an operation can be awaited once', async () => {
     try { yield op; } catch (e) { caught = e; }
     assert.ok(caught instanceof TypeError);
   });
+});
+
+test('pending futures nobody references are freed when garbage-collected (issue 16: 100k dropped createFuture())', async () => {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  const collect = async (until) => {
+    for (let i = 0; i < 50 && !until(); i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 5)); // finalizers run in a later task
+    }
+  };
+  await settle();
+  runtime.M._wa_loop_trim();
+  gc();
+  const before = { ...snapshot(), heap: runtime.syncStats().heapBytes, js: v8.getHeapStatistics().used_heap_size };
+  // a future with a done callback is kept (the callback must run), the others go
+  const kept = createFuture();
+  const log = [];
+  kept.addDoneCallback(() => log.push('done'));
+  (() => { for (let i = 0; i < 100000; i++) createFuture(); })();
+  assert.equal(runtime.stats().futures, before.futures + 100001);
+  await collect(() => runtime.stats().futures <= before.futures + 1);
+  assert.equal(runtime.stats().futures, before.futures + 1, 'the C futures were freed, the one with a callback kept');
+  assert.equal(runtime.stats().views, before.views + 1);
+  kept.setResult(1);
+  await settle();
+  assert.deepEqual(log, ['done']);
+  gc();
+  const after = { ...snapshot(), heap: runtime.syncStats().heapBytes, js: v8.getHeapStatistics().used_heap_size };
+  assert.deepEqual({ ...after, heap: 0, js: 0 }, { ...before, heap: 0, js: 0 });
+  assert.ok(after.heap - before.heap < 4096, `C heap back to its baseline (+${after.heap - before.heap} B)`);
+  assert.ok(after.js - before.js < 1 << 20, `JS heap back near its baseline (+${after.js - before.js} B)`);
 });

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { run, createTask, sleep, gather, CancelledError } from '../../bindings/index.js';
+import { snapshot, settle } from './combinator_helpers.mjs';
 
 test('gather: ordered results; first failure rejects while the others keep running', async () => {
   await run(function* () {
@@ -48,4 +49,19 @@ test('cancelling a gather cancels its children', async () => {
     try { yield g; assert.fail(); } catch (e) { assert.ok(e instanceof CancelledError); }
     assert.ok(a.cancelled() && b.cancelled());
   });
+});
+
+test('gather checks every argument before it starts one (issue 16: gather(sleep(1), createTask(f), "x"))', async () => {
+  await settle();
+  const before = snapshot();
+  await run(function* () {
+    const op = sleep(1, 'slept');
+    const t = createTask(function* () { return 5; });
+    assert.throws(() => gather(op, t, 'x'), (e) => e instanceof TypeError && /argument 2/.test(e.message));
+    assert.throws(() => gather([t, 42]), (e) => e instanceof TypeError && /argument 1/.test(e.message));
+    assert.equal(yield op, 'slept', 'the operation was not consumed');
+    assert.equal(yield t, 5, 'the task was left alone');
+  });
+  await settle();
+  assert.deepEqual(snapshot(), before, 'nothing was started or leaked');
 });

@@ -1,5 +1,5 @@
-// What package users read: class names as in the source (the bundle is not
-// minified), short console.log / toString output for the main objects, and
+// What package users read: class names as in the source (the Node bundle is
+// not minified), short console.log / toString output for the main objects, and
 // a clear error when a module's .wasm is not where the loader looks (an
 // HTTP error, or an HTML page a server answers with instead).
 import { test, after } from 'node:test';
@@ -10,9 +10,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as W from '../../dist/wasyncio.js';
+import * as W from '../../dist/wasyncio.node.js';
 
-const { run, createTask, createFuture, sleep, runtime, Runtime, Queue, Lock, WorkerPool, CancelledError, TimeoutError, QueueFull } = W;
+const runtime = await W.ready();
+const { run, createTask, createFuture, sleep, Runtime, Queue, Lock, WorkerPool, CancelledError, TimeoutError, QueueFull } = W;
 
 test('the bundle keeps the names users read', () => {
   for (const C of [CancelledError, TimeoutError, QueueFull, Queue, Lock, WorkerPool, Runtime, W.Task, W.Future, W.TaskGroup]) {

@@ -25,7 +25,7 @@ test('tsc --strict: esnext lib, using / await using', () => check('tsconfig.esne
 /** Names a .d.ts declares as values (classes, consts, functions). */
 function declaredValues(file) {
   const src = readFileSync(new URL(`../../bindings/${file}`, import.meta.url), 'utf8');
-  return [...src.matchAll(/^export declare (?:abstract )?(?:const|class|function) (\w+)/gm)].map((m) => m[1]);
+  return [...src.matchAll(/^export declare (?:abstract )?(?:const|let|class|function) (\w+)/gm)].map((m) => m[1]);
 }
 
 for (const [entry, dts] of [['index.js', 'index.d.ts'], ['loader.js', 'loader.d.ts'], ['worker.js', 'worker.d.ts']]) {

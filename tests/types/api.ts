@@ -2,7 +2,7 @@
 // every export of 'wasyncio', both task styles, results inferred.
 import {
   run, createTask, sleep, gather, currentTask, allTasks, createFuture, callSoon, callLater,
-  callAt, time, fetch, runtime, Runtime, Future, Task, Handle, Op, FetchResponse,
+  callAt, time, fetch, runtime as loadedRuntime, ready, configure, Runtime, Future, Task, Handle, Op, FetchResponse,
   CancelledError, TimeoutError, InvalidStateError, QueueEmpty, QueueFull, QueueShutDown,
   BrokenBarrierError, WasyncioError, ValueError, codes,
   WorkerPool, PoolOp, Job, ExecOp, defaultPool, setDefaultPool, cpuCount, transfer, toThread,
@@ -20,6 +20,15 @@ type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends (<X>() => X extends B 
 function expectType<A>() {
   return <B>(_value: B, ..._exact: Equal<A, B> extends true ? [] : [never]) => {};
 }
+
+// the default runtime loads on first use: null until then
+expectType<Runtime | null>()(loadedRuntime);
+configure({ assetsURL: new URL('https://cdn.example/wasyncio/') });
+configure({ assetsURL: null });
+const runtime = await ready();
+expectType<Runtime>()(runtime);
+const custom = Runtime.create({ module: '/c/add-1f3a.mjs', wasm: new URL('https://cdn.example/add-9c2e.wasm') });
+expectType<Promise<Runtime>>()(custom);
 
 async function tasks() {
   // results are inferred, in both styles

@@ -1,5 +1,7 @@
 // `using` / `await using` (projects whose lib declares Disposable: esnext).
-import { Lock, Queue, WorkerPool, TaskGroup, runtime, asCompleted, sleep } from 'wasyncio';
+import { Lock, Queue, WorkerPool, TaskGroup, ready, asCompleted, sleep } from 'wasyncio';
+
+const runtime = await ready();
 
 export async function scoped() {
   using lock = new Lock();

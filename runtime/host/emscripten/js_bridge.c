@@ -15,6 +15,7 @@ extern void wa_js_import_done(wa_future_t *f, int32_t id);
 extern void wa_js_import_callback(int32_t id);
 extern void wa_js_import_cancelled(wa_task_t *t, int32_t slot);
 extern int wa_js_import_call(const char *name, const wa_value_t *arg, wa_future_t *f);
+extern void wa_js_import_resume(int32_t id);
 
 WA_EXPORT void *wa_js_malloc(size_t n) { return malloc(n ? n : 1); }
 WA_EXPORT void wa_js_free(void *p) { free(p); }
@@ -25,7 +26,12 @@ WA_EXPORT void wa_js_free(void *p) { free(p); }
  * async code use negative ids. The slot is found again from the future
  * (wa__js_view_slot), so JS needs no map keyed by pointer. */
 
-static void js_done(wa_future_t *f, void *arg) { wa_js_import_done(f, (int32_t)(intptr_t)arg); }
+static void js_done(wa_future_t *f, void *arg) {
+    int32_t id = (int32_t)(intptr_t)arg;
+    if (id > 0) f->flags |= FFLAG_RETRIEVED; /* its view reports an unretrieved failure */
+    wa_js_import_done(f, id);
+    if (id > 0) wa_release(f); /* the view's reference: its outcome is read */
+}
 
 /* The argument of f's js_done callback with a positive id, else 0. */
 static int32_t view_slot(const wa_future_t *f) {
@@ -48,6 +54,11 @@ WA_EXPORT int wa__js_watch(wa_future_t *f, int32_t slot) {
     return rc;
 }
 
+/* Stop watching f for the view in slot (the view was garbage-collected). */
+WA_EXPORT int wa__js_unwatch(wa_future_t *f, int32_t slot) {
+    return f ? wa_future_remove_done_callback(f, js_done, (void *)(intptr_t)slot) : WA_EINVAL;
+}
+
 /* ---- JS tasks: stackless step tasks whose step is a JS function ---------- */
 
 static int js_step(void *state, int status) {
@@ -64,6 +75,46 @@ WA_EXPORT wa_task_t *wa__js_spawn(int32_t slot, const char *name) {
         return NULL;
     }
     return t;
+}
+
+/* From inside JS task t's step: suspend until wa__js_wake(t) (an async
+ * function's body runs on promises, outside the scheduler). A cancel request
+ * meanwhile cannot reach the body: it marks the task (must_cancel), and the
+ * body learns of it through its AbortSignal. */
+WA_EXPORT int wa__js_park(wa_task_t *t) {
+    if (!wa_is_task(t) || TASK(t) != wa__loop.current) return WA_EINVAL;
+    TASK(t)->tstate = TASK_WAIT_FUTURE; /* waiting on nothing C can cancel */
+    TASK(t)->waiting_on = NULL;
+    return 0;
+}
+
+/* Resume JS task t parked by wa__js_park (its body's promise settled). */
+WA_EXPORT int wa__js_wake(wa_task_t *t) {
+    if (!wa_is_task(t) || TASK(t)->tstate != TASK_WAIT_FUTURE || TASK(t)->waiting_on) return WA_ESTATE;
+    int rc = wa__ready_push(wa__task_step, TASK(t), NULL);
+    if (rc) return rc;
+    TASK(t)->tstate = TASK_READY;
+    TASK(t)->wake_status = 0;
+    return 0;
+}
+
+/* ---- resuming JS code from the loop without a future ------------------------
+ * What `await sleep(ms)` in async code needs: JS resumption #id runs after
+ * the ready callbacks queued before it (ms == 0) or at a deadline, in the
+ * loop's order, with no future and no handle (nothing can cancel it). */
+
+static void js_resume(void *a, void *b) {
+    (void)b;
+    wa_js_import_resume((int32_t)(intptr_t)a);
+}
+
+static void js_resume_timer(void *a) { wa_js_import_resume((int32_t)(intptr_t)a); }
+
+WA_EXPORT int wa__js_resume_after(int32_t id, double ms) {
+    if (!(ms >= 0)) return WA_EINVAL;
+    if (ms == 0) return wa__ready_push(js_resume, (void *)(intptr_t)id, NULL);
+    uint32_t slot;
+    return wa__timer_add(wa_host_now() + ms, js_resume_timer, (void *)(intptr_t)id, &slot);
 }
 
 /* ---- C coroutines started from JS ---------------------------------------- */
@@ -103,18 +154,6 @@ WA_EXPORT wa_task_t *wa__js_spawn_c(wa_coro_fn fn, wa_value_t *arg, const char *
 WA_EXPORT wa_future_t *wa__js_future_new(void) {
     wa_future_t *f = NULL;
     return wa_future_new(&f) == 0 ? f : NULL;
-}
-
-static int refuse_cancel(wa_future_t *f, const char *msg) {
-    (void)f;
-    (void)msg;
-    return 0;
-}
-
-WA_EXPORT wa_future_t *wa__js_body_future(void) {
-    wa_future_t *f = wa__js_future_new();
-    if (f) f->cancel_hook = refuse_cancel;
-    return f;
 }
 
 WA_EXPORT int wa__js_on_done(wa_future_t *f, int32_t id) {

@@ -3,7 +3,7 @@
  * plain i32/f64 values. The primitives themselves are the public wa_lock_*,
  * wa_event_*, wa_cond_*, wa_sem_*, wa_barrier_*, wa_queue_* functions. The
  * helpers are declared and documented in src/bridge_api.h. */
-#include "../../src/internal.h"
+#include "../../src/sync_internal.h"
 
 #include <malloc.h>
 
@@ -33,3 +33,19 @@ WA_EXPORT double wa__js_heap_used(void) {
     struct mallinfo mi = mallinfo();
     return (double)mi.uordblks;
 }
+
+/* ---- what a blocking call does when it need not wait -------------------------
+ * The coroutine forms (wa_lock_acquire ...) take a free lock, a free slot or
+ * a set event without an operation future; these let JS do the same. Each
+ * returns 1 (done now), 0 (the call would wait: use the _start form) or
+ * WA_EINVAL; a destroyed object answers 0 (the _start form reports it). */
+
+WA_EXPORT int wa__js_lock_try(wa_lock_t *l) {
+    if (!l || l->hdr.type != SOBJ_LOCK || l->hdr.destroyed || l->locked) return 0;
+    l->locked = true;
+    return 1;
+}
+
+WA_EXPORT int wa__js_sem_try(wa_sem_t *s) { return wa__sem_try_acquire(s) == 1; }
+
+WA_EXPORT int wa__js_event_try(wa_event_t *e) { return wa_event_is_set(e) ? 1 : 0; }

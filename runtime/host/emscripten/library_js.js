@@ -20,6 +20,10 @@ mergeInto(LibraryManager.library, {
     var b = Module['wasyncioBridge'];
     if (b) b.cancelled(t, slot);
   },
+  wa_js_import_resume: function (id) {
+    var b = Module['wasyncioBridge'];
+    if (b) b.resume(id);
+  },
   wa_js_import_call: function (name, arg, f) {
     var b = Module['wasyncioBridge'];
     return b ? b.call(name, arg, f) : -13;

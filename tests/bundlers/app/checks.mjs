@@ -1,8 +1,13 @@
 // What every fixture app runs, whatever built it: tasks in both styles, a
 // timeout, a fetch (the local test server), a worker-pool job and a custom C
-// module. W is the app's `import * as W from 'wasyncio'`. Each check settles
-// within 30 s (a hang is reported as one) and records its value or error.
+// module (also under hashed names, as a bundler emits it: its .wasm given
+// explicitly). W is the app's `import * as W from 'wasyncio'`. Each check
+// settles within 30 s (a hang is reported as one) and records its value or
+// error.
 const LIMIT = 30_000;
+
+/** The C module's copies under a bundler's kind of names (served at /c/). */
+export const HASHED = { glue: 'add-Dx3k9a.mjs', wasm: 'add-B7q2Lm.wasm' };
 
 export const EXPECTED = {
   tasks: ['gen', 'async'],
@@ -10,13 +15,15 @@ export const EXPECTED = {
   fetch: [200, 'object'],
   workerPool: 5,
   cModule: 42,
+  cModuleHashed: 43,
 };
 
 /**
  * @param {any} W the wasyncio module namespace
- * @param {{ httpbin: string, cModule: string, jobs: URL }} where
+ * @param {{ httpbin: string, cModule: string, hashed: { module: string, wasm: string }, jobs: URL }} where
+ *   hashed: the C module's glue and .wasm under unrelated (hashed) names
  */
-export async function checks(W, { httpbin, cModule, jobs }) {
+export async function checks(W, { httpbin, cModule, hashed, jobs }) {
   const results = {};
   async function check(name, fn) {
     let timer;
@@ -59,6 +66,10 @@ export async function checks(W, { httpbin, cModule, jobs }) {
   await check('cModule', async () => {
     const rt = await W.Runtime.create({ module: cModule });
     return await rt.spawnC('add_one', 41);
+  });
+  await check('cModuleHashed', async () => {
+    const rt = await W.Runtime.create(hashed);
+    return await rt.spawnC('add_one', 42);
   });
   return results;
 }

@@ -7,6 +7,7 @@ const { pathToFileURL } = require('node:url');
   const results = await checks(W, {
     httpbin: process.env.FIXTURE_HTTPBIN,
     cModule: process.env.FIXTURE_C_MODULE,
+    hashed: JSON.parse(process.env.FIXTURE_C_HASHED),
     jobs: pathToFileURL(require.resolve('./jobs.mjs')),
   });
   console.log(JSON.stringify(results));

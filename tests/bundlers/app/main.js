@@ -1,14 +1,5 @@
-// Browser entry of the fixture apps (bundled by each toolchain, or loaded
-// as is through an import map). No top-level await of its own.
+// Browser entry of the fixture apps, as an app writes it: nothing to set up.
 import * as W from 'wasyncio';
-import { checks } from './checks.mjs';
+import { start } from './start.js';
 
-checks(W, {
-  httpbin: location.origin + '/',
-  cModule: new URL('/c/add.mjs', location.href).href,
-  jobs: new URL('./jobs.mjs', import.meta.url),
-}).then((results) => {
-  window.fixtureResults = results;
-  document.body.textContent = JSON.stringify(results, null, 1);
-  document.body.dataset.done = 'true';
-});
+start(W);

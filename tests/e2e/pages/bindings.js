@@ -1,8 +1,11 @@
 // The npm package's API in the browser: the same scenarios as under Node,
 // each reporting ok/failed into window.results.
 import {
+  ready,
   run, createTask, sleep, gather, createFuture, callSoon, time, runtime, Runtime, CancelledError, fetch,
 } from '/bindings/index.js';
+
+await ready(); // the default runtime loads on first use
 
 const results = [];
 window.results = results;

@@ -1,9 +1,12 @@
 // Combinators (issue 4) in the browser: a few of the tests/js/ combinator tests
 // in both task styles, each reporting ok/failed into window.results.
 import {
+  ready,
   run, createTask, sleep, time, runtime, wait, waitFor, asCompleted, shield, timeout, taskGroup,
   currentDeadline, FIRST_COMPLETED, CancelledError, TimeoutError,
 } from '/bindings/index.js';
+
+await ready(); // the default runtime loads on first use
 
 const results = [];
 window.results = results;

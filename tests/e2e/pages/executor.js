@@ -2,8 +2,11 @@
 // tests/e2e/executor.test.mjs: window.scenario(name) resolves with what
 // the test asserts on.
 import {
+  ready,
   Runtime, WorkerPool, CancelledError, WasyncioError, codes, transfer, defaultPool,
 } from '/bindings/index.js';
+
+await ready(); // the default runtime loads on first use
 
 const JOBS = new URL('/test-pages/executor-jobs.js', location.href).href;
 const rt = await Runtime.create({ module: new URL('/wasm/modules/executor_jobs.mjs', location.href) });

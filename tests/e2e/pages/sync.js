@@ -3,9 +3,12 @@
 // (tests/c/modules/sync_interop.c), the cancellation race, leak checks.
 // Each scenario reports ok/failed into window.results.
 import {
+  ready,
   run, createTask, sleep, gather, runtime, Runtime, Queue, PriorityQueue, Lock, Semaphore, Event,
   Barrier, Condition, QueueShutDown, CancelledError, ValueError, BoundedSemaphore,
 } from '/bindings/index.js';
+
+await ready(); // the default runtime loads on first use
 
 const results = [];
 window.results = results;
