@@ -39,6 +39,9 @@ enum { K_LOCK, K_EVENT, K_SEM, K_QUEUE, K_BARRIER, K_COND, NKINDS };
 #define MAX_FUTS 48
 #define MAX_DEAD 16
 #define MAX_ACTORS 64
+/* Gathers over gathers form a DAG; cancelling its top visits every path
+ * (as asyncio's gather.cancel() does), exponential in its depth. */
+#define MAX_GATHERS 6
 
 typedef struct fz fz_t;
 
@@ -58,6 +61,7 @@ struct fz {
     size_t nfut;
     actor_t actors[MAX_ACTORS];
     size_t nactors;
+    size_t ngathers;
 };
 
 static uint8_t next_byte(fz_t *z) { return z->i < z->n ? z->p[z->i++] : 0; }
@@ -320,7 +324,11 @@ static int fuzz_main(void *arg) {
         case 9: {
             wa_future_t *g = NULL;
             size_t k = z->nfut < 3 ? z->nfut : 3;
-            if (k && check(wa_gather(&g, z->fut + z->nfut - k, k, b & 1 ? WA_RETURN_EXCEPTIONS : 0)) == 0) hold(z, g);
+            if (k && z->ngathers < MAX_GATHERS &&
+                check(wa_gather(&g, z->fut + z->nfut - k, k, b & 1 ? WA_RETURN_EXCEPTIONS : 0)) == 0) {
+                z->ngathers++;
+                hold(z, g);
+            }
             break;
         }
         case 10: {

@@ -11,26 +11,17 @@
  * baseline is taken. Prints one JSON line; exits 1 if anything leaked.
  * `npm run soak` runs it natively, as wasm under Node, and the JS soak
  * (tests/soak/soak.mjs); tests/js/soak.test.mjs runs short versions. */
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "wasyncio.h"
+#include "../../../bench/c/heap_in_use.h"
 
 #define BATCH 10000
 
 static long finished;
 static wa_queue_t *q;
 
-static size_t heap_in_use(void) {
-#ifdef __EMSCRIPTEN__
-    struct mallinfo mi = mallinfo();
-    return (size_t)mi.uordblks;
-#else
-    struct mallinfo2 mi = mallinfo2();
-    return mi.uordblks;
-#endif
-}
 
 static int coro_task(void *arg) {
     (void)arg;
