@@ -95,6 +95,7 @@ int wa_sem_acquire(wa_sem_t *s) {
 /* A free slot now, if no task waits (wa_sem_acquire's path that does not
  * suspend): 1 taken, 0 none, WA_EINVAL. For the JS bindings (bridge_api.h). */
 int wa__sem_try_acquire(wa_sem_t *s) {
+    s = sem_get(s);
     if (!sem_ok(s)) return WA_EINVAL;
     if (!sem_free_slot(s)) return 0;
     s->value--;
