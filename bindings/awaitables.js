@@ -4,7 +4,7 @@
 import { errorFromStatus } from './errors.js';
 import { Future, STATES } from './futures.js';
 import { Op } from './ops.js';
-import { isGenerator, isThenable } from './kinds.js';
+import { isGenerator, isPlainObject, isThenable } from './kinds.js';
 import { futureState } from './constants.js';
 
 /** Awaitables that become runtime operations when a task awaits them
@@ -12,6 +12,71 @@ import { futureState } from './constants.js';
 export const BIND = Symbol.for('wasyncio.bind');
 
 const NOT_AWAITABLE = 'is not awaitable (expected a Task, Future, runtime operation, promise or generator)';
+
+/** Something a combinator awaits (not a collection of such). */
+export function isAwaitable(v) {
+  return v instanceof Op || v instanceof Future || isThenable(v) || isGenerator(v) ||
+    (v !== null && typeof v === 'object' && typeof v[BIND] === 'function');
+}
+
+/** An iterable of awaitables: an array, a Set ... but not itself an awaitable
+ * (a generator object is iterable, and it is an awaitable). */
+export function isCollection(v) {
+  return v !== null && typeof v === 'object' && typeof v[Symbol.iterator] === 'function' && !isAwaitable(v);
+}
+
+/**
+ * The awaitables and options of `f(...args)` for combinators that take
+ * several awaitables, by one rule:
+ *  - `f([a, b], options?)`: a first argument that is a collection (an array,
+ *    a Set; not an awaitable) holds the awaitables; at most an options
+ *    object may follow;
+ *  - `f(a, b, options?)`: otherwise each argument is an awaitable, except a
+ *    last plain object, which is the options.
+ * Anything else (an array among awaitables, an object with other keys than
+ * `optionNames`, extra arguments) is a TypeError naming the argument.
+ * Awaitables themselves are checked by check().
+ * @param {unknown[]} args
+ * @param {string} where
+ * @param {string[]} optionNames
+ * @returns {{ aws: unknown[], options: any }}
+ */
+export function splitArgs(args, where, optionNames) {
+  const n = args.length;
+  const optionsAt = (i) => {
+    const o = args[i];
+    if (o === undefined) return {};
+    if (!isPlainObject(o) || typeof o[BIND] === 'function') {
+      throw new TypeError(`${where}: argument ${i} must be an options object ({ ${optionNames.join(', ')} }) after a collection of awaitables`);
+    }
+    checkOptionNames(o, i, where, optionNames);
+    return o;
+  };
+  if (n > 0 && isCollection(args[0])) {
+    if (n > 2) throw new TypeError(`${where}: ${n} arguments after a collection of awaitables; pass the awaitables either as one array or each as its own argument`);
+    return { aws: [...args[0]], options: optionsAt(1) };
+  }
+  let m = n;
+  let options = {};
+  if (n > 0 && isPlainObject(args[n - 1]) && typeof args[n - 1][BIND] !== 'function') {
+    options = args[n - 1];
+    checkOptionNames(options, n - 1, where, optionNames);
+    m = n - 1;
+  }
+  const aws = args.slice(0, m);
+  for (let i = 0; i < m; i++) {
+    if (isCollection(aws[i])) throw new TypeError(`${where}: argument ${i} is a collection among awaitables; pass the awaitables either as one array or each as its own argument`);
+  }
+  return { aws, options };
+}
+
+function checkOptionNames(o, i, where, optionNames) {
+  for (const k of Object.keys(o)) {
+    if (!optionNames.includes(k)) {
+      throw new TypeError(`${where}: argument ${i} is neither an awaitable nor options: unknown option "${k}" (options: ${optionNames.join(', ')})`);
+    }
+  }
+}
 
 export class Awaitables {
   /** @param {import('./runtime.js').Runtime} rt */

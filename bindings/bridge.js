@@ -28,6 +28,8 @@ export function fromC(rt) {
     done: (ptr, id) => (id > 0 ? views.done(ptr, id) : asyncOps.done(ptr, -id)),
     /** The wait in slot `id` is due (wa__js_resume_after: `await sleep()` in async code, async_ops.js). */
     resume: (id) => asyncOps.resume(id),
+    /** The run (run.c) is over, cleanup included (run.js). */
+    runDone: (status, msg, how) => rt._run.done(status, msg, how),
     /** A scheduled callback (callSoon/callLater/callAt) is due (loop.js). */
     callback: (id) => loop.callback(id),
     /** Task `ptr`, seen by view `slot` (0: none), got a cancel request (tasks.js). */
@@ -81,6 +83,8 @@ export function cFunctions(M) {
     wa_task_name: M._wa_task_name, wa_task_set_name: M._wa_task_set_name, wa__js_task_name_raw: M._wa__js_task_name_raw,
     wa__js_task_number: M._wa__js_task_number, wa_task_cancelling: M._wa_task_cancelling,
     wa_task_uncancel: M._wa_task_uncancel, wa__js_task_deadline: M._wa__js_task_deadline,
+    // run()
+    wa__js_run_start: M._wa__js_run_start, wa__js_run_active: M._wa__js_run_active,
     // values
     wa__value_alloc: M._wa__value_alloc, wa_value_free: M._wa_value_free, wa_value_null: M._wa_value_null,
     wa_value_bool: M._wa_value_bool, wa_value_number: M._wa_value_number,

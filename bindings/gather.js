@@ -3,8 +3,7 @@
 // errors keep their identity.
 import { errorFromStatus, codes, statusOf } from './errors.js';
 import { Future, STATES } from './futures.js';
-import { Op } from './ops.js';
-import { isPlainObject, isThenable } from './kinds.js';
+import { splitArgs } from './awaitables.js';
 import { WA } from './constants.js';
 
 const RETURN_EXCEPTIONS = WA.RETURN_EXCEPTIONS;
@@ -75,23 +74,13 @@ export class GatheringFuture extends Future {
 }
 
 /**
- * gather(a, b, c) or gather([a, b, c], { returnExceptions }): see Runtime.gather.
- * Every argument is checked before any is started.
+ * gather(a, b, c, options?) or gather([a, b, c], options?): see Runtime.gather
+ * (the rule: splitArgs). Every argument is checked before any is started.
  * @param {import('./runtime.js').Runtime} rt
  * @param {unknown[]} args
  */
 export function gather(rt, args) {
-  let aws = args;
-  let opts = {};
-  if (args.length && args[0] != null && typeof args[0] === 'object' && !isThenable(args[0]) &&
-      !(args[0] instanceof Op) && typeof args[0][Symbol.iterator] === 'function') {
-    aws = [...args[0]];
-    opts = args[1] ?? {};
-  } else if (args.length && isPlainObject(args[args.length - 1])) {
-    opts = args[args.length - 1];
-    aws = args.slice(0, -1);
-  }
-  if (opts === null || typeof opts !== 'object') throw new TypeError('gather: options must be an object');
+  const { aws, options: opts } = splitArgs(args, 'gather', ['returnExceptions']);
   const flags = opts.returnExceptions ? RETURN_EXCEPTIONS : 0;
   const awaitables = rt._awaitables;
   const c = rt._c;

@@ -142,6 +142,14 @@ export declare class Handle {
   cancelled(): boolean;
 }
 
+/** Options of `run()`. */
+export interface RunOptions {
+  /** The main task's name (default "main"). */
+  name?: string;
+  /** ms to wait for leftover tasks after cancelling them before run() rejects naming them (default 5000; Infinity: no limit). */
+  cleanupTimeout?: number;
+}
+
 export interface GatherOptions {
   /** Failures become results instead of rejecting the gather. */
   returnExceptions?: boolean;
@@ -206,9 +214,9 @@ export declare class Runtime {
   currentTask(): Task | null;
   allTasks(): Task[];
   /** asyncio.run: run main, then cancel and await every task still alive. */
-  run<T>(main: (task: Task) => TaskGenerator<T>, options?: { name?: string }): Promise<T>;
-  run<T>(main: (task: Task) => T | PromiseLike<T>, options?: { name?: string }): Promise<T>;
-  run<T>(main: TaskGenerator<T> | Awaitable<T>, options?: { name?: string }): Promise<T>;
+  run<T>(main: (task: Task) => TaskGenerator<T>, options?: RunOptions): Promise<T>;
+  run<T>(main: (task: Task) => T | PromiseLike<T>, options?: RunOptions): Promise<T>;
+  run<T>(main: TaskGenerator<T> | Awaitable<T>, options?: RunOptions): Promise<T>;
   stats(): RuntimeStats;
   /** Start an HTTP request on the host's fetch (a runtime operation). */
   fetch(url: string | URL, init?: FetchInit): Op<FetchResponse>;
@@ -339,7 +347,7 @@ export interface WorkerPoolOptions {
   preload?: (string | URL)[];
   /** C stack of a C job in a worker, bytes (default 262144). */
   stackSize?: number;
-  /** Worker name prefix (default 'wasyncio'). */
+  /** Worker name prefix, for Node's worker_threads (default 'wasyncio'); browsers' workers stay unnamed, so bundlers can recognise the literal `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`. */
   name?: string;
   /** Per worker, MiB (16..65536): its wasm memories cannot grow past it (malloc returns
    * NULL); in Node its JS heap is capped too (past it the job fails with EABORTED). */

@@ -38,7 +38,7 @@ import { SyncRegistry } from './sync.js';
 import { Scopes } from './scopes.js';
 import { Executor } from './executor.js';
 import { gather } from './gather.js';
-import { WaitOp, WaitForOp } from './wait.js';
+import { WaitOp, WaitForOp, checkNoMore } from './wait.js';
 import { AsCompleted } from './as_completed.js';
 import { shield } from './shield.js';
 import { timeoutRun } from './timeout.js';
@@ -52,8 +52,10 @@ import { fetchOp, fetchStats } from './fetch.js';
  */
 async function loadDefaultModule(moduleOptions) {
   const wasmUrl = configuredAsset('wasyncio.wasm') ?? new URL('../dist/wasyncio.wasm', import.meta.url);
-  // workers import the glue by URL to run C jobs on the same code
-  const glueUrl = configuredAsset('wasyncio.mjs') ?? new URL('../dist/wasyncio.mjs', import.meta.url);
+  // Workers import a module's glue by URL to run its C jobs; the package's
+  // module has none, so its glue is named next to the .wasm, not with a
+  // literal (a bundler would emit a copy nobody loads).
+  const glueUrl = configuredAsset('wasyncio.mjs') ?? new URL('wasyncio.mjs', wasmUrl);
   const [{ default: factory }, module] = await Promise.all([import('../dist/wasyncio.mjs'), compileWasm(wasmUrl)]);
   const M = await instantiate(factory, module, { wasyncioGlueUrl: glueUrl.href, ...moduleOptions });
   lockAssets('the default module loaded (Runtime.create() or the first run() or ready())');
@@ -229,11 +231,14 @@ export class Runtime {
 
   /**
    * asyncio.run: run main as a task, then cancel and await every task still
-   * alive; resolves with main's result or rejects with its error. Under
-   * Node, a run that can never finish (nothing left that could wake it)
-   * rejects with a WasyncioError (code EDEADLOCK) instead of hanging.
+   * alive; resolves with main's result or rejects with its error. It always
+   * settles: under Node, a run that can never finish (nothing left that
+   * could wake it) rejects with a WasyncioError (code EDEADLOCK); leftover
+   * tasks still alive cleanupTimeout ms (default 5000; Infinity: no limit)
+   * after main ended, or after a deadlock's cancellation, make it reject
+   * with a WasyncioError naming them. The runtime stays usable.
    * @param {Function | PromiseLike<any>} main
-   * @param {{ name?: string }} [options]
+   * @param {{ name?: string, cleanupTimeout?: number }} [options]
    */
   run(main, options) {
     return this._run.run(main, options);
@@ -271,7 +276,8 @@ export class Runtime {
    * @param {Iterable<Future>} aws
    * @param {{ timeout?: number | null, returnWhen?: string, signal?: AbortSignal }} [options]
    */
-  wait(aws, options) {
+  wait(aws, options, ...rest) {
+    checkNoMore(rest, 'wait(aws, options)');
     return new WaitOp(this, aws, options);
   }
 
@@ -284,7 +290,8 @@ export class Runtime {
    * @param {number | null} ms
    * @param {{ signal?: AbortSignal }} [options]
    */
-  waitFor(aw, ms, options) {
+  waitFor(aw, ms, options, ...rest) {
+    checkNoMore(rest, 'waitFor(aw, ms, options)');
     return new WaitForOp(this, aw, ms, options);
   }
 
@@ -294,7 +301,8 @@ export class Runtime {
    * @param {{ timeout?: number | null, signal?: AbortSignal }} [options]
    * @returns {AsCompleted}
    */
-  asCompleted(aws, options) {
+  asCompleted(aws, options, ...rest) {
+    checkNoMore(rest, 'asCompleted(aws, options)');
     return new AsCompleted(this, aws, options);
   }
 
@@ -306,7 +314,8 @@ export class Runtime {
    * @param {{ signal?: AbortSignal }} [options]  aborting cancels the outer future
    * @returns {Future}
    */
-  shield(aw, options) {
+  shield(aw, options, ...rest) {
+    checkNoMore(rest, 'shield(aw, options)');
     return shield(this, aw, options);
   }
 
@@ -339,7 +348,8 @@ export class Runtime {
    * @param {(tg: import('./taskgroup.js').TaskGroup) => unknown} body
    * @param {{ task?: import('./futures.js').Task, signal?: AbortSignal }} [options]
    */
-  taskGroup(body, options) {
+  taskGroup(body, options, ...rest) {
+    checkNoMore(rest, 'taskGroup(body, options)');
     return taskGroupRun(this, body, options);
   }
 

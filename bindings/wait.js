@@ -7,6 +7,7 @@
 import { Op } from './ops.js';
 import { Future } from './futures.js';
 import { TimeoutError, errorFromStatus } from './errors.js';
+import { isAwaitable, isCollection } from './awaitables.js';
 import { WA, futureState } from './constants.js';
 
 /** asyncio.wait's return_when values. */
@@ -24,6 +25,7 @@ const FUT_CANCELLED = futureState.CANCELLED;
 export function checkOptions(options, where) {
   if (options === undefined) return {};
   if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object`);
+  if (isAwaitable(options) || isCollection(options)) throw new TypeError(`${where}: options must be an options object, got an awaitable or a collection (one more argument than it takes)`);
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw new TypeError(`${where}: options.signal must be an AbortSignal`);
   }
@@ -38,12 +40,19 @@ export function checkTime(v, where, name) {
   return v;
 }
 
-/** An iterable of awaitables as a list without duplicates (asyncio: a set). */
+/** An iterable of awaitables as a list without duplicates (asyncio: a set).
+ * A generator object is iterable, but it is an awaitable: not a list. */
 export function toList(aws, where) {
-  if (aws === null || typeof aws !== 'object' || typeof aws[Symbol.iterator] !== 'function' || typeof aws.then === 'function') {
-    throw new TypeError(`${where}: aws must be an iterable (an array or a Set) of awaitables`);
+  if (!isCollection(aws)) {
+    const what = isAwaitable(aws) ? 'an awaitable (put it in an array: [aw])' : aws === null ? 'null' : typeof aws;
+    throw new TypeError(`${where}: aws must be an iterable (an array or a Set) of awaitables, got ${what}`);
   }
   return [...new Set(aws)];
+}
+
+/** No arguments after (aws, options). */
+export function checkNoMore(rest, where) {
+  if (rest.length) throw new TypeError(`${where}: takes no more arguments; got ${rest.length} more argument${rest.length === 1 ? '' : 's'} (pass several awaitables in one array)`);
 }
 
 /** `wait(aws, { timeout, returnWhen })`: resolves to { done, pending }. */
@@ -52,14 +61,13 @@ export class WaitOp extends Op {
     const where = 'wait(aws, options)';
     options = checkOptions(options, where);
     super(rt, { signal: options.signal });
-    const list = toList(aws, where);
-    if (!list.length) throw new RangeError(`${where}: aws must not be empty`);
-    list.forEach((f, i) => {
-      if (!(f instanceof Future)) {
-        throw new TypeError(`${where}: aws[${i}] must be a Task or Future (wrap other awaitables with createTask)`);
-      }
-      if (f._rt !== rt) throw new TypeError(`${where}: aws[${i}] belongs to another runtime`);
-    });
+    const given = toList(aws, where);
+    if (!given.length) throw new RangeError(`${where}: aws must not be empty`);
+    // every awaitable is checked before any task is made for one; other
+    // awaitables than Tasks and Futures are wrapped in tasks (the sets
+    // then hold those tasks)
+    given.forEach((aw, i) => rt._awaitables.check(aw, `${where}: aws[${i}]`));
+    const list = given.map((aw) => (aw instanceof Future ? aw : rt.createTask(aw)));
     const rw = options.returnWhen ?? ALL_COMPLETED;
     if (!RETURN_WHEN.has(rw)) {
       throw new RangeError(`${where}: options.returnWhen must be FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED, got ${String(rw)}`);

@@ -6,7 +6,7 @@
  * Other entry points the JS host calls are declared next to their area:
  * wa__host_turn and wa__value_alloc (internal.h), wa__fetch_* (fetch_host.h),
  * wa__exec_future_new and wa__job_start (executor.c), wa__run_deadlock
- * (run.c), wa__fault_reset and wa__fault_report (coro_asyncify.c). */
+ * (run.c), wa__js_run_start and wa__js_run_active (js_bridge.c), wa__fault_reset and wa__fault_report (coro_asyncify.c). */
 #ifndef WASYNCIO_BRIDGE_API_H
 #define WASYNCIO_BRIDGE_API_H
 

@@ -76,6 +76,8 @@ enum {
                                (futset.c: finding duplicates in O(n))      */
     FFLAG_OWNED = 8u,       /* outcome set by its owner only (op futures):
                                wa_future_set_result/set_error refuse it  */
+    FFLAG_VIEW_REPORTS = 64u, /* a JS view took its outcome and reports an
+                               unretrieved failure itself (run.c skips it) */
 };
 
 typedef struct wa_cb {
@@ -174,7 +176,18 @@ typedef struct wa_run_state {
     wa_future_t *cleanup;   /* gather over the leftovers being cancelled */
     wa_task_t **left;   /* those leftovers (borrowed; the gather refs them) */
     size_t nleft;
+    double cleanup_ms;  /* give up this long after main ended (inf: never) */
+    wa_handle_t timer;  /* that limit, while has_timer                    */
+    bool has_timer;
+    bool host_hooked;   /* the host watches for deadlock (wa_host_run_*)  */
+    int ended;          /* how the last run ended, while its done callback
+                           runs: 0, WA_RUN_DEADLOCK or WA_RUN_GAVE_UP      */
 } wa_run_state_t;
+
+enum { WA_RUN_DEADLOCK = 1, WA_RUN_GAVE_UP = 2 };
+
+/* How long a run waits for its cancelled leftovers before giving up. */
+#define WA_RUN_CLEANUP_MS 5000.0
 
 typedef struct wa_loop {
     /* ready ring */
@@ -269,7 +282,15 @@ void wa__scopes_task_done(wa_task_impl_t *t);
 WA_EXPORT wa_value_t *wa__value_alloc(int32_t type, size_t payload);
 
 /* run.c */
-void wa__run_main_done(wa_future_t *f, void *arg);
+/* Run existing task main as a run's main (asyncio.run for a task made
+ * elsewhere: the JS bindings' run()). Takes its own reference. cleanup_ms:
+ * how long to wait for cancelled leftovers (INFINITY: no limit);
+ * host_hooked: the web host watches for deadlock (Node's beforeExit).
+ * WA_EINVAL, WA_ESTATE if a run is in progress or main is done. */
+int wa__run_start_task(wa_task_t *main, double cleanup_ms, bool host_hooked,
+                       wa_run_done_fn done, void *user);
+/* A run is in progress. */
+bool wa__run_active(void);
 
 /* host (runtime/host/...) */
 double wa_host_now(void);
@@ -288,6 +309,7 @@ void wa_host_report(const char *text);          /* stderr / console.error */
 void wa_host_value_release(uint32_t handle);    /* WA_VALUE_JS handles */
 void wa_host_run_started(void);                 /* web: watch for deadlock */
 void wa_host_run_done(int status, const char *message);
+void wa_host_run_ended(void);                   /* web: stop watching      */
 bool wa_host_blocks(void);                      /* native: wa_run blocks */
 
 

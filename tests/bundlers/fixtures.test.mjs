@@ -1,5 +1,5 @@
 // Fixture apps built from the packed tarball, as users build theirs: Vite
-// (current and previous major), esbuild, webpack 5, a plain page with an
+// (current and previous major, build and dev server), esbuild, webpack 5, a plain page with an
 // import map, Node ESM, `import()` from CommonJS, Node 18; plus a TypeScript
 // project type-checking against the installed package. Each app runs the
 // checks of app/checks.mjs (tasks, a timeout, a fetch, a worker-pool job, a
@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { EXPECTED, HASHED } from './app/checks.mjs';
@@ -25,10 +25,21 @@ const CHECKS = Object.keys(EXPECTED);
 /** Known failures, by fixture (all its checks) or 'fixture/check': none. */
 const TODO = {};
 
-/** @type {Record<string, { kind: 'browser' | 'dev' | 'node', build?: (dir: string) => Promise<unknown>, run?: string[], bin?: string }>} */
+/** @type {Record<string, { kind: 'browser' | 'dev' | 'node', build?: (dir: string) => Promise<unknown>, run?: string[], bin?: string, config?: object }>} */
 const FIXTURES = {
-  vite8: { kind: 'browser', build: (dir) => node(process.execPath, [tool('vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: dir }) },
+  vite8: {
+    kind: 'browser',
+    async build(dir) {
+      await node(process.execPath, [tool('vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: dir });
+      // the glue is a chunk of the build, not also a raw copy nobody loads
+      const raw = readdirSync(join(dir, 'dist/assets')).filter((f) => f.endsWith('.mjs'));
+      if (raw.length) throw new Error(`vite build emitted ${raw.join(', ')}`);
+    },
+  },
   'vite8-dev': { kind: 'dev', bin: 'vite/bin/vite.js' },
+  // Vite 7's dev server pre-bundles dependencies away from their assets:
+  // the README's one line of config (Vite 8 needs none)
+  'vite7-dev': { kind: 'dev', bin: 'vite7/bin/vite.js', config: { optimizeDeps: { exclude: ['wasyncio'] } } },
   vite7: { kind: 'browser', build: (dir) => node(process.execPath, [tool('vite7/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: dir }) },
   esbuild: {
     kind: 'browser',
@@ -97,6 +108,10 @@ async function runBrowser(name, def) {
 async function runDev(name, def) {
   const dir = appDir(name);
   cpSync(join(WORK, 'c'), join(dir, 'public/c'), { recursive: true });
+  if (def.config) {
+    const config = readFileSync(join(dir, 'vite.config.mjs'), 'utf8');
+    writeFileSync(join(dir, 'vite.config.mjs'), config.replace("logLevel: 'warn',", `logLevel: 'warn',\n  ...${JSON.stringify(def.config)},`));
+  }
   const endpoints = await serve(dir);
   const child = spawn(process.execPath, [tool(def.bin), '--host', '127.0.0.1', '--port', '0', '--logLevel', 'info'], {
     cwd: dir, env: { ...process.env, FIXTURE_HTTPBIN: endpoints.url },
@@ -264,4 +279,41 @@ test('importing only CancelledError (Vite, esbuild, webpack): the page loads no 
     }
     assert.ok(js.length > 0 && js.length < 16_000, `${name}: ${js.length} bytes of JS`);
   }
+});
+
+test('asset subpaths resolve from an app (wasyncio/wasyncio.wasm, /wasyncio.mjs, /worker.js, /worker.node.js, /browser, /loader)', async () => {
+  if (setupError) throw setupError;
+  const r = await sh(process.execPath, ['--input-type=module', '-e', `
+    import { existsSync, readFileSync } from 'node:fs';
+    import { fileURLToPath } from 'node:url';
+    const out = {};
+    for (const s of ['wasyncio/wasyncio.wasm', 'wasyncio/wasyncio.mjs', 'wasyncio/worker.js', 'wasyncio/worker.node.js', 'wasyncio/browser', 'wasyncio/loader']) {
+      const f = fileURLToPath(import.meta.resolve(s));
+      out[s] = existsSync(f) ? f.replace(/.*node_modules\\//, '') : 'missing';
+    }
+    out.wasmMagic = [...readFileSync(fileURLToPath(import.meta.resolve('wasyncio/wasyncio.wasm'))).subarray(0, 4)];
+    console.log(JSON.stringify(out));
+  `], { cwd: HERE });
+  assert.equal(r.status, 0, r.out);
+  assert.deepEqual(JSON.parse(r.out.trim().split('\n').at(-1)), {
+    'wasyncio/wasyncio.wasm': 'wasyncio/dist/wasyncio.wasm',
+    'wasyncio/wasyncio.mjs': 'wasyncio/dist/wasyncio.mjs',
+    'wasyncio/worker.js': 'wasyncio/dist/worker.js',
+    'wasyncio/worker.node.js': 'wasyncio/dist/worker.node.js',
+    'wasyncio/browser': 'wasyncio/dist/wasyncio.js',
+    'wasyncio/loader': 'wasyncio/bindings/loader.js',
+    wasmMagic: [0, 97, 115, 109],
+  });
+});
+
+test('require(\'wasyncio\') from CommonJS where Node can require ES modules (no top-level await in the package)', async (t) => {
+  if (setupError) throw setupError;
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 19) || (major === 22 && minor < 12)) {
+    t.skip(`Node ${process.version} cannot require ES modules`);
+    return;
+  }
+  const r = await sh(process.execPath, ['-e', "const w = require('wasyncio'); w.run(async () => { await w.sleep(1); return 5; }).then((v) => console.log('result', v));"], { cwd: HERE });
+  assert.equal(r.status, 0, r.out);
+  assert.match(r.out, /^result 5$/m);
 });

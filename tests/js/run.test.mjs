@@ -1,7 +1,11 @@
 // run() and unretrieved failures (bindings/run.js, unretrieved.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { run, createTask, sleep, Runtime, Task, InvalidStateError } from '../../bindings/index.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
 
 test('run(): returns main result, cancels leftovers, rejects with main error, refuses nesting', async () => {
   let leftover;
@@ -34,3 +38,60 @@ test('a failure nobody retrieves is reported to onError; cancellations are quiet
   assert.equal(reports[0][0].message, 'lost');
   assert.match(reports[0][1], /Task "loser" exception was never retrieved/);
 });
+
+test('run() gives up on leftovers that ignore cancellation: rejects naming them, and the runtime stays usable', async () => {
+  const rt = await Runtime.create();
+  let rounds = 0;
+  let stop = false;
+  let stubborn;
+  const err = await rt.run(function* () {
+    stubborn = rt.createTask(function* () {
+      while (!stop) {
+        try { yield rt.sleep(5); } catch { rounds++; } // swallows every cancellation
+      }
+    }, { name: 'stubborn' });
+    yield rt.sleep(1);
+    return 'main done';
+  }, { cleanupTimeout: 50 }).then(() => null, (e) => e);
+  assert.ok(err, 'run() rejected');
+  assert.equal(err.codeName, 'ETIMEDOUT');
+  assert.match(err.message, /run\(\) gave up: 50 ms after main ended: 1 task did not end after being cancelled: 'stubborn'/);
+  assert.ok(rounds >= 1, 'the leftover was cancelled');
+  // usable: a new run works (and cancels the stubborn task again, then gives up again)
+  assert.equal(await rt.run(function* () { return 7; }, { cleanupTimeout: 10 }).catch((e) => e.codeName), 'ETIMEDOUT');
+  assert.equal(await rt.run(async () => 8, { cleanupTimeout: 10 }).catch((e) => e.codeName), 'ETIMEDOUT');
+  await assert.rejects(rt.run(async () => 1, { cleanupTimeout: -1 }), RangeError);
+  await assert.rejects(rt.run(async () => 1, null), TypeError);
+  stop = true; // let it end (else it keeps Node alive)
+  await stubborn;
+});
+
+test('run() rejects while another run() of the same runtime is in progress, then works again', async () => {
+  const rt = await Runtime.create();
+  const first = rt.run(function* () { yield rt.sleep(5); return 1; });
+  await assert.rejects(rt.run(function* () { return 2; }), InvalidStateError);
+  assert.equal(await first, 1);
+  assert.equal(await rt.run(function* () { return 3; }), 3);
+});
+
+for (const style of ['generator', 'async']) {
+  test(`Node never exits silently with a pending run(): a ${style} main stuck on a promise nobody settles rejects with EDEADLOCK naming it`, () => {
+    const main = style === 'generator'
+      ? 'function* () { yield new Promise(() => {}); }'
+      : 'async () => { await new Promise(() => {}); }';
+    const script = `
+      import { run } from ${JSON.stringify(root + 'bindings/index.js')};
+      try {
+        await run(${main}, { name: 'stuck-main' });
+        console.log('resolved?!');
+      } catch (e) {
+        console.log(e.codeName, e.message);
+      }
+      console.log('after');`;
+    const r = spawnSync('node', ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^EDEADLOCK /m);
+    assert.match(r.stdout, /after/);
+    if (style === 'async') assert.match(r.stdout, /'stuck-main'/, 'a main that cancellation cannot reach is named');
+  });
+}

@@ -5,6 +5,7 @@
  * points JS calls are declared and documented in src/bridge_api.h. */
 #include "../../src/internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@ extern void wa_js_import_callback(int32_t id);
 extern void wa_js_import_cancelled(wa_task_t *t, int32_t slot);
 extern int wa_js_import_call(const char *name, const wa_value_t *arg, wa_future_t *f);
 extern void wa_js_import_resume(int32_t id);
+extern void wa_js_import_run_done(int status, const char *message, int how);
 
 WA_EXPORT void *wa_js_malloc(size_t n) { return malloc(n ? n : 1); }
 WA_EXPORT void wa_js_free(void *p) { free(p); }
@@ -28,7 +30,7 @@ WA_EXPORT void wa_js_free(void *p) { free(p); }
 
 static void js_done(wa_future_t *f, void *arg) {
     int32_t id = (int32_t)(intptr_t)arg;
-    if (id > 0) f->flags |= FFLAG_RETRIEVED; /* its view reports an unretrieved failure */
+    if (id > 0) f->flags |= FFLAG_RETRIEVED | FFLAG_VIEW_REPORTS; /* its view reports an unretrieved failure */
     wa_js_import_done(f, id);
     if (id > 0) wa_release(f); /* the view's reference: its outcome is read */
 }
@@ -116,6 +118,23 @@ WA_EXPORT int wa__js_resume_after(int32_t id, double ms) {
     uint32_t slot;
     return wa__timer_add(wa_host_now() + ms, js_resume_timer, (void *)(intptr_t)id, &slot);
 }
+
+/* ---- run(): the JS bindings' main task run by run.c ------------------------ */
+
+static void js_run_done(int status, const char *message, void *user) {
+    (void)user;
+    wa_js_import_run_done(status, message, wa__loop.run.ended);
+}
+
+/* Run JS task main as the run's main; wa_js_import_run_done(status,
+ * message, how) when the run is over (cleanup included; how: 0, or
+ * WA_RUN_DEADLOCK / WA_RUN_GAVE_UP when the run ended it). cleanup_ms < 0: no
+ * limit for the leftovers' cleanup. */
+WA_EXPORT int wa__js_run_start(wa_task_t *main, double cleanup_ms) {
+    return wa__run_start_task(main, cleanup_ms < 0 ? INFINITY : cleanup_ms, true, js_run_done, NULL);
+}
+
+WA_EXPORT int wa__js_run_active(void) { return wa__run_active(); }
 
 /* ---- C coroutines started from JS ---------------------------------------- */
 

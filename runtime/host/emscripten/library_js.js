@@ -20,6 +20,10 @@ mergeInto(LibraryManager.library, {
     var b = Module['wasyncioBridge'];
     if (b) b.cancelled(t, slot);
   },
+  wa_js_import_run_done: function (status, msg, how) {
+    var b = Module['wasyncioBridge'];
+    if (b) b.runDone(status, msg, how);
+  },
   wa_js_import_resume: function (id) {
     var b = Module['wasyncioBridge'];
     if (b) b.resume(id);

@@ -88,28 +88,38 @@ mergeInto(LibraryManager.library, {
     else err(text);
   },
 
-  // wa_run on a web host: under Node, if the process is about to exit while
-  // the run is unfinished, nothing can ever wake it: cancel everything
-  // (wa__run_deadlock), and the run ends with WA_EDEADLOCK instead of Node
-  // exiting silently with a half-done program.
+  // A run (wa_run, or the JS bindings' run()) on a web host: under Node,
+  // when the process is about to exit with the run unfinished, nothing can
+  // ever wake it: the first time, every task is cancelled
+  // (wa__run_deadlock); if Node is idle again with the run still
+  // unfinished (tasks that ignore cancellation), the run gives up and ends
+  // with an error naming them. Node never exits with a run pending.
   wa_host_run_started__deps: ['$WAHost'],
   wa_host_run_started: function () {
     WAHost.runActive = true;
     if (WAHost.isNode() && !WAHost.onBeforeExit) {
       WAHost.onBeforeExit = function () {
-        if (WAHost.runActive) _wa__run_deadlock();
+        if (!WAHost.runActive) return;
+        _wa__run_deadlock();
+        // one more turn, so that Node comes back here if the run is still
+        // stuck after the cancellation
+        if (WAHost.runActive) setImmediate(function () {});
       };
       process.on('beforeExit', WAHost.onBeforeExit);
     }
   },
 
-  wa_host_run_done__deps: ['$WAHost'],
-  wa_host_run_done: function (status, msgPtr) {
+  wa_host_run_ended__deps: ['$WAHost'],
+  wa_host_run_ended: function () {
     WAHost.runActive = false;
     if (WAHost.onBeforeExit) {
       process.removeListener('beforeExit', WAHost.onBeforeExit);
       WAHost.onBeforeExit = null;
     }
+  },
+
+  wa_host_run_done__deps: ['$WAHost'],
+  wa_host_run_done: function (status, msgPtr) {
     var msg = msgPtr ? UTF8ToString(msgPtr) : null;
     if (Module['onRunDone']) {
       Module['onRunDone'](status, msg);

@@ -41,6 +41,8 @@ void wa_host_report(const char *text) { fprintf(stderr, "%s\n", text); }
 
 void wa_host_run_started(void) {}
 
+void wa_host_run_ended(void) {}
+
 void wa_host_value_release(uint32_t handle) { (void)handle; } /* no JS here */
 
 int wa_js_call(const char *name, const wa_value_t *arg, wa_future_t **out) {
