@@ -139,7 +139,13 @@ static void cond_reacquire(void *a, void *b) {
     (void)b;
     cond_op_t *op = a;
     wa_cond_t *c = (wa_cond_t *)op->base.obj;
-    if (op->base.phase == CW_PENDING) {
+    if (op->base.phase == CW_PENDING && op->base.fut.refs == 1) {
+        /* Released by its waiter while pending: withdrawn, it takes no lock
+         * (it would hold it for nobody). Its notification goes on, as for a
+         * cancelled wait. */
+        op->base.phase = CW_DONE;
+        if (!c->hdr.destroyed) cond_notify_internal(c, 1);
+    } else if (op->base.phase == CW_PENDING) {
         if (c->hdr.destroyed) {
             op->base.phase = CW_DONE;
             wa__op_fail(&op->base, WA_ESHUTDOWN, "condition destroyed");
