@@ -5,8 +5,21 @@
 // then() returns is a Tail, a promise-like that becomes a real promise only
 // if someone uses it. This is the one place where async code resumes after
 // a runtime operation.
+//
+// Cancellation without signals: an operation belongs to the async task that
+// was current when it was created (ops.js). The runtime makes task T current
+// while T's own code runs: its first synchronous part (tasks.js), and the
+// continuation after an `await op` the runtime resolves here — the
+// continuation runs exactly one microtask after the handler is called, so
+// one microtask queued just before and one just after bracket it, and
+// nothing else runs in between. The same for `await future` (Tasks, gather
+// ...): the engine reads `future.then` at the await, while T is current, and
+// gets a then() whose handlers are bracketed for T. Cancelling T withdraws
+// the operation it awaits, or cancels the future it awaits (the await
+// throws CancelledError); a cancellation that finds neither is delivered
+// when T next starts an operation.
 import { CancelledError, errorFromStatus } from './errors.js';
-import { SIGNAL_OWNER } from './futures.js';
+import { Future, SIGNAL_OWNER, KIND_ASYNC, KIND_NEW, STATES } from './futures.js';
 import { NOT_NOW } from './ops.js';
 import { futureState } from './constants.js';
 
@@ -97,6 +110,12 @@ class AsyncWait extends Tail {
     this.onAbort = null;
     /** the signal aborted: the outcome becomes its CancelledError */
     this.aborted = false;
+    /** the async task the operation belongs to (null: none) */
+    this.task = null;
+    /** that task was cancelled while this waited: its CancelledError */
+    this.cancelError = null;
+    /** a resumption's timer (wa__js_resume_after), 0: none */
+    this.timer = 0;
   }
 }
 
@@ -111,6 +130,32 @@ export class AsyncOps {
     /** @internal settled without the loop: delivered in one microtask */ this._ready = [];
     /** @internal */ this._flushing = false;
     /** @internal */ this._flush = () => this._flushReady();
+    /** @internal tasks to make current, in the order of the microtasks queued for them */
+    this._enterQ = [];
+    /** @internal */ this._enterAt = 0;
+    /** @internal before a bound continuation: its task is current */
+    this._enter = () => {
+      const q = this._enterQ;
+      const t = rt._tasks.current = q[this._enterAt++];
+      if (rt._debug.on) {
+        this._timed = t;
+        rt._debug.begin();
+      }
+      if (this._enterAt === q.length) {
+        q.length = 0;
+        this._enterAt = 0;
+      }
+    };
+    /** @internal after it: no task is current */
+    this._leave = () => {
+      rt._tasks.current = null;
+      const t = this._timed;
+      if (t !== null) {
+        this._timed = null;
+        rt._debug.end(() => `a continuation of task "${t.name}"`);
+      }
+    };
+    /** @internal debug: the task whose continuation is timed */ this._timed = null;
   }
 
   /** Operations awaited now (leak checks). */
@@ -127,8 +172,71 @@ export class AsyncOps {
     op._claim();
     const w = new AsyncWait(op, onFulfilled, onRejected);
     if (!op._shared) op._wait = w;
+    const t = op._task;
+    if (t !== null && t._kind === KIND_ASYNC && t._state === STATES.PENDING) {
+      w.task = t;
+      if (t._cancelPending !== null) {
+        // cancelled while it awaited something else: delivered here
+        const e = t._cancelPending;
+        t._cancelPending = null;
+        t._delivered = true;
+        this._settleSoon(w, false, e);
+        return w;
+      }
+    }
     this._begin(w);
     return w;
+  }
+
+  /**
+   * Task t (async) got a cancel request: withdraw the operations it awaits
+   * (their awaits throw CancelledError), or keep the request for the next
+   * one it starts.
+   */
+  cancelTask(t, msg) {
+    const error = new CancelledError(msg ?? '');
+    let found = false;
+    const f = t._futWait;
+    if (f !== null) {
+      // asyncio: cancelling a task cancels the future it awaits (again, if
+      // asked again: the await ends when the future does)
+      if (f.cancel(msg ?? '') || f.done()) {
+        t._delivered = true;
+        found = true;
+      }
+    }
+    if (t._opWait !== null && this._cancelWait(t._opWait, error)) found = true;
+    if (t._opWaitMany) {
+      for (const w of this._waits) if (w !== null && w.task === t && this._cancelWait(w, error)) found = true;
+    }
+    if (!found) {
+      t._cancelPending = error;
+      if (this._rt._debug.on) this._rt._debug.unreachable(t);
+    }
+  }
+
+  /** @internal */
+  _cancelWait(w, error) {
+    if (w.cancelError !== null) return true; // a cancellation is on its way there
+    if (w.slot === 0 || w.state !== PENDING) return false;
+    w.cancelError = error;
+    if (w.ptr) {
+      // its outcome arrives through done(): cancelled, or a result the
+      // operation could not give back (then kept; the cancellation waits
+      // for the task's next operation)
+      this._rt._mem.withString(error.message, (mp) => this._c.wa_cancel(w.ptr, mp));
+      return true;
+    }
+    // a resumption without a future: withdraw its timer (a resumption
+    // already queued stays in the table until the loop reaches it)
+    if (w.timer) {
+      this._c.wa__js_resume_cancel(w.timer);
+      w.timer = 0;
+      this._untrack(w);
+    }
+    w.task._delivered = true;
+    this._settleSoon(w, false, error);
+    return true;
   }
 
   /** @internal start w's operation, honouring its signal */
@@ -143,11 +251,13 @@ export class AsyncOps {
       if (delay >= 0) {
         // only its place in the loop's order: no future
         this._track(w);
-        const rc = c.wa__js_resume_after(w.slot, delay);
+        const cell = w.task !== null && delay > 0 ? this._rt._mem.cell : 0;
+        const rc = c.wa__js_resume_after(w.slot, delay, cell);
         if (rc !== 0) {
           this._untrack(w);
           throw errorFromStatus(rc, 'the loop is out of memory');
         }
+        if (cell) w.timer = this._rt._mem.out();
         return undefined;
       }
       const now = op._tryNow();
@@ -193,7 +303,17 @@ export class AsyncOps {
     const out = this._outcome(w.op, ptr);
     this._c.wa_release(ptr);
     if (!out.ok && out.cancelled && w.aborted) this._deliver(w, false, abortError(w.op._signal));
-    else this._deliver(w, out.ok, out.ok ? out.value : out.error);
+    else if (w.cancelError !== null) {
+      if (!out.ok && out.cancelled) {
+        w.task._delivered = true;
+        this._deliver(w, false, w.cancelError);
+      } else {
+        // the operation completed anyway: the task keeps the outcome and
+        // gets the cancellation at its next operation
+        w.task._cancelPending = w.cancelError;
+        this._deliver(w, out.ok, out.ok ? out.value : out.error);
+      }
+    } else this._deliver(w, out.ok, out.ok ? out.value : out.error);
   }
 
   /** C: the wait in slot (wa__js_resume_after) is due. */
@@ -201,7 +321,29 @@ export class AsyncOps {
     const w = this._waits[slot];
     if (!w) return;
     this._untrack(w);
+    if (w.cancelError !== null) return; // withdrawn (its outcome is delivered)
+    w.timer = 0;
     this._deliver(w, true, w.op._convert(undefined));
+  }
+
+  /**
+   * Call h(v), a handler of task t's then() on future f (bindThen), with t
+   * current in it and in the await's continuation.
+   * @internal
+   */
+  _resumeIn(t, f, h, v) {
+    if (t._futWait === f) t._futWait = null;
+    const tasks = this._rt._tasks;
+    const prev = tasks.current;
+    this._enterQ.push(t);
+    queueMicrotask(this._enter);
+    tasks.current = t;
+    try {
+      return h(v);
+    } finally {
+      tasks.current = prev;
+      queueMicrotask(this._leave);
+    }
   }
 
   /** @internal another then() of a started operation */
@@ -227,10 +369,16 @@ export class AsyncOps {
     this._waits[slot] = w;
     w.slot = slot;
     this._live++;
+    const t = w.task;
+    if (t !== null) {
+      if (t._opWait === null) t._opWait = w;
+      else t._opWaitMany = true;
+    }
   }
 
   /** @internal */
   _untrack(w) {
+    if (w.task !== null && w.task._opWait === w) w.task._opWait = null;
     this._waits[w.slot] = null;
     this._free.push(w.slot);
     w.slot = 0;
@@ -271,6 +419,16 @@ export class AsyncOps {
   _deliver(w, ok, value) {
     w.state = ok ? FULFILLED : REJECTED;
     w.value = value;
+    const t = w.task;
+    const tasks = this._rt._tasks;
+    const prev = tasks.current;
+    if (t !== null) {
+      // t is current in the handlers, and in the await's continuation,
+      // which runs one microtask after them: between these two
+      this._enterQ.push(t);
+      queueMicrotask(this._enter);
+      tasks.current = t;
+    }
     if (w.first) {
       const h = ok ? w.onFulfilled : w.onRejected;
       w.first = false;
@@ -280,8 +438,58 @@ export class AsyncOps {
     const more = w.more;
     w.more = null;
     if (more) for (const [f, r, tail] of more) settleTail(tail, ok ? f : r, ok, value);
+    if (t !== null) {
+      tasks.current = prev;
+      queueMicrotask(this._leave);
+    }
   }
 }
+
+/**
+ * `then` of cls (Future and its subclasses: Task, gather's future ...;
+ * ScopeRun: timeout(), taskGroup()) as a getter, which the engine reads at
+ * `await x` while the awaiting code runs. With an async task t current it
+ * gives t's then(): x's own then() runs with t current (a scope's body
+ * starts in it), a pending Future becomes what t awaits (cancelling t
+ * cancels it), and the handlers run with t current (AsyncOps._resumeIn).
+ * @param {Function} cls
+ * @param {string} key the Task field that keeps t's then() for cls
+ */
+export function bindThen(cls, key) {
+  const plain = cls.prototype.then;
+  Object.defineProperty(cls.prototype, 'then', {
+    configurable: true,
+    get() {
+      const t = this._rt._tasks.current;
+      // KIND_NEW: the first part of an async body runs before the task
+      // knows it is one
+      if (t === null || (t._kind !== KIND_ASYNC && t._kind !== KIND_NEW)) return plain;
+      return t[key] ??= taskThen(t, plain);
+    },
+  });
+}
+
+function taskThen(t, plain) {
+  return function then(onFulfilled, onRejected) {
+    const rt = this._rt;
+    const ops = rt._asyncOps;
+    const tasks = rt._tasks;
+    if (this instanceof Future && t._state === STATES.PENDING && !this.done()) t._futWait = this;
+    const prev = tasks.current;
+    tasks.current = t;
+    try {
+      return plain.call(
+        this,
+        typeof onFulfilled === 'function' ? (v) => ops._resumeIn(t, this, onFulfilled, v) : onFulfilled,
+        typeof onRejected === 'function' ? (e) => ops._resumeIn(t, this, onRejected, e) : onRejected,
+      );
+    } finally {
+      tasks.current = prev;
+    }
+  };
+}
+
+bindThen(Future, '_thenFuture');
 
 /** Run handler h with the outcome and settle tail with what it gives. */
 function settleTail(tail, h, ok, value) {

@@ -141,7 +141,7 @@ export class Future {
     this._rt._views.setError(this, error);
   }
 
-  /** Thenable: `await future`. */
+  /** Thenable: `await future` (in async tasks a getter wraps it: async_ops.js). */
   then(onFulfilled, onRejected) {
     return this._getPromise().then(onFulfilled, onRejected);
   }
@@ -274,7 +274,14 @@ export class Task extends Future {
     /** @internal KIND_* */ this._kind = kind;
     /** @internal what a generator task awaits (an op, a view, or a C future's awaitable) */ this._awaiting = null;
     /** @internal generator: the C future it awaits (one reference); async: BODY_OK / BODY_FAILED once the body settled */ this._awaitPtr = 0;
-    /** @internal an async body saw its cancellation (through its signal) */ this._delivered = false;
+    /** @internal an async body saw its cancellation (through its signal or an operation) */ this._delivered = false;
+    /** @internal async: the operation it awaits (async_ops.js), or null */ this._opWait = null;
+    /** @internal async: it may await several at once (the table is searched) */ this._opWaitMany = false;
+    /** @internal async: a CancelledError for the next operation it starts */ this._cancelPending = null;
+    /** @internal async: the future it awaits (async_ops.js), or null */ this._futWait = null;
+    /** @internal async: its then() of futures and scope blocks (async_ops.js bindThen) */
+    this._thenFuture = undefined;
+    this._thenScope = undefined;
   }
 
   /** The task's name (asyncio get_name/set_name). */
@@ -287,6 +294,16 @@ export class Task extends Future {
     if (typeof v !== 'string') throw new TypeError('task.name must be a string');
     if (this._ptr) this._rt._tasks.setName(this._ptr, v);
     this._name = v;
+  }
+
+  /**
+   * What the task waits on, as an await chain of descriptions, outermost
+   * first (`Task "main" (async) awaits Task "worker"`, ...): asyncio's
+   * Task.get_stack() for JS and C tasks.
+   * @returns {string[]}
+   */
+  getStack() {
+    return this._rt._stackOf(this);
   }
 
   /** Number of pending cancellation requests (asyncio Task.cancelling()). */
@@ -310,6 +327,8 @@ export class Task extends Future {
       this._controller = new AbortController();
       this._controller.signal[SIGNAL_OWNER] = this;
       if (this._state === CANCELLED) this._controller.abort(this._result);
+      // asked to cancel before anyone looked at the signal
+      else if (this._state === PENDING && this.cancelling() > 0) this._controller.abort(new CancelledError(this._rt._tasks.cancelMessage(this._ptr)));
     }
     return this._controller.signal;
   }

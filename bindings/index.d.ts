@@ -128,6 +128,8 @@ export declare class Task<T = unknown> extends Future<T> {
   name: string;
   /** Pending cancellation requests (asyncio Task.cancelling()). */
   cancelling(): number;
+  /** What the task waits on: the await chain, outermost first (asyncio's get_stack). */
+  getStack(): string[];
   /** Decrement the cancellation count; returns the new count. */
   uncancel(): number;
   /** Aborts (reason: CancelledError) when the task is asked to cancel. */
@@ -174,6 +176,8 @@ export interface RuntimeOptions {
    * Default 'host'.
    */
   clock?: 'host' | 'virtual';
+  /** Debug mode: never-awaited operations, slow steps (slowMs, default 100), unreachable cancellations; warnings to warn (default console.warn). */
+  debug?: boolean | { slowMs?: number; warn?: (message: string) => void };
 }
 
 export interface RuntimeStats {
@@ -213,6 +217,8 @@ export declare class Runtime {
   gather<T>(aws: Iterable<Awaitable<T>>, options?: GatherOptions): Future<T[]>;
   currentTask(): Task | null;
   allTasks(): Task[];
+  /** Every task not yet done, one per line, with its await chain. */
+  dumpTasks(): string;
   /** asyncio.run: run main, then cancel and await every task still alive. */
   run<T>(main: (task: Task) => TaskGenerator<T>, options?: RunOptions): Promise<T>;
   run<T>(main: (task: Task) => T | PromiseLike<T>, options?: RunOptions): Promise<T>;

@@ -11,6 +11,7 @@
 //     return yield gather(a, b);          // ['a', 'b'] after ~100 ms
 //   });
 import { Runtime } from './runtime.js';
+import { debugFromEnvironment } from './debug.js';
 import { setDefaultRuntime } from './defaults.js';
 
 export { Runtime } from './runtime.js';
@@ -48,7 +49,7 @@ let loading = null;
  * @returns {Promise<Runtime>}
  */
 export function ready() {
-  loading ??= Runtime.create().then((rt) => {
+  loading ??= Runtime.create({ debug: debugFromEnvironment() }).then((rt) => {
     setDefaultRuntime(rt);
     runtime = rt;
     return rt;

@@ -92,7 +92,11 @@ export class Loop {
     const cb = this._callbacks.get(id);
     if (!cb) return;
     this._callbacks.delete(id);
+    const debug = this._rt._debug;
+    if (!debug.on) return this.safeCall(cb[0], ...cb[1]);
+    debug.begin();
     this.safeCall(cb[0], ...cb[1]);
+    debug.end(() => `callback ${cb[0].name || '(anonymous)'}`);
   }
 
   /** Run user code from the loop without letting it break C. */

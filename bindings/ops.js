@@ -1,9 +1,11 @@
 // Runtime operations as lazy awaitables, like asyncio coroutines: calling
 // `sleep(10)` or `queue.get()` creates the operation; it starts when a task
 // awaits it (`yield op` in a generator task, `await op` in async code) and
-// can be awaited once. Started from async code, an operation honours
-// `{ signal }`: an abort withdraws it (a queue item or a lock slot is never
-// lost) and the await rejects with CancelledError.
+// can be awaited once. Started from async code, an operation belongs to the
+// async task current when it was created (async_ops.js): cancelling that
+// task withdraws it. It also honours `{ signal }`: an abort withdraws it (a
+// queue item or a lock slot is never lost) and the await rejects with
+// CancelledError.
 //
 // The contract between an operation and the task machinery (tasks.js,
 // awaitables.js, gather.js, wait.js) is the set of hooks below: a subclass
@@ -31,6 +33,11 @@ export class Op {
     /** @internal aborting it withdraws the operation (async code) */ this._signal = signal;
     /** @internal its run when awaited from async code (async_ops.js) */ this._wait = null;
     /** @internal claimed: it runs once */ this._started = false;
+    /** @internal the task current at creation: an async task's await of it
+     * is withdrawn when that task is cancelled (async_ops.js) */
+    this._task = rt._tasks.current;
+    /** @internal debug mode's record of it (debug.js), else null */ this._debugRec = null;
+    if (rt._debug.on) rt._debug.opCreated(this);
   }
 
   // ---- the contract ---------------------------------------------------------
@@ -105,6 +112,7 @@ export class Op {
    */
   _claim() {
     if (this._shared) return;
+    if (this._debugRec !== null) this._debugRec.started = true;
     if (this._started) throw new TypeError(`${this.constructor.name} was already awaited; create a new one`);
     this._started = true;
   }

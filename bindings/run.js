@@ -46,6 +46,7 @@ export class Runner {
       throw new WasyncioError(message, how === ENDED_DEADLOCK ? codes.EDEADLOCK : status, cause !== undefined ? { cause } : undefined);
     } finally {
       rt._unretrieved.flush();
+      if (rt._debug.on) rt._debug.flush();
     }
   }
 

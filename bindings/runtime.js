@@ -33,6 +33,7 @@ import { isThenable } from './kinds.js';
 import { Calls } from './calls.js';
 import { Unretrieved } from './unretrieved.js';
 import { Runner } from './run.js';
+import { Debug, stackOf } from './debug.js';
 import { Trace } from './trace.js';
 import { SyncRegistry } from './sync.js';
 import { Scopes } from './scopes.js';
@@ -82,7 +83,7 @@ export class Runtime {
    */
   static async create(options = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('Runtime.create(options): options must be an object');
-    const { wasm, onError, moduleOptions, clock = 'host' } = options;
+    const { wasm, onError, moduleOptions, clock = 'host', debug } = options;
     const module = options.module ?? undefined;
     if (onError !== undefined && typeof onError !== 'function') throw new TypeError('options.onError must be a function');
     if (clock !== 'host' && clock !== 'virtual') throw new RangeError("options.clock must be 'host' or 'virtual'");
@@ -92,7 +93,7 @@ export class Runtime {
     }
     if (wasm !== undefined && module === undefined) throw new TypeError('options.wasm needs options.module (the glue of that .wasm)');
     const M = module === undefined ? await loadDefaultModule(moduleOptions) : await loadModule(module, { ...moduleOptions }, wasm);
-    const rt = new Runtime(M, { onError });
+    const rt = new Runtime(M, { onError, debug });
     // wa_loop_set_clock: on 'virtual', time jumps to the next timer whenever
     // nothing is ready (and no fetch or worker job is in flight)
     if (clock === 'virtual') rt._c.wa_loop_set_clock(1);
@@ -101,9 +102,9 @@ export class Runtime {
 
   /**
    * @param {any} M an instantiated Emscripten module built by build.sh
-   * @param {{ onError?: Function }} [options]
+   * @param {{ onError?: Function, debug?: boolean | object }} [options]
    */
-  constructor(M, { onError } = {}) {
+  constructor(M, { onError, debug } = {}) {
     if (!M || typeof M._wa__js_spawn !== 'function') {
       throw new TypeError('Runtime: not a wasyncio module (build it with build.sh)');
     }
@@ -116,6 +117,7 @@ export class Runtime {
     /** @internal */
     this._onError = onError || ((err, ctx) => console.error(`wasyncio: ${ctx.message}`, err));
     // the parts, each owning one concept (they find each other through rt)
+    /** @internal debug mode (debug.js) */ this._debug = new Debug(this, debug);
     /** @internal */ this._loop = new Loop(this);
     /** @internal */ this._views = new Views(this);
     /** @internal */ this._tasks = new Tasks(this);
@@ -217,6 +219,20 @@ export class Runtime {
   /** A new pending Future. */
   createFuture() {
     return this._views.createFuture();
+  }
+
+  /**
+   * Every task not yet done, one per line, with what it waits on (the await
+   * chain: `Task "a" (async) awaits Task "b"`, ...). Debug mode or not.
+   * @returns {string}
+   */
+  dumpTasks() {
+    return this.allTasks().map((t) => stackOf(t).join(' -> ')).join('\n');
+  }
+
+  /** @internal Task.getStack */
+  _stackOf(t) {
+    return stackOf(t);
   }
 
   /** The running task (during a JS or C task step), else null. */

@@ -18,7 +18,7 @@
 import { CancelledError, InvalidStateError, codes } from './errors.js';
 import { Task, SIGNAL_OWNER } from './futures.js';
 import { BIND } from './awaitables.js';
-import { abortError, abortMessage } from './async_ops.js';
+import { abortError, abortMessage, bindThen } from './async_ops.js';
 import { isGenerator, isThenable } from './kinds.js';
 import { checkOptions } from './wait.js';
 
@@ -134,6 +134,10 @@ export class ScopeRun {
     return scope._leaveAsync(out);
   }
 }
+
+// `await timeout(...)` in an async task: the body runs as the task's code
+// (the rule in async_ops.js).
+bindThen(ScopeRun, '_thenScope');
 
 /**
  * What Timeout and TaskGroup share: the owning task, the scope's

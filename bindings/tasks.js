@@ -9,9 +9,10 @@
 //    thrown in at the yield as a CancelledError and the pending operation
 //    is withdrawn.
 //  - async functions (`async (task) => ...`): the body runs on promises; the
-//    C task waits for the body's promise (a future that refuses to be
-//    cancelled). The task's AbortSignal (`task.signal`) aborts on
-//    cancellation; operations given that signal are withdrawn.
+//    C task waits for the body's promise. Cancellation reaches the runtime
+//    operation the body awaits if the task created it (async_ops.js has the
+//    rule), and the task's AbortSignal (`task.signal`) aborts on
+//    cancellation: operations and fetches given that signal are withdrawn.
 import {
   CancelledError, InvalidStateError, codes, errorFromStatus, messageOf, statusOf,
 } from './errors.js';
@@ -197,6 +198,8 @@ export class Tasks {
     const view = slot ? this._views.at(slot) : null;
     if (!(view instanceof Task) || view._ptr !== ptr) return;
     const msg = this.cancelMessage(ptr);
+    // an async task: the operation it awaits is withdrawn (async_ops.js)
+    if (view._kind === KIND_ASYNC) this._rt._asyncOps.cancelTask(view, msg);
     // a timeout scope's or task group's own cancellation aborts that scope's
     // signal, not the task's (scopes.js)
     if (this._rt._scopes.cancelRequested(view, msg)) return;
@@ -211,6 +214,8 @@ export class Tasks {
     if (!task) return codes.EHOST;
     const prev = this.current;
     this.current = task;
+    const debug = this._rt._debug;
+    if (debug.on) debug.begin();
     try {
       switch (task._kind) {
         case KIND_NEW: return this._first(task);
@@ -222,6 +227,7 @@ export class Tasks {
       return this._finish(task, false, e);
     } finally {
       this.current = prev;
+      if (debug.on) debug.end(() => `a step of task "${task.name}"`);
     }
   }
 
@@ -332,6 +338,7 @@ export class Tasks {
           continue;
         }
         y._started = true;
+        if (y._debugRec !== null) y._debugRec.started = true;
         const rc = c.wa_step_sleep(y._ms);
         if (rc !== 0) {
           isThrow = true;

@@ -72,8 +72,12 @@ int wa__js_park(wa_task_t *t);
 int wa__js_wake(wa_task_t *t);
 
 /* Call JS resumption #id (wa_js_import_resume) after the callbacks ready now
- * (ms 0) or after ms: `await sleep(ms)` in async code, without a future. */
-int wa__js_resume_after(int32_t id, double ms);
+ * (ms 0) or after ms: `await sleep(ms)` in async code, without a future.
+ * *timer (optional) receives what wa__js_resume_cancel takes (0 for ms 0:
+ * it cannot be withdrawn, it runs in this turn). */
+int wa__js_resume_after(int32_t id, double ms, uint32_t *timer);
+/* Withdraw a resumption before it runs (its task was cancelled). */
+void wa__js_resume_cancel(uint32_t timer);
 
 /* Start coroutine fn with arg (owned: freed when fn returns; left with the
  * caller if NULL is returned). */

@@ -55,7 +55,10 @@ test('wait, asCompleted, waitFor, shield take generator objects and promises; wr
     assert.equal(pending.size, 0);
     assert.deepEqual([...done].map((t) => (assert.ok(t instanceof Task), t.result())).sort(), ['v', 'w']);
     const order = [];
-    for await (const t of rt.asCompleted([fetchData(rt, 'slow', 5), fetchAsync(rt, 'fast', 1)])) order.push(await t);
+    const fastDone = rt.createFuture();
+    const slow = (function* () { yield fastDone; yield rt.sleep(5); return 'slow'; })();
+    const fast = (async () => { await rt.sleep(1); fastDone.setResult(true); return 'fast'; })();
+    for await (const t of rt.asCompleted([slow, fast])) order.push(await t);
     assert.deepEqual(order, ['fast', 'slow']);
     assert.equal(await rt.waitFor(fetchData(rt, 'f', 1), 1000), 'f');
     assert.equal(await rt.shield(fetchAsync(rt, 's', 1)), 's');

@@ -95,3 +95,26 @@ for (const style of ['generator', 'async']) {
     if (style === 'async') assert.match(r.stdout, /'stuck-main'/, 'a main that cancellation cannot reach is named');
   });
 }
+
+test('unretrieved failures: reported once at the end of run(), never for what gather / returnExceptions / await retrieved', async () => {
+  const reports = [];
+  const rt = await Runtime.create({ onError: (e, ctx) => reports.push(`${ctx.message}: ${e.message}`) });
+  function* bad() { yield rt.sleep(1); throw new Error('boom'); }
+  function* good() { yield rt.sleep(2); return 1; }
+  async function badAsync() { await rt.sleep(1); throw new Error('boomA'); }
+  await rt.run(async () => {
+    const r = await rt.gather(bad(), good(), badAsync(), { returnExceptions: true });
+    assert.deepEqual(r.map((v) => (v instanceof Error ? v.message : v)), ['boom', 1, 'boomA']);
+    await assert.rejects(rt.gather(bad(), good()), /boom/);
+    const seen = rt.createTask(async () => { throw new Error('awaited'); });
+    await assert.rejects(seen, /awaited/);
+    rt.createTask(async () => { throw new Error('never awaited'); }, { name: 'lost' });
+    await rt.sleep(5);
+    assert.deepEqual(reports, [], 'nothing reported while the run goes on');
+  });
+  assert.deepEqual(reports, ['Task "lost" exception was never retrieved: never awaited']);
+  await rt.run(async () => {}); // a later run reports nothing again
+  globalThis.gc?.();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(reports.length, 1, 'exactly once');
+});

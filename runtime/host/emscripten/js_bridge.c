@@ -112,11 +112,20 @@ static void js_resume(void *a, void *b) {
 
 static void js_resume_timer(void *a) { wa_js_import_resume((int32_t)(intptr_t)a); }
 
-WA_EXPORT int wa__js_resume_after(int32_t id, double ms) {
+WA_EXPORT int wa__js_resume_after(int32_t id, double ms, uint32_t *timer) {
     if (!(ms >= 0)) return WA_EINVAL;
+    if (timer) *timer = 0;
     if (ms == 0) return wa__ready_push(js_resume, (void *)(intptr_t)id, NULL);
     uint32_t slot;
-    return wa__timer_add(wa_host_now() + ms, js_resume_timer, (void *)(intptr_t)id, &slot);
+    int rc = wa__timer_add(wa_host_now() + ms, js_resume_timer, (void *)(intptr_t)id, &slot);
+    if (rc == 0 && timer) *timer = slot + 1;
+    return rc;
+}
+
+/* Withdraw a resumption whose timer wa__js_resume_after gave (not yet run):
+ * the task that awaited it was cancelled. */
+WA_EXPORT void wa__js_resume_cancel(uint32_t timer) {
+    if (timer) wa__timer_cancel(timer - 1);
 }
 
 /* ---- run(): the JS bindings' main task run by run.c ------------------------ */
