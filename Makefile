@@ -71,10 +71,12 @@ name = $(basename $(notdir $1))
 # A file holding a configuration (tools and flags), rewritten when make
 # starts only if the configuration changed: what depends on it is rebuilt
 # exactly then. $(eval $(call config,FILE,VARIABLE_NAME))
+# Compared with whitespace collapsed: an empty variable between flags must
+# not make two environments (a shell, an npm script) disagree and rebuild.
 define config
-ifneq ($$(file <$1),$$($2))
+ifneq ($$(strip $$(file <$1)),$$(strip $$($2)))
 $$(shell mkdir -p $(dir $1))
-$$(file >$1,$$($2))
+$$(file >$1,$$(strip $$($2)))
 endif
 endef
 FORCE:
@@ -137,6 +139,7 @@ $(eval $(call native_variant,native))
 $(eval $(call native_variant,native-asan))
 
 native: $(native_OUTPUTS) $(native-asan_OUTPUTS)
+	@:
 .PHONY: native
 
 # libFuzzer target (clang; with ASan and UBSan): random sequences of C API
@@ -282,7 +285,9 @@ WASM_OUTPUTS := $(WEB_OUTPUTS) $(B)/wasm/wasyncio_tests.wasm \
   $(call wasm_outputs,$(MODULE_SRCS),$(B)/wasm/modules) $(call wasm_outputs,$(PROGRAM_SRCS),$(B)/wasm)
 
 wasm: $(WASM_OUTPUTS) constants
+	@:
 web: $(WEB_OUTPUTS) bundle
+	@:
 .PHONY: wasm web
 
 # ---------------------------------------------------------------------------
@@ -327,6 +332,7 @@ $(foreach s,$(WASI_PROGRAM_SRCS),$(B)/wasi/$(call name,$s).wasm):
 
 ifneq ($(and $(wildcard /usr/include/wasm32-wasi/stdio.h),$(shell command -v $(CLANG))),)
 wasi: $(B)/wasi/wasyncio_tests.wasm $(foreach s,$(WASI_PROGRAM_SRCS),$(B)/wasi/$(call name,$s).wasm)
+	@:
 else
 wasi:
 	@echo '[build] WASI: skipped (needs clang and Debian'"'"'s wasi-libc)' >&2
@@ -357,6 +363,7 @@ ALL_OBJS += $(B)/constants/constants.o
 endif
 
 constants: bindings/constants.js
+	@:
 .PHONY: constants
 
 # ---------------------------------------------------------------------------
@@ -389,6 +396,7 @@ dist/worker.node.js: bindings/worker.js $(BINDINGS)
 
 ifneq ($(wildcard $(ESBUILD)),)
 bundle: dist/wasyncio.js dist/worker.js dist/wasyncio.node.js dist/worker.node.js
+	@:
 else ifeq ($(BUNDLE_STRICT),1)
 bundle:
 	@echo '[build] error: esbuild is missing: run npm ci' >&2; exit 1
@@ -417,6 +425,7 @@ cc: $(CC_OBJS) $(WASM_LINK_DEPS)
 
 # ---------------------------------------------------------------------------
 all: native wasm wasi bundle
+	@:
 clean:
 	rm -rf $(B) dist $(if $(wildcard tools/constants.c),bindings/constants.js)
 .PHONY: all clean

@@ -1,8 +1,8 @@
 // asyncio.gather on the runtime: C's wa_gather over the children's C
 // futures; the result is read from the children's JS views, so values and
 // errors keep their identity.
-import { errorFromStatus, codes, statusOf } from './errors.js';
-import { Future, STATES } from './futures.js';
+import { errorFromStatus, codes } from './errors.js';
+import { Future } from './futures.js';
 import { splitArgs } from './awaitables.js';
 import { WA } from './constants.js';
 
@@ -11,12 +11,14 @@ const RETURN_EXCEPTIONS = WA.RETURN_EXCEPTIONS;
 /** A future whose result is computed from its children (gather). */
 export class GatheringFuture extends Future {
   /** @internal */
-  constructor(rt, ptr, kids, kidPtrs) {
+  constructor(rt, ptr, kids, kidPtrs, cPtrs) {
     super(rt, ptr);
     /** @internal the children as awaited (views, operations, promises), until settled */
     this._kids = kids;
     /** @internal their C futures where we hold a reference (not views), else 0 */
     this._kidPtrs = kidPtrs;
+    /** @internal the C futures wa_gather got (identities: the gather holds them) */
+    this._cPtrs = cPtrs;
   }
 
   /** @internal results of a gather, in order, from its children */
@@ -27,10 +29,12 @@ export class GatheringFuture extends Future {
     if (st === codes.ECANCELLED) return rt._views.readOutcome(ptr);
     const kids = this._kids;
     if (st !== 0) {
-      // the first child that failed, with its own error object
+      // the child whose failure completed the gather, with its own error object
+      const failed = c.wa__gather_failed(ptr);
       for (let i = 0; i < kids.length; i++) {
+        if (this._cPtrs[i] !== failed) continue;
         const o = this._kidOutcome(i);
-        if (o && !o.ok && this._kidStatus(i) === st) return o;
+        if (o && !o.ok) return o;
       }
       return rt._views.readOutcome(ptr);
     }
@@ -55,18 +59,11 @@ export class GatheringFuture extends Future {
     return this._rt._awaitables.outcomeOf(k, k instanceof Future ? k._ptr : this._kidPtrs[i]);
   }
 
-  /** @internal the C status of child i (as the gather saw it) */
-  _kidStatus(i) {
-    const k = this._kids[i];
-    if (k instanceof Future) return k._state === STATES.CANCELLED ? codes.ECANCELLED : k._state === STATES.REJECTED ? statusOf(k._result) : 0;
-    return this._rt._c.wa_future_status(this._kidPtrs[i]);
-  }
-
   /** @internal drop our references to the children */
   _fire() {
     const ptrs = this._kidPtrs;
     if (ptrs) {
-      this._kids = this._kidPtrs = null;
+      this._kids = this._kidPtrs = this._cPtrs = null;
       for (let i = 0; i < ptrs.length; i++) if (ptrs[i]) this._rt._c.wa_release(ptrs[i]);
     }
     super._fire();
@@ -117,7 +114,7 @@ export function gather(rt, args) {
     rt._mem.free(arr);
   }
   const outer = rt._mem.out();
-  const g = new GatheringFuture(rt, outer, kids, owned);
+  const g = new GatheringFuture(rt, outer, kids, owned, ptrs);
   rt._views.watch(g, outer);
   return g;
 }

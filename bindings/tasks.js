@@ -397,6 +397,12 @@ export class Tasks {
     const c = this._c;
     this.live--;
     task._body = null;
+    // asyncio: a body that returns with a cancellation still pending (it
+    // cancelled itself, say) ends cancelled
+    if (ok && c.wa__js_cancel_pending(task._ptr)) {
+      ok = false;
+      v = new CancelledError(this.cancelMessage(task._ptr) ?? '');
+    }
     // the view's outcome is the JS value itself (identity kept); C gets a copy
     task._record(ok, ok ? v : undefined, ok ? undefined : v, !ok && v instanceof CancelledError);
     if (ok) {

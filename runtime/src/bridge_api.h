@@ -117,7 +117,19 @@ size_t wa__js_all_tasks(wa_task_t **out, size_t cap);
 /* The current task's error message, unformatted (wa_fail with "%s"). */
 int wa__js_fail(int code, const char *msg);
 
-/* Message of the latest cancel request of task t (NULL if none). */
+/* The child of gather `outer` whose failure (or cancellation) completed it
+ * (borrowed; the gather holds it), or NULL. Several children may have
+ * failed by the time the outcome is read: this is the one asyncio reports. */
+WA_API wa_future_t *wa__gather_failed(const wa_future_t *outer);
+
+/* 1 if task t has a cancellation pending (requested, not yet delivered):
+ * a body returning now ends cancelled (asyncio). */
+int wa__js_cancel_pending(const wa_task_t *t);
+
+/* The cancel message of task t (NULL if none): while a cancel request is
+ * being told to the bindings (cancel_notify), that request's; else the
+ * message of the cancellation the task sees (asyncio's rules: the first
+ * request's if it cancelled what the task awaited, else the latest's). */
 const char *wa__js_cancel_msg(const wa_task_t *t);
 
 /* A task's own name if one was given (NULL for the default "Task-<n>"),

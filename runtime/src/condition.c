@@ -1,53 +1,104 @@
-/* asyncio.Condition: wait / wait_for / notify / notify_all over a Lock.
+/* asyncio.Condition (Python 3.13/3.14), step by step.
  *
- * A wait is one op going through phases, as Python 3.13's Condition.wait:
- *   CW_WAIT    lock released, linked in the condition's waiter list;
- *   CW_PENDING notified (or cancelled): the re-acquire starts on the next
- *              loop step, where the woken task would run in asyncio;
- *   CW_LOCK    linked in the lock's waiter list;
- *   CW_DONE    the lock is held again (or the op failed).
- * The lock is re-acquired even when the wait is cancelled; the op then ends
- * cancelled (lock held) and passes a notification on to another waiter,
- * like the `except BaseException: self._notify(1)` of Python 3.13. For
- * wait_for the predicate is checked each time the lock is re-acquired; if
- * it is false the op goes back to CW_WAIT. */
+ * wait() releases the lock, waits for a notification, then re-acquires the
+ * lock (Lock.acquire as an inner coroutine) when its task resumes - also
+ * when cancelled, retrying through further cancellations; a wait that ends
+ * with an error (cancelled) then passes a notification on (`except
+ * BaseException: self._notify(1)`). wait_for(pred) loops wait() until
+ * pred(arg) is true. The waiter list is shared with the barrier
+ * (barrier.c), which is built on the same inner coroutine. */
 #include "sync_internal.h"
 
 struct wa_cond {
     wa_sobj_t hdr;
-    wa_lock_t *lock;        /* referenced */
+    wa_cond_core_t core;    /* core.lock referenced */
     bool own_lock;          /* created by wa_cond_new (destroyed with it) */
-    wa_oplist_t waiters;
 };
-
-enum { CW_WAIT = 1, CW_PENDING, CW_LOCK, CW_DONE };
 
 typedef struct cond_op {
     wa_op_t base;
     bool (*pred)(void *arg);    /* wait_for; NULL for wait */
     void *arg;
-    bool cancelled;             /* cancellation requested: end cancelled */
 } cond_op_t;
+
+enum { CW_START = 0, CW_WAIT, CW_ACQUIRE };
+
+/* ---- the inner coroutine: Condition.wait() ---------------------------------- */
+
+size_t wa__cond_notify(wa_cond_core_t *c, size_t n) {
+    size_t k = 0;
+    for (wa_op_t *op = c->waiters.head; op && k < n; op = op->next) {
+        if (!wa__op_woken(op)) {
+            k++;
+            wa__op_wake(op);
+        }
+    }
+    return k;
+}
+
+int wa__cond_wait_step(wa_cond_core_t *c, wa_op_t *op, int status) {
+    wa_lock_t *l = c->lock;
+    switch (op->sub) {
+    case CW_START:
+        wa__lock_release_internal(l);
+        op->sub = CW_WAIT;
+        return wa__op_wait(op, &c->waiters);
+    case CW_WAIT:
+        wa__list_unlink(op); /* finally: self._waiters.remove(fut) */
+        if (status == WA_ESHUTDOWN) {
+            op->sub = CW_START;
+            return status; /* condition destroyed: no re-acquire */
+        }
+        op->saved = status;
+        op->flags &= (uint8_t)~OPF_COND_ERR;
+        op->sub = CW_ACQUIRE;
+        op->lsub = 0;
+        status = 0;
+        break;
+    default:
+        break;
+    }
+    /* CW_ACQUIRE: `while True: try: await self.acquire(); break
+     *              except CancelledError as e: err = e` */
+    for (;;) {
+        int rc = wa__lock_acquire_step(l, op, status);
+        if (rc == WA_PENDING) return rc;
+        if (rc == WA_ECANCELLED) {
+            op->flags |= OPF_COND_ERR;
+            status = 0;
+            continue;
+        }
+        op->sub = CW_START;
+        if (rc) return rc; /* the lock was destroyed: not held */
+        break;
+    }
+    int final = (op->flags & OPF_COND_ERR) ? WA_ECANCELLED : op->saved;
+    if (final) wa__cond_notify(c, 1); /* except BaseException: self._notify(1) */
+    return final;
+}
+
+void wa__cond_wait_abandon(wa_cond_core_t *c, wa_op_t *op) {
+    bool notified = false;
+    if (op->sub == CW_WAIT) {
+        notified = wa__op_woken(op) && op->waiter->state == FUT_OK;
+        wa__list_unlink(op);
+    } else if (op->sub == CW_ACQUIRE) {
+        notified = op->saved == 0;
+        wa__list_unlink(op);
+        if (!c->lock->locked) wa__lock_wake_up_first(c->lock);
+    }
+    if (notified) wa__cond_notify(c, 1);
+}
+
+/* ---- the object ---------------------------------------------------------------- */
 
 static void cond_free(wa_sobj_t *o) {
     wa_cond_t *c = (wa_cond_t *)o;
-    wa__sobj_unref(&c->lock->hdr);
+    wa__sobj_unref(&c->core.lock->hdr);
     free(c);
 }
 
-/* A pending op released unawaited (CW_WAIT or CW_LOCK; CW_PENDING holds a
- * reference so it cannot get here). */
-static void cond_withdraw(wa_op_t *op) {
-    wa__list_unlink(op);
-    op->phase = CW_DONE;
-}
-
-static const wa_sobj_vt_t cond_vt = {cond_free, cond_withdraw};
-
-/* The object behind a public handle, or NULL (stale, never issued, other kind). */
-static inline wa_cond_t *cond_get(const wa_cond_t *handle) {
-    return (wa_cond_t *)wa__sobj_get(handle, SOBJ_COND);
-}
+static const wa_sobj_vt_t cond_vt = {cond_free};
 
 static inline bool cond_ok(const wa_cond_t *c) {
     return c && c->hdr.type == SOBJ_COND && !c->hdr.destroyed;
@@ -55,211 +106,110 @@ static inline bool cond_ok(const wa_cond_t *c) {
 
 int wa_cond_new(wa_cond_t **out, wa_lock_t *lock) {
     if (!out) return WA_EINVAL;
-    if (lock && !(lock = (wa_lock_t *)wa__sobj_get(lock, SOBJ_LOCK))) return WA_EINVAL;
+    if (lock && (lock->hdr.type != SOBJ_LOCK || lock->hdr.destroyed)) return WA_EINVAL;
     wa_cond_t *c = calloc(1, sizeof *c);
     if (!c) return WA_ENOMEM;
-    wa__sobj_init(&c->hdr, &cond_vt, SOBJ_COND);
-    if (wa__sobj_register(&c->hdr)) {
-        free(c);
-        return WA_ENOMEM;
-    }
     if (!lock) {
         int rc = wa_lock_new(&lock);
         if (rc) {
-            wa__sobj_unregister(&c->hdr);
             free(c);
             return rc;
         }
-        lock = (wa_lock_t *)wa__sobj_get(lock, SOBJ_LOCK);
         c->own_lock = true;
     } else {
         lock->hdr.refs++;
     }
-    c->lock = lock;
+    wa__sobj_init(&c->hdr, &cond_vt, SOBJ_COND);
+    c->core.lock = lock;
     if (c->own_lock) lock->hdr.refs++; /* ours, besides the handle ref */
-    *out = c->hdr.handle;
+    *out = c;
     return 0;
 }
 
-static void cond_reacquire(void *a, void *b);
-
-/* Move op to CW_PENDING and start its re-acquire on the next step. */
-static void cond_schedule(cond_op_t *op) {
-    op->base.phase = CW_PENDING;
-    wa_ref(&op->base.fut);
-    if (wa__ready_push(cond_reacquire, op, NULL) != 0) cond_reacquire(op, NULL);
+int wa_cond_destroy(wa_cond_t *c) {
+    if (!cond_ok(c)) return WA_EINVAL;
+    c->hdr.destroyed = 1;
+    for (wa_op_t *op = c->core.waiters.head; op; op = op->next) wa__op_wake_error(op, WA_ESHUTDOWN);
+    /* waits re-acquiring the lock end too, without it */
+    for (wa_op_t *op = c->core.lock->waiters.head; op; op = op->next)
+        if (op->obj == &c->hdr) wa__op_wake_error(op, WA_ESHUTDOWN);
+    if (c->own_lock) wa_lock_destroy(c->core.lock);
+    wa__sobj_unref(&c->hdr);
+    return 0;
 }
 
-/* Python's Condition._notify(n): wake up to n waiters, FIFO. */
-static size_t cond_notify_internal(wa_cond_t *c, size_t n) {
-    size_t k = 0;
-    while (k < n && c->waiters.head) {
-        cond_op_t *op = (cond_op_t *)wa__list_pop(&c->waiters);
-        cond_schedule(op);
-        k++;
-    }
-    return k;
+wa_lock_t *wa_cond_lock(const wa_cond_t *c) { return cond_ok(c) ? c->core.lock : NULL; }
+
+int wa_cond_acquire(wa_cond_t *c) {
+    if (!wa__cur_coro()) return WA_ENOTASK;
+    if (!cond_ok(c)) return WA_EINVAL;
+    return wa_lock_acquire(c->core.lock);
 }
 
-/* The op holds the lock: finish, or go back to waiting (returns false). */
-static bool cond_have_lock(cond_op_t *op) {
-    wa_cond_t *c = (wa_cond_t *)op->base.obj;
-    if (op->cancelled) {
-        op->base.phase = CW_DONE;
-        cond_notify_internal(c, 1);
-        wa__op_cancelled(&op->base);
-        return true;
-    }
-    if (op->pred && !op->pred(op->arg)) {
-        op->base.phase = CW_WAIT;
-        wa__list_push(&c->waiters, &op->base);
-        return false;
-    }
-    op->base.phase = CW_DONE;
-    wa__op_done(&op->base, NULL);
-    return true;
+int wa_cond_acquire_start(wa_cond_t *c, wa_future_t **out) {
+    if (!cond_ok(c)) return WA_EINVAL;
+    return wa_lock_acquire_start(c->core.lock, out);
 }
 
-bool wa__cond_lock_granted(wa_op_t *op) {
+int wa_cond_release(wa_cond_t *c) {
+    if (!cond_ok(c)) return WA_EINVAL;
+    if (c->core.lock->hdr.destroyed) return WA_ESHUTDOWN;
+    return wa_lock_release(c->core.lock);
+}
+
+bool wa_cond_locked(const wa_cond_t *c) { return cond_ok(c) && wa_lock_locked(c->core.lock); }
+
+/* ---- wait / wait_for ops ---------------------------------------------------------- */
+
+/* wait(), or wait_for(pred): `while not pred(): await self.wait()`. */
+static int cond_step(wa_op_t *op, int status) {
     cond_op_t *co = (cond_op_t *)op;
-    if (((wa_cond_t *)op->obj)->hdr.destroyed) { /* cannot happen: destroy unlinks */
-        op->phase = CW_DONE;
-        wa__op_fail(op, WA_ESHUTDOWN, "condition destroyed");
-        return false;
+    wa_cond_t *c = (wa_cond_t *)op->obj;
+    if (op->phase == 0) { /* the first check was made by the caller */
+        op->phase = 1;
+        status = 0;
     }
-    return cond_have_lock(co);
-}
-
-void wa__cond_lock_gone(wa_op_t *op) {
-    op->phase = CW_DONE;
-    wa__op_fail(op, WA_ESHUTDOWN, "lock destroyed");
-}
-
-static void cond_reacquire(void *a, void *b) {
-    (void)b;
-    cond_op_t *op = a;
-    wa_cond_t *c = (wa_cond_t *)op->base.obj;
-    if (op->base.phase == CW_PENDING && op->base.fut.refs == 1) {
-        /* Released by its waiter while pending: withdrawn, it takes no lock
-         * (it would hold it for nobody). Its notification goes on, as for a
-         * cancelled wait. */
-        op->base.phase = CW_DONE;
-        if (!c->hdr.destroyed) cond_notify_internal(c, 1);
-    } else if (op->base.phase == CW_PENDING) {
-        if (c->hdr.destroyed) {
-            op->base.phase = CW_DONE;
-            wa__op_fail(&op->base, WA_ESHUTDOWN, "condition destroyed");
-        } else if (c->lock->hdr.destroyed) {
-            wa__cond_lock_gone(&op->base);
-        } else if (wa__lock_acquire_or_queue(c->lock, &op->base)) {
-            if (!cond_have_lock(op)) wa__lock_release_internal(c->lock);
-        } else {
-            op->base.phase = CW_LOCK;
+    for (;;) {
+        if (op->sub == CW_START) {
+            if (c->hdr.destroyed || c->core.lock->hdr.destroyed) return WA_ESHUTDOWN;
+            if (!c->core.lock->locked) return WA_ESTATE; /* cannot wait on un-acquired lock */
         }
+        int rc = wa__cond_wait_step(&c->core, op, status);
+        if (rc != 0 || !co->pred || co->pred(co->arg)) return rc;
+        status = 0;
     }
-    wa_release(&op->base.fut);
 }
 
-static int cond_cancel(wa_future_t *f, const char *msg) {
-    cond_op_t *op = (cond_op_t *)f;
-    char *m = msg ? wa__strdup(msg) : NULL;
-    if (msg && !m) return WA_ENOMEM;
-    free(f->message);
-    f->message = m; /* kept for the final cancellation */
-    op->cancelled = true;
-    if (op->base.phase == CW_WAIT) {
-        wa__list_unlink(&op->base);
-        cond_schedule(op);
-    }
-    /* CW_PENDING / CW_LOCK: the op ends cancelled once it has the lock. */
-    return 1;
+static void cond_abandon(wa_op_t *op) {
+    wa_cond_t *c = (wa_cond_t *)op->obj;
+    wa__cond_wait_abandon(&c->core, op);
 }
 
-/* Completed (lock held) but the waiter was cancelled before resuming: it
+/* Completed (lock held) but the awaiter was cancelled before resuming: it
  * keeps the lock (a cancelled wait returns holding it) and the
  * notification goes to another waiter; the op now reads as cancelled. */
 static void cond_rollback(wa_future_t *f) {
     wa_op_t *op = OP(f);
     if (!wa__op_rollback_begin(op)) return;
     wa_cond_t *c = (wa_cond_t *)op->obj;
-    if (!c->hdr.destroyed) cond_notify_internal(c, 1);
+    if (!c->hdr.destroyed) wa__cond_notify(&c->core, 1);
     wa__op_withdrawn(op);
 }
 
-int wa_cond_destroy(wa_cond_t *c) {
-    c = cond_get(c);
+static const wa_op_vt_t cond_op_vt = {cond_step, cond_abandon, cond_rollback};
+
+/* Checks made at once: the predicate (before the lock, as in Python), then
+ * the lock. *op is NULL when the predicate already holds. */
+static int cond_begin(wa_cond_t *c, bool (*pred)(void *), void *arg, cond_op_t **out) {
     if (!cond_ok(c)) return WA_EINVAL;
-    c->hdr.destroyed = 1;
-    wa_op_t *op;
-    while ((op = wa__list_pop(&c->waiters))) {
-        op->phase = CW_DONE;
-        wa__op_fail(op, WA_ESHUTDOWN, "condition destroyed");
-    }
-    /* ops re-acquiring the lock: withdraw them from its waiter list */
-    for (op = c->lock->waiters.head; op;) {
-        wa_op_t *next = op->next;
-        if (op->obj == &c->hdr) {
-            wa__list_unlink(op);
-            op->phase = CW_DONE;
-            wa__op_fail(op, WA_ESHUTDOWN, "condition destroyed");
-        }
-        op = next;
-    }
-    /* CW_PENDING ops see `destroyed` when their step runs. */
-    if (c->own_lock) wa_lock_destroy(c->lock->hdr.handle); /* stale if the user did */
-    wa__sobj_unregister(&c->hdr);
-    wa__sobj_unref(&c->hdr);
-    return 0;
-}
-
-wa_lock_t *wa_cond_lock(const wa_cond_t *c) {
-    c = cond_get(c);
-    return cond_ok(c) ? c->lock->hdr.handle : NULL;
-}
-
-int wa_cond_acquire(wa_cond_t *c) {
-    c = cond_get(c);
-    if (!wa__cur_coro()) return WA_ENOTASK;
-    if (!cond_ok(c)) return WA_EINVAL;
-    if (c->lock->hdr.destroyed) return WA_ESHUTDOWN;
-    return wa_lock_acquire(c->lock->hdr.handle);
-}
-
-int wa_cond_acquire_start(wa_cond_t *c, wa_future_t **out) {
-    c = cond_get(c);
-    if (!cond_ok(c) || !out) return WA_EINVAL;
-    if (c->lock->hdr.destroyed) return WA_ESHUTDOWN;
-    return wa_lock_acquire_start(c->lock->hdr.handle, out);
-}
-
-int wa_cond_release(wa_cond_t *c) {
-    c = cond_get(c);
-    if (!cond_ok(c)) return WA_EINVAL;
-    if (c->lock->hdr.destroyed) return WA_ESHUTDOWN;
-    return wa_lock_release(c->lock->hdr.handle);
-}
-
-bool wa_cond_locked(const wa_cond_t *c) {
-    c = cond_get(c);
-    return cond_ok(c) && !c->lock->hdr.destroyed && c->lock->locked;
-}
-
-/* Common start of wait / wait_for: *out gets an op (maybe already done) or
- * NULL when the predicate already holds (no allocation). */
-static int cond_start(wa_cond_t *c, bool (*pred)(void *), void *arg, cond_op_t **out) {
-    if (!cond_ok(c)) return WA_EINVAL;
-    if (c->lock->hdr.destroyed) return WA_ESHUTDOWN;
+    if (c->core.lock->hdr.destroyed) return WA_ESHUTDOWN;
     *out = NULL;
-    /* Python's wait_for checks the predicate before wait() checks the lock */
     if (pred && pred(arg)) return 0;
-    if (!c->lock->locked) return WA_ESTATE;
-    cond_op_t *op = (cond_op_t *)wa__op_new(sizeof *op, OP_COND, &c->hdr, cond_cancel, cond_rollback);
+    if (!c->core.lock->locked) return WA_ESTATE;
+    cond_op_t *op = (cond_op_t *)wa__op_new(sizeof *op, OP_COND, &c->hdr, &cond_op_vt);
     if (!op) return WA_ENOMEM;
     op->pred = pred;
     op->arg = arg;
-    wa__lock_release_internal(c->lock);
-    op->base.phase = CW_WAIT;
-    wa__list_push(&c->waiters, &op->base);
     *out = op;
     return 0;
 }
@@ -267,57 +217,50 @@ static int cond_start(wa_cond_t *c, bool (*pred)(void *), void *arg, cond_op_t *
 static int cond_wait_coro(wa_cond_t *c, bool (*pred)(void *), void *arg) {
     if (!wa__cur_coro()) return WA_ENOTASK;
     cond_op_t *op;
-    int rc = cond_start(c, pred, arg, &op);
+    int rc = cond_begin(c, pred, arg, &op);
     if (rc || !op) return rc;
-    return wa__op_await(&op->base, NULL);
+    return wa__op_run(&op->base, NULL);
 }
 
 static int cond_wait_op(wa_cond_t *c, bool (*pred)(void *), void *arg, wa_future_t **out) {
     if (!out) return WA_EINVAL;
     cond_op_t *op;
-    int rc = cond_start(c, pred, arg, &op);
+    int rc = cond_begin(c, pred, arg, &op);
     if (rc) return rc;
-    if (!op) { /* predicate true: a done op, the lock still held */
-        op = (cond_op_t *)wa__op_new(sizeof *op, OP_COND, &c->hdr, cond_cancel, cond_rollback);
+    if (!op) { /* predicate true: a done op, the lock untouched */
+        op = (cond_op_t *)wa__op_new(sizeof *op, OP_COND, &c->hdr, &cond_op_vt);
         if (!op) return WA_ENOMEM;
-        op->base.phase = CW_DONE;
         /* it consumed no notification: a rollback has nothing to pass on */
         op->base.flags |= OPF_ROLLBACK_TRIED;
-        wa__op_done(&op->base, NULL);
+        wa__future_complete(&op->base.fut, FUT_OK, 0, NULL, NULL, NULL);
+        *out = &op->base.fut;
+        return 0;
     }
-    *out = &op->base.fut;
+    wa__op_start(&op->base, out);
     return 0;
 }
 
-int wa_cond_wait(wa_cond_t *c) {
-    c = cond_get(c);
-    return cond_wait_coro(c, NULL, NULL);
-}
+int wa_cond_wait(wa_cond_t *c) { return cond_wait_coro(c, NULL, NULL); }
 
-int wa_cond_wait_start(wa_cond_t *c, wa_future_t **out) {
-    c = cond_get(c);
-    return cond_wait_op(c, NULL, NULL, out);
-}
+int wa_cond_wait_start(wa_cond_t *c, wa_future_t **out) { return cond_wait_op(c, NULL, NULL, out); }
 
 int wa_cond_wait_for(wa_cond_t *c, bool (*pred)(void *arg), void *arg) {
-    c = cond_get(c);
     if (!pred) return wa__cur_coro() ? WA_EINVAL : WA_ENOTASK;
     return cond_wait_coro(c, pred, arg);
 }
 
 int wa_cond_wait_for_start(wa_cond_t *c, bool (*pred)(void *arg), void *arg, wa_future_t **out) {
-    c = cond_get(c);
     if (!pred) return WA_EINVAL;
     return cond_wait_op(c, pred, arg, out);
 }
 
 int wa_cond_notify(wa_cond_t *c, size_t n) {
-    c = cond_get(c);
     if (!cond_ok(c)) return WA_EINVAL;
-    if (c->lock->hdr.destroyed) return WA_ESHUTDOWN;
-    if (!c->lock->locked) return WA_ESTATE;
-    size_t k = cond_notify_internal(c, n);
+    if (c->core.lock->hdr.destroyed) return WA_ESHUTDOWN;
+    if (!c->core.lock->locked) return WA_ESTATE;
+    size_t k = wa__cond_notify(&c->core, n);
     return k > (size_t)INT32_MAX ? INT32_MAX : (int)k;
 }
 
+/* notify(len(self._waiters)) */
 int wa_cond_notify_all(wa_cond_t *c) { return wa_cond_notify(c, SIZE_MAX); }

@@ -1,7 +1,5 @@
-/* asyncio.Event: a flag tasks can wait for. set() wakes every waiter in
- * FIFO order; a waiter woken by set() returns 0 even if clear() runs before
- * it resumes (as in asyncio). A wait consumes nothing, so its op has no
- * rollback. One op (one small allocation) per waiting task. */
+/* asyncio.Event (Python 3.13/3.14): set() wakes every waiter; each returns
+ * when its task resumes, even if the event was cleared meanwhile. */
 #include "sync_internal.h"
 
 struct wa_event {
@@ -12,14 +10,7 @@ struct wa_event {
 
 static void event_free(wa_sobj_t *o) { free(o); }
 
-static void event_withdraw(wa_op_t *op) { wa__list_unlink(op); }
-
-static const wa_sobj_vt_t event_vt = {event_free, event_withdraw};
-
-/* The object behind a public handle, or NULL (stale, never issued, other kind). */
-static inline wa_event_t *event_get(const wa_event_t *handle) {
-    return (wa_event_t *)wa__sobj_get(handle, SOBJ_EVENT);
-}
+static const wa_sobj_vt_t event_vt = {event_free};
 
 static inline bool event_ok(const wa_event_t *e) {
     return e && e->hdr.type == SOBJ_EVENT && !e->hdr.destroyed;
@@ -30,65 +21,62 @@ int wa_event_new(wa_event_t **out) {
     wa_event_t *e = calloc(1, sizeof *e);
     if (!e) return WA_ENOMEM;
     wa__sobj_init(&e->hdr, &event_vt, SOBJ_EVENT);
-    if (wa__sobj_register(&e->hdr)) {
-        free(e);
-        return WA_ENOMEM;
-    }
-    *out = e->hdr.handle;
+    *out = e;
     return 0;
 }
 
 int wa_event_destroy(wa_event_t *e) {
-    e = event_get(e);
     if (!event_ok(e)) return WA_EINVAL;
     e->hdr.destroyed = 1;
-    wa_op_t *op;
-    while ((op = wa__list_pop(&e->waiters))) wa__op_fail(op, WA_ESHUTDOWN, "event destroyed");
-    wa__sobj_unregister(&e->hdr);
+    for (wa_op_t *op = e->waiters.head; op; op = op->next) wa__op_wake_error(op, WA_ESHUTDOWN);
     wa__sobj_unref(&e->hdr);
     return 0;
 }
 
+static int event_step(wa_op_t *op, int status) {
+    wa_event_t *e = (wa_event_t *)op->obj;
+    if (op->phase == 0) {
+        if (e->value) return 0;
+        op->phase = 1;
+        return wa__op_wait(op, &e->waiters);
+    }
+    wa__list_unlink(op); /* finally: self._waiters.remove(fut) */
+    return status;
+}
+
+static void event_abandon(wa_op_t *op) { wa__list_unlink(op); }
+
+static const wa_op_vt_t event_op_vt = {event_step, event_abandon, NULL};
+
 int wa_event_wait(wa_event_t *e) {
-    e = event_get(e);
     if (!wa__cur_coro()) return WA_ENOTASK;
     if (!event_ok(e)) return WA_EINVAL;
     if (e->value) return 0;
-    wa_op_t *op = wa__op_new(sizeof(wa_op_t), OP_EVENT, &e->hdr, NULL, NULL);
+    wa_op_t *op = wa__op_new(sizeof(wa_op_t), OP_EVENT, &e->hdr, &event_op_vt);
     if (!op) return WA_ENOMEM;
-    wa__list_push(&e->waiters, op);
-    return wa__op_await(op, NULL);
+    return wa__op_run(op, NULL);
 }
 
 int wa_event_wait_start(wa_event_t *e, wa_future_t **out) {
-    e = event_get(e);
     if (!out || !event_ok(e)) return WA_EINVAL;
-    wa_op_t *op = wa__op_new(sizeof(wa_op_t), OP_EVENT, &e->hdr, NULL, NULL);
+    wa_op_t *op = wa__op_new(sizeof(wa_op_t), OP_EVENT, &e->hdr, &event_op_vt);
     if (!op) return WA_ENOMEM;
-    if (e->value) wa__op_done(op, NULL);
-    else wa__list_push(&e->waiters, op);
-    *out = &op->fut;
+    wa__op_start(op, out);
     return 0;
 }
 
 int wa_event_set(wa_event_t *e) {
-    e = event_get(e);
     if (!event_ok(e)) return WA_EINVAL;
     if (e->value) return 0;
     e->value = true;
-    wa_op_t *op;
-    while ((op = wa__list_pop(&e->waiters))) wa__op_done(op, NULL);
+    for (wa_op_t *op = e->waiters.head; op; op = op->next) wa__op_wake(op);
     return 0;
 }
 
 int wa_event_clear(wa_event_t *e) {
-    e = event_get(e);
     if (!event_ok(e)) return WA_EINVAL;
     e->value = false;
     return 0;
 }
 
-bool wa_event_is_set(const wa_event_t *e) {
-    e = event_get(e);
-    return event_ok(e) && e->value;
-}
+bool wa_event_is_set(const wa_event_t *e) { return event_ok(e) && e->value; }

@@ -9,6 +9,7 @@
  * done on return, and one over an already failed child has already failed,
  * so cancelling it no longer reaches the others. */
 #include "comb.h"
+#include "bridge_api.h"
 
 #include <stdlib.h>
 
@@ -20,6 +21,7 @@ typedef struct gather {
     size_t n;               /* entries in kids (duplicates included) */
     size_t nfuts;           /* distinct children                     */
     size_t nfinished;
+    wa_future_t *failed;    /* the child whose failure completed it */
     wa_future_t *kids[];
 } gather_t;
 
@@ -53,6 +55,7 @@ static void child_done(gather_t *g, wa_future_t *kid) {
     } else if (!(g->flags & WA_RETURN_EXCEPTIONS) && kid->state != FUT_OK) {
         int code = wa_future_status(kid);
         const char *m = kid->message;
+        g->failed = kid;
         if (code == WA_ECANCELLED)
             wa__future_complete(outer, FUT_CANCELLED, WA_ECANCELLED, NULL, NULL, wa__strdup(m));
         else
@@ -100,6 +103,7 @@ int wa_gather(wa_future_t **out, wa_future_t *const *futs, size_t n, unsigned fl
     g->n = 0;
     g->nfuts = 0;
     g->nfinished = 0;
+    g->failed = NULL;
     wa__first_occurrences(futs, n, first);
     /* Register on the pending distinct children; the done ones are taken
      * below, once every child is known (asyncio's done_futs). */
@@ -130,4 +134,9 @@ int wa_gather(wa_future_t **out, wa_future_t *const *futs, size_t n, unsigned fl
     if (n == 0) wa__future_complete(&g->fut, FUT_OK, 0, NULL, NULL, NULL);
     *out = &g->fut;
     return 0;
+}
+
+wa_future_t *wa__gather_failed(const wa_future_t *outer) {
+    if (!outer || !(outer->flags & FFLAG_GATHER)) return NULL;
+    return ((const gather_t *)outer)->failed;
 }

@@ -76,6 +76,8 @@ enum {
                                (futset.c: finding duplicates in O(n))      */
     FFLAG_OWNED = 8u,       /* outcome set by its owner only (op futures):
                                wa_future_set_result/set_error refuse it  */
+    FFLAG_INLINE = 16u,     /* begins with wa_inline_t: a task awaiting it
+                               runs it inline (see below)                */
     FFLAG_VIEW_REPORTS = 64u, /* a JS view took its outcome and reports an
                                unretrieved failure itself (run.c skips it) */
 };
@@ -125,12 +127,21 @@ typedef struct wa_task_s {
     uint8_t started;
     uint8_t resume_now;           /* step task: its wait was already done,
                                      call the step again in this turn     */
+    uint8_t msg_pinned;           /* cancel_msg is the message of the
+                                     cancellation already on its way (a
+                                     cancelled sleep): later requests do
+                                     not replace it (asyncio)             */
     int num_cancels;              /* asyncio _num_cancels_requested         */
     int wake_status;              /* outcome of the wait just finished      */
-    char *cancel_msg;             /* message of the latest cancel request   */
+    char *cancel_msg;             /* message of the cancellation the task
+                                     will see (asyncio's _cancel_message, or
+                                     that of the awaited future cancelled) */
+    const char *req_msg;          /* during cancel_notify: the request's   */
     char *name;                   /* NULL: "Task-<number>", made on demand  */
     uint64_t number;
     wa_future_t *waiting_on;      /* TASK_WAIT_FUTURE: referenced           */
+    wa_future_t *sub_op;          /* step task: the op it runs inline while
+                                     waiting_on is that op's waiter (ref'd) */
     uint32_t timer_slot;          /* TASK_WAIT_TIMER: slot index            */
     struct wa_task_s *prev, *next;/* the loop's list of live tasks          */
     /* The result set by wa_return waits in fut.result/fut.dtor, unused
@@ -240,10 +251,6 @@ typedef struct wa_loop {
     void *exc_arg;
     wa_task_hook_fn hook;   /* task events (tracing), NULL when off */
     void *hook_arg;
-    /* handles of the sync objects (sync_handles.c); never shrinks */
-    struct wa_sobj_slot *sobj_slots;
-    uint32_t sobj_nslots, sobj_cap;
-    uint32_t sobj_free_head, sobj_free_tail;    /* FIFO of free slots */
 } wa_loop_t;
 
 /* The one loop: the only global state of the runtime. */
@@ -274,6 +281,30 @@ void wa__task_free_fields(wa_task_impl_t *t);
 void wa__task_dealloc(wa_task_impl_t *t);   /* back to the pool */
 void wa__task_pool_trim(void);
 size_t wa__task_pool_bytes(void);
+
+/* Futures a step task awaiting them runs inline, as part of its own steps,
+ * the way an awaited coroutine runs inside its task in asyncio: the ops of
+ * the sync primitives (op.c) and wait_for's future form (wait_for.c). So
+ * their outcome reaches the task in the step it is decided, not one loop
+ * step later through a done callback. Such a future has FFLAG_INLINE and
+ * begins with wa_inline_t. */
+typedef struct wa_inline_vt {
+    /* t awaits f (pending): take over and return the future t awaits in
+     * f's place, or NULL (t awaits f itself). */
+    wa_future_t *(*adopt)(wa_future_t *f, struct wa_task_s *t);
+    /* w, what t awaited in f's place, is done: go on. Returns WA_PENDING
+     * with *next (await that now), or f's final status (f is done). */
+    int (*step)(wa_future_t *f, wa_future_t *w, struct wa_task_s *t, wa_future_t **next);
+    /* t could not wait after all (no memory): f goes on by itself. */
+    void (*unadopt)(wa_future_t *f);
+} wa_inline_vt_t;
+
+typedef struct wa_inline {
+    struct wa_future fut;
+    const wa_inline_vt_t *ivt;
+} wa_inline_t;
+
+#define INLINE_VT(f) (((wa_inline_t *)(f))->ivt)
 
 /* timeout.c: a task ended with scopes still open (disarm them). */
 void wa__scopes_task_done(wa_task_impl_t *t);

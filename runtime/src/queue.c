@@ -1,20 +1,16 @@
-/* asyncio.Queue, PriorityQueue and LifoQueue (Python 3.13, with shutdown).
+/* asyncio.Queue, PriorityQueue and LifoQueue (Python 3.13/3.14, with
+ * shutdown), step by step.
  *
  * One type, three orders: FIFO (a ring), LIFO (a stack), priority (a binary
  * heap ordered by the comparator, then the numeric priority, then insertion
  * order, so ties keep FIFO order like Python's (priority, count) entries).
  *
- * Hand-off instead of Python's "wake up and retry": put() with a getter
- * waiting gives it the item directly (the queue is empty then); get() that
- * frees a slot moves the first waiting putter's item in. So a waiting
- * getter's op completes *with its item*, which the JS bindings need, and no
- * newcomer can take an item or slot a woken waiter was given. If that
- * waiter is cancelled before it resumes, rollback gives the outcome back:
- * a got item returns to the head (FIFO), the top (LIFO) or its place
- * (priority), or to the next waiting getter; a put item is taken out again
- * if no getter took it yet (its slot then goes to the next putter).
- * Invariants: getters wait only while the queue is empty, putters only
- * while it is full. */
+ * As in Python, put_nowait() with a getter waiting only wakes it (the item
+ * stays in the queue: qsize() counts it, get_nowait() may take it); the
+ * woken getter takes an item when its task resumes, or waits again at the
+ * end of the line if there is none by then. Putters likewise wait for a
+ * free slot. A woken waiter that is cancelled before it resumes wakes the
+ * next one. join() waits for the `finished` event (unfinished == 0). */
 #include "sync_internal.h"
 
 #include <math.h>
@@ -42,21 +38,9 @@ struct wa_queue {
     } s;
     size_t cap, head, count;
     uint64_t seq;
+    bool finished;          /* asyncio's _finished event (unfinished == 0) */
     wa_oplist_t getters, putters, joiners;
 };
-
-typedef struct qget_op {
-    wa_op_t base;
-    double prio;            /* of the item handed over (for a rollback) */
-    uint64_t seq;
-} qget_op_t;
-
-typedef struct qput_op {
-    wa_op_t base;
-    void *item;
-    double prio;
-    uint64_t seq;           /* assigned when the item went in */
-} qput_op_t;
 
 /* ---- storage ------------------------------------------------------------ */
 
@@ -235,14 +219,7 @@ static void q_free(wa_sobj_t *o) {
     free(q);
 }
 
-static void q_withdraw(wa_op_t *op) { wa__list_unlink(op); }
-
-static const wa_sobj_vt_t q_vt = {q_free, q_withdraw};
-
-/* The object behind a public handle, or NULL (stale, never issued, other kind). */
-static inline wa_queue_t *q_get(const wa_queue_t *handle) {
-    return (wa_queue_t *)wa__sobj_get(handle, SOBJ_QUEUE);
-}
+static const wa_sobj_vt_t q_vt = {q_free};
 
 static inline bool q_ok(const wa_queue_t *q) {
     return q && q->hdr.type == SOBJ_QUEUE && !q->hdr.destroyed;
@@ -260,33 +237,44 @@ int wa_queue_new(wa_queue_t **out, const wa_queue_opts_t *opts) {
     wa_queue_t *q = calloc(1, sizeof *q);
     if (!q) return WA_ENOMEM;
     wa__sobj_init(&q->hdr, &q_vt, SOBJ_QUEUE);
-    if (wa__sobj_register(&q->hdr)) {
-        free(q);
-        return WA_ENOMEM;
-    }
     q->kind = (uint8_t)o.kind;
     q->maxsize = o.maxsize;
     q->item_dtor = o.item_dtor;
     q->cmp = o.cmp;
     q->cmp_ctx = o.cmp_ctx;
-    *out = q->hdr.handle;
+    q->finished = true;
+    *out = q;
     return 0;
 }
 
-/* Python's self._finished.set(): every joiner is done. */
-static void q_finished(wa_queue_t *q) {
-    if (q->unfinished) return;
+/* Queue._wakeup_next: pop waiters until one not yet done, and wake it. */
+static void q_wakeup_next(wa_oplist_t *l) {
     wa_op_t *op;
-    while ((op = wa__list_pop(&q->joiners))) wa__op_done(op, NULL);
+    while ((op = wa__list_pop(l))) {
+        if (!wa__op_woken(op)) {
+            wa__op_wake(op);
+            return;
+        }
+    }
 }
 
-static void q_fail_all(wa_oplist_t *l, const char *msg) {
+/* self._finished.set(): every joiner is woken. */
+static void q_finished_set(wa_queue_t *q) {
+    if (q->finished) return;
+    q->finished = true;
+    for (wa_op_t *op = q->joiners.head; op; op = op->next) wa__op_wake(op);
+}
+
+static void q_wake_all(wa_oplist_t *l) {
     wa_op_t *op;
-    while ((op = wa__list_pop(l))) wa__op_fail(op, WA_ESHUTDOWN, msg);
+    while ((op = wa__list_pop(l))) wa__op_wake(op);
+}
+
+static void q_fail_all(wa_oplist_t *l) {
+    for (wa_op_t *op = l->head; op; op = op->next) wa__op_wake_error(op, WA_ESHUTDOWN);
 }
 
 int wa_queue_destroy(wa_queue_t *q) {
-    q = q_get(q);
     if (!q_ok(q)) return WA_EINVAL;
     q->hdr.destroyed = 1;
     q->shut = q->shut_immediate = true;
@@ -294,57 +282,70 @@ int wa_queue_destroy(wa_queue_t *q) {
     free(q->s.items);
     q->s.items = NULL;
     q->cap = q->head = 0;
-    q_fail_all(&q->getters, "queue destroyed");
-    q_fail_all(&q->putters, "queue destroyed");
-    q_fail_all(&q->joiners, "queue destroyed");
-    wa__sobj_unregister(&q->hdr);
+    q_fail_all(&q->getters);
+    q_fail_all(&q->putters);
+    q_fail_all(&q->joiners);
     wa__sobj_unref(&q->hdr);
     return 0;
-}
-
-/* Slots freed: move waiting putters' items in (FIFO). */
-static void q_admit_putters(wa_queue_t *q) {
-    while (q->putters.head && !q_is_full(q)) {
-        if (q_reserve(q, q->count + 1)) return; /* retried on the next get */
-        qput_op_t *p = (qput_op_t *)wa__list_pop(&q->putters);
-        p->seq = q->seq++;
-        q_push(q, p->item, p->prio, p->seq);
-        q->unfinished++;
-        wa__op_done(&p->base, NULL);
-    }
 }
 
 /* put_nowait: *seq (may be NULL) gets the item's sequence number. */
 static int q_put_now(wa_queue_t *q, void *item, double prio, uint64_t *seq) {
     if (q->shut) return WA_ESHUTDOWN;
     if (q_is_full(q)) return WA_EFULL;
-    qget_op_t *g = (qget_op_t *)q->getters.head;
-    if (g) { /* a getter waits, so the queue is empty: hand the item over */
-        wa__list_unlink(&g->base);
-        g->prio = prio;
-        g->seq = q->seq++;
-        if (seq) *seq = g->seq;
-        wa__op_done(&g->base, item);
-    } else {
-        int rc = q_reserve(q, q->count + 1);
-        if (rc) return rc;
-        if (seq) *seq = q->seq;
-        q_push(q, item, prio, q->seq++);
-    }
+    int rc = q_reserve(q, q->count + 1);
+    if (rc) return rc;
+    if (seq) *seq = q->seq;
+    q_push(q, item, prio, q->seq++);
     q->unfinished++;
+    q->finished = false;
+    q_wakeup_next(&q->getters);
     return 0;
 }
 
 static int q_get_now(wa_queue_t *q, void **item, double *prio, uint64_t *seq) {
     if (q->count == 0) return q->shut ? WA_ESHUTDOWN : WA_EEMPTY;
     *item = q_pop(q, prio, seq);
-    q_admit_putters(q);
+    q_wakeup_next(&q->putters);
     return 0;
 }
 
-/* ---- rollbacks ------------------------------------------------------------ */
+/* ---- get ------------------------------------------------------------------ */
 
-/* A get op completed with an item, but its waiter was cancelled first. */
+typedef struct qget_op {
+    wa_op_t base;
+    double prio;            /* of the item taken (for a rollback) */
+    uint64_t seq;
+} qget_op_t;
+
+/* `while self.empty(): ... await getter ...; return self.get_nowait()` */
+static int qget_step(wa_op_t *op, int status) {
+    wa_queue_t *q = (wa_queue_t *)op->obj;
+    qget_op_t *g = (qget_op_t *)op;
+    if (q->hdr.destroyed) return WA_ESHUTDOWN;
+    if (op->phase == 1 && status) {
+        /* except: remove the getter; a wake-up it got goes to the next */
+        wa__list_unlink(op);
+        if (q->count && !wa__op_waiter_cancelled(op)) q_wakeup_next(&q->getters);
+        return status;
+    }
+    if (q->count == 0) {
+        if (q->shut) return WA_ESHUTDOWN;
+        op->phase = 1;
+        return wa__op_wait(op, &q->getters);
+    }
+    wa__list_unlink(op);
+    return q_get_now(q, &op->result, &g->prio, &g->seq);
+}
+
+static void qget_abandon(wa_op_t *op) {
+    wa_queue_t *q = (wa_queue_t *)op->obj;
+    wa__list_unlink(op);
+    if (q->count && wa__op_woken(op) && op->waiter->state == FUT_OK) q_wakeup_next(&q->getters);
+}
+
+/* A get op took an item, but its awaiter was cancelled before taking it:
+ * the item goes back where it was taken from, for the next getter. */
 static void qget_rollback(wa_future_t *f) {
     qget_op_t *op = (qget_op_t *)f;
     if (!wa__op_rollback_begin(&op->base)) return;
@@ -353,87 +354,136 @@ static void qget_rollback(wa_future_t *f) {
     if (q->hdr.destroyed || q->shut_immediate) {
         /* shutdown(immediate) / destroy would have dropped it */
         if (q->item_dtor) q->item_dtor(item);
-        if (!q->hdr.destroyed && q->unfinished > 0) {
-            q->unfinished--;
-            q_finished(q);
-        }
+        if (!q->hdr.destroyed && q->unfinished > 0 && --q->unfinished == 0) q_finished_set(q);
         wa__op_withdrawn(&op->base);
         return;
     }
-    qget_op_t *g = (qget_op_t *)q->getters.head;
-    if (g) { /* another getter waits (the queue is empty): it gets it */
-        wa__list_unlink(&g->base);
-        g->prio = op->prio;
-        g->seq = op->seq;
-        wa__op_done(&g->base, item);
-    } else {
-        if (q_reserve(q, q->count + 1)) return; /* out of memory: the outcome stands */
-        q_push_front(q, item, op->prio, op->seq);
-    }
+    if (q_reserve(q, q->count + 1)) return; /* out of memory: the outcome stands */
+    q_push_front(q, item, op->prio, op->seq);
+    q_wakeup_next(&q->getters);
     wa__op_withdrawn(&op->base);
 }
 
-/* A put op completed (its item went in), but its waiter was cancelled
+static const wa_op_vt_t qget_vt = {qget_step, qget_abandon, qget_rollback};
+
+int wa_queue_get(wa_queue_t *q, void **item) {
+    if (!wa__cur_coro()) return WA_ENOTASK;
+    if (!q_ok(q) || !item) return WA_EINVAL;
+    double p;
+    uint64_t s;
+    if (q->count) return q_get_now(q, item, &p, &s);
+    if (q->shut) return WA_ESHUTDOWN;
+    wa_op_t *op = wa__op_new(sizeof(qget_op_t), OP_QGET, &q->hdr, &qget_vt);
+    if (!op) return WA_ENOMEM;
+    void *r = NULL;
+    int rc = wa__op_run(op, &r);
+    if (rc == 0) *item = r;
+    return rc;
+}
+
+int wa_queue_get_nowait(wa_queue_t *q, void **item) {
+    if (!q_ok(q) || !item) return WA_EINVAL;
+    double p;
+    uint64_t s;
+    return q_get_now(q, item, &p, &s);
+}
+
+int wa_queue_get_start(wa_queue_t *q, wa_future_t **out) {
+    if (!q_ok(q) || !out) return WA_EINVAL;
+    if (!q->count && q->shut) return WA_ESHUTDOWN;
+    wa_op_t *op = wa__op_new(sizeof(qget_op_t), OP_QGET, &q->hdr, &qget_vt);
+    if (!op) return WA_ENOMEM;
+    wa__op_start(op, out);
+    return 0;
+}
+
+/* ---- put ------------------------------------------------------------------ */
+
+typedef struct qput_op {
+    wa_op_t base;
+    void *item;
+    double prio;
+    uint64_t seq;           /* assigned when the item went in */
+} qput_op_t;
+
+/* `while self.full(): ... await putter ...; return self.put_nowait(item)` */
+static int qput_step(wa_op_t *op, int status) {
+    wa_queue_t *q = (wa_queue_t *)op->obj;
+    qput_op_t *p = (qput_op_t *)op;
+    if (q->hdr.destroyed) return WA_ESHUTDOWN;
+    if (op->phase == 1 && status) {
+        wa__list_unlink(op);
+        if (!q_is_full(q) && !wa__op_waiter_cancelled(op)) q_wakeup_next(&q->putters);
+        return status;
+    }
+    if (q_is_full(q)) {
+        if (q->shut) return WA_ESHUTDOWN;
+        op->phase = 1;
+        return wa__op_wait(op, &q->putters);
+    }
+    wa__list_unlink(op);
+    return q_put_now(q, p->item, p->prio, &p->seq);
+}
+
+static void qput_abandon(wa_op_t *op) {
+    wa_queue_t *q = (wa_queue_t *)op->obj;
+    wa__list_unlink(op);
+    if (!q_is_full(q) && wa__op_woken(op) && op->waiter->state == FUT_OK) q_wakeup_next(&q->putters);
+}
+
+/* A put op completed (its item went in), but its awaiter was cancelled
  * first: take the item out again unless a getter already has it. */
 static void qput_rollback(wa_future_t *f) {
     qput_op_t *op = (qput_op_t *)f;
     if (!wa__op_rollback_begin(&op->base)) return;
     wa_queue_t *q = (wa_queue_t *)op->base.obj;
     if (q->hdr.destroyed || !q_remove(q, op->item, op->seq)) return; /* it stands */
-    q->unfinished--;
     wa__op_withdrawn(&op->base);
-    q_admit_putters(q);
-    q_finished(q);
+    if (--q->unfinished == 0) q_finished_set(q);
+    q_wakeup_next(&q->putters);
 }
 
-/* ---- put ------------------------------------------------------------------ */
+static const wa_op_vt_t qput_vt = {qput_step, qput_abandon, qput_rollback};
 
 static int q_put_coro(wa_queue_t *q, void *item, double prio) {
     if (q->shut) return WA_ESHUTDOWN;
     if (!q_is_full(q)) return q_put_now(q, item, prio, NULL);
-    qput_op_t *op = (qput_op_t *)wa__op_new(sizeof *op, OP_QPUT, &q->hdr, NULL, qput_rollback);
+    qput_op_t *op = (qput_op_t *)wa__op_new(sizeof *op, OP_QPUT, &q->hdr, &qput_vt);
     if (!op) return WA_ENOMEM;
     op->item = item;
     op->prio = prio;
-    wa__list_push(&q->putters, &op->base);
-    return wa__op_await(&op->base, NULL);
+    return wa__op_run(&op->base, NULL);
 }
 
 static int q_put_op(wa_queue_t *q, void *item, double prio, wa_future_t **out) {
     if (q->shut) return WA_ESHUTDOWN;
-    qput_op_t *op = (qput_op_t *)wa__op_new(sizeof *op, OP_QPUT, &q->hdr, NULL, qput_rollback);
+    qput_op_t *op = (qput_op_t *)wa__op_new(sizeof *op, OP_QPUT, &q->hdr, &qput_vt);
     if (!op) return WA_ENOMEM;
     op->item = item;
     op->prio = prio;
-    if (q_is_full(q)) {
-        wa__list_push(&q->putters, &op->base);
-    } else {
-        int rc = q_put_now(q, item, prio, &op->seq);
-        if (rc) {
-            wa_release(&op->base.fut);
-            return rc;
-        }
-        wa__op_done(&op->base, NULL);
+    wa__op_start(&op->base, out);
+    if ((*out)->state == FUT_ERROR) { /* failed at once (no memory): nothing created */
+        int rc = (*out)->code;
+        (*out)->flags |= FFLAG_RETRIEVED;
+        wa_release(*out);
+        *out = NULL;
+        return rc;
     }
-    *out = &op->base.fut;
     return 0;
 }
 
 int wa_queue_put(wa_queue_t *q, void *item) {
-    q = q_get(q);
     if (!wa__cur_coro()) return WA_ENOTASK;
     if (!q_ok(q)) return WA_EINVAL;
     return q_put_coro(q, item, 0.0);
 }
 
 int wa_queue_put_nowait(wa_queue_t *q, void *item) {
-    q = q_get(q);
     if (!q_ok(q)) return WA_EINVAL;
     return q_put_now(q, item, 0.0, NULL);
 }
 
 int wa_queue_put_start(wa_queue_t *q, void *item, wa_future_t **out) {
-    q = q_get(q);
     if (!q_ok(q) || !out) return WA_EINVAL;
     return q_put_op(q, item, 0.0, out);
 }
@@ -443,147 +493,89 @@ static inline bool prio_ok(const wa_queue_t *q, double prio) {
 }
 
 int wa_queue_put_prio(wa_queue_t *q, void *item, double prio) {
-    q = q_get(q);
     if (!wa__cur_coro()) return WA_ENOTASK;
     if (!prio_ok(q, prio)) return WA_EINVAL;
     return q_put_coro(q, item, prio);
 }
 
 int wa_queue_put_prio_nowait(wa_queue_t *q, void *item, double prio) {
-    q = q_get(q);
     if (!prio_ok(q, prio)) return WA_EINVAL;
     return q_put_now(q, item, prio, NULL);
 }
 
 int wa_queue_put_prio_start(wa_queue_t *q, void *item, double prio, wa_future_t **out) {
-    q = q_get(q);
     if (!prio_ok(q, prio) || !out) return WA_EINVAL;
     return q_put_op(q, item, prio, out);
-}
-
-/* ---- get ------------------------------------------------------------------ */
-
-static qget_op_t *qget_new(wa_queue_t *q) {
-    return (qget_op_t *)wa__op_new(sizeof(qget_op_t), OP_QGET, &q->hdr, NULL, qget_rollback);
-}
-
-int wa_queue_get(wa_queue_t *q, void **item) {
-    q = q_get(q);
-    if (!wa__cur_coro()) return WA_ENOTASK;
-    if (!q_ok(q) || !item) return WA_EINVAL;
-    double p;
-    uint64_t s;
-    if (q->count) return q_get_now(q, item, &p, &s);
-    if (q->shut) return WA_ESHUTDOWN;
-    qget_op_t *op = qget_new(q);
-    if (!op) return WA_ENOMEM;
-    wa__list_push(&q->getters, &op->base);
-    void *r = NULL;
-    int rc = wa__op_await(&op->base, &r);
-    if (rc == 0) *item = r;
-    return rc;
-}
-
-int wa_queue_get_nowait(wa_queue_t *q, void **item) {
-    q = q_get(q);
-    if (!q_ok(q) || !item) return WA_EINVAL;
-    double p;
-    uint64_t s;
-    return q_get_now(q, item, &p, &s);
-}
-
-int wa_queue_get_start(wa_queue_t *q, wa_future_t **out) {
-    q = q_get(q);
-    if (!q_ok(q) || !out) return WA_EINVAL;
-    if (!q->count && q->shut) return WA_ESHUTDOWN;
-    qget_op_t *op = qget_new(q);
-    if (!op) return WA_ENOMEM;
-    if (q->count) {
-        void *item;
-        q_get_now(q, &item, &op->prio, &op->seq);
-        wa__op_done(&op->base, item);
-    } else {
-        wa__list_push(&q->getters, &op->base);
-    }
-    *out = &op->base.fut;
-    return 0;
 }
 
 /* ---- task_done / join ----------------------------------------------------- */
 
 int wa_queue_task_done(wa_queue_t *q) {
-    q = q_get(q);
     if (!q_ok(q)) return WA_EINVAL;
     if (q->unfinished == 0) return WA_EVALUE;
-    q->unfinished--;
-    q_finished(q);
+    if (--q->unfinished == 0) q_finished_set(q);
     return 0;
 }
 
+/* `if self._unfinished_tasks > 0: await self._finished.wait()` */
+static int qjoin_step(wa_op_t *op, int status) {
+    wa_queue_t *q = (wa_queue_t *)op->obj;
+    if (op->phase == 0) {
+        if (q->hdr.destroyed) return WA_ESHUTDOWN;
+        if (q->unfinished == 0 || q->finished) return 0;
+        op->phase = 1;
+        return wa__op_wait(op, &q->joiners);
+    }
+    wa__list_unlink(op);
+    return status;
+}
+
+static void qjoin_abandon(wa_op_t *op) { wa__list_unlink(op); }
+
+static const wa_op_vt_t qjoin_vt = {qjoin_step, qjoin_abandon, NULL};
+
 int wa_queue_join(wa_queue_t *q) {
-    q = q_get(q);
     if (!wa__cur_coro()) return WA_ENOTASK;
     if (!q_ok(q)) return WA_EINVAL;
     if (q->unfinished == 0) return 0;
-    wa_op_t *op = wa__op_new(sizeof(wa_op_t), OP_QJOIN, &q->hdr, NULL, NULL);
+    wa_op_t *op = wa__op_new(sizeof(wa_op_t), OP_QJOIN, &q->hdr, &qjoin_vt);
     if (!op) return WA_ENOMEM;
-    wa__list_push(&q->joiners, op);
-    return wa__op_await(op, NULL);
+    return wa__op_run(op, NULL);
 }
 
 int wa_queue_join_start(wa_queue_t *q, wa_future_t **out) {
-    q = q_get(q);
     if (!q_ok(q) || !out) return WA_EINVAL;
-    wa_op_t *op = wa__op_new(sizeof(wa_op_t), OP_QJOIN, &q->hdr, NULL, NULL);
+    wa_op_t *op = wa__op_new(sizeof(wa_op_t), OP_QJOIN, &q->hdr, &qjoin_vt);
     if (!op) return WA_ENOMEM;
-    if (q->unfinished == 0) wa__op_done(op, NULL);
-    else wa__list_push(&q->joiners, op);
-    *out = &op->fut;
+    wa__op_start(op, out);
     return 0;
 }
 
 /* ---- shutdown and queries ------------------------------------------------- */
 
 int wa_queue_shutdown(wa_queue_t *q, bool immediate) {
-    q = q_get(q);
     if (!q_ok(q)) return WA_EINVAL;
     q->shut = true;
     if (immediate) {
         q->shut_immediate = true;
         q_drop_all(q);
-        q_finished(q);
+        if (q->unfinished == 0) q_finished_set(q);
     }
-    q_fail_all(&q->getters, NULL);
-    q_fail_all(&q->putters, NULL);
+    /* getters and putters re-check: they end with WA_ESHUTDOWN, except
+     * getters that find an item left (not immediate) */
+    q_wake_all(&q->getters);
+    q_wake_all(&q->putters);
     return 0;
 }
 
-size_t wa_queue_qsize(const wa_queue_t *q) {
-    q = q_get(q);
-    return q_ok(q) ? q->count : 0;
-}
+size_t wa_queue_qsize(const wa_queue_t *q) { return q_ok(q) ? q->count : 0; }
 
-size_t wa_queue_maxsize(const wa_queue_t *q) {
-    q = q_get(q);
-    return q_ok(q) ? q->maxsize : 0;
-}
+size_t wa_queue_maxsize(const wa_queue_t *q) { return q_ok(q) ? q->maxsize : 0; }
 
-bool wa_queue_empty(const wa_queue_t *q) {
-    q = q_get(q);
-    return !q_ok(q) || q->count == 0;
-}
+bool wa_queue_empty(const wa_queue_t *q) { return !q_ok(q) || q->count == 0; }
 
-bool wa_queue_full(const wa_queue_t *q) {
-    q = q_get(q);
-    return q_ok(q) && q_is_full(q);
-}
+bool wa_queue_full(const wa_queue_t *q) { return q_ok(q) && q_is_full(q); }
 
-size_t wa_queue_unfinished(const wa_queue_t *q) {
-    q = q_get(q);
-    return q_ok(q) ? q->unfinished : 0;
-}
+size_t wa_queue_unfinished(const wa_queue_t *q) { return q_ok(q) ? q->unfinished : 0; }
 
-bool wa_queue_is_shutdown(const wa_queue_t *q) {
-    q = q_get(q);
-    return q_ok(q) && q->shut;
-}
+bool wa_queue_is_shutdown(const wa_queue_t *q) { return q_ok(q) && q->shut; }

@@ -1,21 +1,34 @@
 /* Shared machinery of the synchronization primitives and queues: the
  * object header, operation futures ("ops") and FIFO waiter lists.
  *
- * Model: every blocking call is an op future. An op that cannot complete at
- * once is linked into its object's waiter list (FIFO). The object completes
- * ops directly with their outcome (hand-off: a lock or semaphore slot, a
- * queue item ...), so an op that is done *owns* that outcome until its
- * waiter takes it. Withdrawal is atomic: cancelling a pending op unlinks it
- * (cancel_hook); releasing a pending op unlinks it too (fini); an op done
- * whose waiter was cancelled before taking the outcome gives it back
- * (rollback), and then reads as cancelled.
+ * Model: asyncio's code, step by step. Each blocking method of a primitive
+ * (Lock.acquire, Queue.get ...) is a small coroutine written as a state
+ * machine (an op's `step`), and waits the way asyncio's does: it creates a
+ * plain future (op->waiter, asyncio's `fut`), links itself into the
+ * object's waiter list (asyncio's deque of futures) and awaits it. Whoever
+ * wakes it only completes that future (`fut.set_result`); the op runs on,
+ * rechecks and takes what it came for when its task resumes - exactly when
+ * the asyncio coroutine would - so orders, sizes and who wins a race are
+ * asyncio's.
+ *
+ * Who runs an op's steps:
+ *  - a task awaiting it runs them inline, as part of its own steps (the op
+ *    is "adopted": the task awaits op->waiter directly, and the op's
+ *    outcome reaches the task in the same step it is decided, as the return
+ *    value of an awaited coroutine does);
+ *  - otherwise (an op awaited by a callback, a JS promise, a combinator) the
+ *    done callback of op->waiter does, one loop step after the wake-up.
+ * The op future (op->fut) is done when the coroutine returns: it then owns
+ * the outcome (the lock, a slot, an item) until its awaiter takes it.
+ * Cancelling an op is cancelling its coroutine (Task.cancel: the waiter is
+ * cancelled, or the cancellation is delivered when it resumes); releasing a
+ * pending op abandons it (the object forgets it; a wake-up it was given is
+ * passed on); a done op whose awaiter was cancelled before taking the
+ * outcome gives it back (rollback), and then reads as cancelled.
  *
  * Objects are refcounted internally: the user's handle holds one reference
  * until *_destroy, every op holds one, so an op can always reach its object
- * (a destroyed object is only marked; its memory goes with the last op).
- * The user's handle is not the object's address but a generation-checked
- * handle (sync_handles.c): each public function first turns it into the
- * object, or NULL if it is stale, never issued or of another kind. */
+ * (a destroyed object is only marked; its memory goes with the last op). */
 #ifndef WASYNCIO_SYNC_INTERNAL_H
 #define WASYNCIO_SYNC_INTERNAL_H
 
@@ -28,8 +41,6 @@ typedef struct wa_sobj wa_sobj_t;
 
 typedef struct wa_sobj_vt {
     void (*free)(wa_sobj_t *o);       /* last reference gone               */
-    void (*withdraw)(wa_op_t *op);    /* pending op released unawaited:    */
-                                      /* leave quietly (no completion)     */
 } wa_sobj_vt_t;
 
 enum { SOBJ_LOCK = 0x51, SOBJ_EVENT, SOBJ_COND, SOBJ_SEM, SOBJ_BARRIER, SOBJ_QUEUE };
@@ -39,7 +50,6 @@ struct wa_sobj {
     uint32_t refs;
     uint8_t type;
     uint8_t destroyed;
-    void *handle;           /* the public handle (sync_handles.c) */
 };
 
 typedef struct wa_oplist {
@@ -47,16 +57,40 @@ typedef struct wa_oplist {
 } wa_oplist_t;
 
 enum { OP_LOCK = 1, OP_EVENT, OP_COND, OP_SEM, OP_BARRIER, OP_QGET, OP_QPUT, OP_QJOIN };
-enum { OPF_ROLLBACK_TRIED = 1u };
+enum { OPF_ROLLBACK_TRIED = 1u, OPF_COND_ERR = 2u };
+
+typedef struct wa_op_vt {
+    /* Run the op's coroutine on from op->phase, with the status of the wait
+     * that just ended (0 when it starts; WA_ECANCELLED when cancelled).
+     * Returns WA_PENDING after wa__op_wait, else its final status (the
+     * result in op->result, a failure message in op->msg). */
+    int (*step)(wa_op_t *op, int status);
+    /* Released while pending, never to be resumed: leave the object as a
+     * cancelled op would (passing on a wake-up it was given). */
+    void (*abandon)(wa_op_t *op);
+    /* Done, but its awaiter was cancelled before taking the outcome: give
+     * it back (wa_op_rollback). NULL: nothing to give back. */
+    void (*rollback)(wa_future_t *f);
+} wa_op_vt_t;
 
 struct wa_op {
     struct wa_future fut;   /* must be first: an op is a future */
-    wa_op_t *prev, *next;
+    const wa_inline_vt_t *ivt; /* second: run inline by its awaiting task */
+    wa_op_t *prev, *next;   /* in an object's waiter list */
     wa_oplist_t *list;      /* the waiter list it is linked in, or NULL */
     wa_sobj_t *obj;         /* referenced until the op is freed */
+    const wa_op_vt_t *vt;
+    wa_future_t *waiter;    /* asyncio's `fut` being awaited (referenced) */
+    struct wa_task_s *driver; /* the task running it inline, or NULL */
+    void *result;           /* outcome of a successful op */
+    char *msg;              /* cancel / failure message for the outcome */
+    int saved;              /* status kept across an inner wait */
     uint8_t type;
-    uint8_t phase;          /* condition and barrier ops: their state */
+    uint8_t phase;          /* where its coroutine is */
+    uint8_t sub;            /* where an inner condition wait is        */
+    uint8_t lsub;           /* where an inner lock acquire is          */
     uint8_t flags;
+    uint8_t must_cancel;    /* cancelled while its waiter was done */
 };
 
 #define OP(f) ((wa_op_t *)(f))
@@ -67,41 +101,6 @@ static inline void wa__sobj_init(wa_sobj_t *o, const wa_sobj_vt_t *vt, uint8_t t
     o->refs = 1;
     o->type = type;
     o->destroyed = 0;
-}
-
-/* sync_handles.c: give o a handle (o->handle); WA_ENOMEM if none is left. */
-int wa__sobj_register(wa_sobj_t *o);
-/* sync_handles.c: o is destroyed: its handle becomes stale for good. */
-void wa__sobj_unregister(wa_sobj_t *o);
-/* A handle is (generation << WA_SOBJ_SLOT_BITS) | (slot index + 1). */
-struct wa_sobj_slot {
-    wa_sobj_t *obj;     /* NULL when free or retired */
-    uint32_t gen;       /* the generation live handles carry */
-    uint32_t next;      /* free list: index + 1 of the next free slot, 0 = end */
-};
-
-/* 32-bit pointers (wasm32): 21 bits of slot, 10 of generation, so handles
- * stay positive i32 numbers in JS. 64-bit: 32 + 31 bits. */
-#if UINTPTR_MAX > 0xffffffffu
-#define WA_SOBJ_SLOT_BITS 32u
-#define WA_SOBJ_GEN_MAX 0x7fffffffu
-#else
-#define WA_SOBJ_SLOT_BITS 21u
-#define WA_SOBJ_GEN_MAX 0x3ffu
-#endif
-#define WA_SOBJ_SLOT_MASK (((uintptr_t)1 << WA_SOBJ_SLOT_BITS) - 1u)
-#define WA_SOBJ_MAX_SLOTS ((uint32_t)(WA_SOBJ_SLOT_MASK - 1u))
-
-/* The live object of that type behind handle, else NULL (inline: every
- * public sync call starts here). */
-static inline wa_sobj_t *wa__sobj_get(const void *handle, uint8_t type) {
-    const wa_loop_t *L = &wa__loop;
-    uintptr_t h = (uintptr_t)handle;
-    uintptr_t index = (h & WA_SOBJ_SLOT_MASK) - 1u; /* wraps to huge when 0 */
-    if (index >= L->sobj_nslots) return NULL;
-    const struct wa_sobj_slot *s = &L->sobj_slots[index];
-    if (s->gen != (h >> WA_SOBJ_SLOT_BITS) || !s->obj || s->obj->type != type) return NULL;
-    return s->obj;
 }
 
 static inline void wa__sobj_unref(wa_sobj_t *o) {
@@ -136,20 +135,29 @@ static inline wa_op_t *wa__list_pop(wa_oplist_t *l) {
 }
 
 /* ---- ops (op.c) ------------------------------------------------------- */
-/* Allocate a pending op of `size` bytes (>= sizeof(wa_op_t)) for obj.
- * cancel may be NULL (then: withdraw + cancel), rollback may be NULL
- * (nothing to give back). NULL when out of memory. */
-wa_op_t *wa__op_new(size_t size, uint8_t type, wa_sobj_t *obj,
-                    int (*cancel)(wa_future_t *, const char *),
-                    void (*rollback)(wa_future_t *));
-/* Complete op successfully with result (borrowed by the op: the taker owns it). */
-void wa__op_done(wa_op_t *op, void *result);
-/* Complete op with an error (msg: a static string or NULL). */
-void wa__op_fail(wa_op_t *op, int code, const char *msg);
-/* Complete op as cancelled with the message it holds in fut.message. */
-void wa__op_cancelled(wa_op_t *op);
-/* The default cancel_hook: withdraw (obj's vt) and end cancelled. */
-int wa__op_cancel_default(wa_future_t *f, const char *msg);
+/* Allocate an op of `size` bytes (>= sizeof(wa_op_t), zeroed past the base)
+ * for obj, not started. NULL when out of memory. */
+wa_op_t *wa__op_new(size_t size, uint8_t type, wa_sobj_t *obj, const wa_op_vt_t *vt);
+/* In a step: asyncio's `fut = create_future(); waiters.append(fut); await
+ * fut` (list may be NULL: no list). Returns WA_PENDING, or WA_ENOMEM. */
+int wa__op_wait(wa_op_t *op, wa_oplist_t *list);
+/* asyncio's `fut.set_result(...)` on op's waiter, if it is pending. */
+void wa__op_wake(wa_op_t *op);
+/* Complete op's waiter with an error (the object was destroyed). */
+void wa__op_wake_error(wa_op_t *op, int code);
+/* asyncio's fut.done() / fut.cancelled() for op's waiter. */
+static inline bool wa__op_woken(const wa_op_t *op) {
+    return op->waiter && op->waiter->state != FUT_PENDING;
+}
+static inline bool wa__op_waiter_cancelled(const wa_op_t *op) {
+    return op->waiter && op->waiter->state == FUT_CANCELLED;
+}
+/* Start op (its first step runs now): done at once, or driven by its
+ * waiter's callbacks until a task adopts it. *out gets the op future. */
+void wa__op_start(wa_op_t *op, wa_future_t **out);
+/* Coroutine forms: start op and run it inline in the calling coroutine
+ * task; then release it. *result (if not NULL) gets its result. */
+int wa__op_run(wa_op_t *op, void **result);
 /* After a successful rollback: the op now reads as cancelled. */
 void wa__op_withdrawn(wa_op_t *op);
 /* True if op's rollback may run now (done OK, first attempt); marks it. */
@@ -159,28 +167,38 @@ static inline wa_task_impl_t *wa__cur_coro(void) {
     wa_task_impl_t *t = wa__loop.current;
     return t && t->fut.kind == KIND_CORO ? t : NULL;
 }
-/* Coroutine forms: await a pending op, handle the cancellation race, drop
- * the op. On success *result (if not NULL) gets the op's result. If the
- * task was cancelled after the op completed and the rollback could not
- * withdraw the outcome, the call reports success and the cancellation is
- * delivered at the task's next suspension instead. */
-int wa__op_await(wa_op_t *op, void **result);
 
-/* ---- cross-object hooks ---------------------------------------------- */
+/* ---- inner coroutines shared by several ops --------------------------- */
 struct wa_lock {
     wa_sobj_t hdr;
     bool locked;
-    wa_oplist_t waiters;    /* OP_LOCK ops and OP_COND ops re-acquiring */
+    wa_oplist_t waiters;    /* ops awaiting their `fut` in acquire() */
 };
 
-/* lock.c: give up the lock: hand it to the first waiter or unlock. */
+/* lock.c: Lock.acquire() as an inner coroutine of op (its state in
+ * op->lsub, 0 to start). Returns WA_PENDING or its final status. */
+/* Lock.acquire()'s path that does not wait: the lock is free and no waiter
+ * is left that is not cancelled; takes it. */
+bool wa__lock_try(wa_lock_t *l);
+int wa__lock_acquire_step(wa_lock_t *l, wa_op_t *op, int status);
+/* lock.c: Lock.release() (the lock is locked). */
 void wa__lock_release_internal(wa_lock_t *l);
-/* lock.c: take the lock for op now (true) or queue op as a waiter. */
-bool wa__lock_acquire_or_queue(wa_lock_t *l, wa_op_t *op);
-/* condition.c: the lock was handed to a condition op. Returns true if the
- * op keeps it, false if it went back to waiting (caller hands it on). */
-bool wa__cond_lock_granted(wa_op_t *op);
-/* condition.c: the lock a condition op waits for was destroyed. */
-void wa__cond_lock_gone(wa_op_t *op);
+
+/* condition.c: the waiter list and lock of a condition, and
+ * Condition.wait() as an inner coroutine of op (state in op->sub, with
+ * op->saved; 0 to start, the lock held). Returns WA_PENDING or its final
+ * status (0: notified, the lock held again). */
+typedef struct wa_cond_core {
+    wa_lock_t *lock;
+    wa_oplist_t waiters;
+} wa_cond_core_t;
+int wa__cond_wait_step(wa_cond_core_t *c, wa_op_t *op, int status);
+/* An op abandoned inside wa__cond_wait_step: leave the condition and its
+ * lock as a cancelled wait would (a notification it got is passed on). */
+void wa__cond_wait_abandon(wa_cond_core_t *c, wa_op_t *op);
+/* Condition._notify(n): wake up to n waiters; returns how many. */
+size_t wa__cond_notify(wa_cond_core_t *c, size_t n);
+/* Lock._wake_up_first. */
+void wa__lock_wake_up_first(wa_lock_t *l);
 
 #endif

@@ -21,6 +21,13 @@ static inline wa_loop_t *loop(void) { return &wa__loop; }
         if (WA_UNLIKELY((L)->hook)) (L)->hook((ev), &(t)->fut, (st), (L)->hook_arg); \
     } while (0)
 
+/* The message of the cancellation a task will see (asyncio's
+ * _cancel_message). */
+static void set_cancel_msg(wa_task_impl_t *t, char *m) {
+    free(t->cancel_msg);
+    t->cancel_msg = m;
+}
+
 void wa_set_task_hook(wa_task_hook_fn fn, void *arg) {
     wa__loop.hook = fn;
     wa__loop.hook_arg = arg;
@@ -225,6 +232,7 @@ WA_NOT_ASYNCIFIED void wa__task_step(void *a, void *b) {
     }
     L->current = t;
     t->tstate = TASK_RUNNING;
+    t->msg_pinned = 0;
     HOOK(L, t->started ? WA_TASK_RESUMED : WA_TASK_STARTED, t, 0);
     if (t->fut.kind == KIND_CORO) {
         t->started = 1;
@@ -269,11 +277,46 @@ WA_NOT_ASYNCIFIED void wa__task_step(void *a, void *b) {
 }
 
 /* Done callback of the future a task waits on. */
+static int wait_future(wa_task_impl_t *t, wa_future_t *f);
+
+/* A step task running an inline future (wa_step_await of a pending op or
+ * wait_for): what it awaited in its place is done; run it on, and the task
+ * once it is done. */
+static void task_op_wakeup(wa_task_impl_t *t, wa_future_t *w) {
+    wa_future_t *op = t->sub_op, *next;
+    int rc = INLINE_VT(op)->step(op, w, t, &next);
+    wa_release(w);
+    if (rc == WA_PENDING) {
+        if (wait_future(t, next) == 0) return;
+        /* cannot wait (no memory): the op goes on by itself; await it */
+        INLINE_VT(op)->unadopt(op);
+        t->sub_op = NULL;
+        if (wait_future(t, op) == 0) {
+            wa_release(op);
+            return;
+        }
+        wa_cancel(op, NULL);
+        t->wake_status = WA_ENOMEM;
+    } else {
+        t->sub_op = NULL;
+        t->wake_status = wa_future_status(op);
+    }
+    wa_release(op);
+    t->tstate = TASK_READY;
+    wa__task_step(t, NULL);
+}
+
 WA_NOT_ASYNCIFIED static void task_wakeup(wa_future_t *f, void *arg) {
     wa_task_impl_t *t = arg;
     if (t->tstate != TASK_WAIT_FUTURE || t->waiting_on != f) return;
     t->waiting_on = NULL;
+    if (t->sub_op) {
+        task_op_wakeup(t, f);
+        return;
+    }
     t->wake_status = wa_future_status(f);
+    /* asyncio throws the awaited future's CancelledError in: its message */
+    if (f->state == FUT_CANCELLED) set_cancel_msg(t, wa__strdup(f->message));
     /* Cancelled after f completed but before we ran: the cancellation wins
      * (asyncio), and an operation's outcome is handed back, not lost. */
     if (t->must_cancel && f->state == FUT_OK && f->rollback) f->rollback(f);
@@ -384,6 +427,18 @@ int wa_step_await(wa_future_t *f) {
         t->resume_now = 1;
         return 0;
     }
+    /* A pending op of a sync primitive or wait_for runs inline, as part
+     * of this task (its coroutine awaited directly, asyncio-style). */
+    wa_future_t *w = (f->flags & FFLAG_INLINE) ? INLINE_VT(f)->adopt(f, t) : NULL;
+    if (w) {
+        int rc = wait_future(t, w);
+        if (rc) {
+            INLINE_VT(f)->unadopt(f);
+            return rc;
+        }
+        t->sub_op = wa_ref(f);
+        return 0;
+    }
     return wait_future(t, f);
 }
 
@@ -397,20 +452,33 @@ int wa_step_sleep(double ms) {
 
 /* ---- cancellation --------------------------------------------------------- */
 
+/* asyncio's Task.cancel(msg). The message reaches the task with the
+ * cancellation: the first request's, if it cancelled what the task awaits
+ * (that future carries it, and later requests only set must_cancel), else
+ * the latest request's. */
 int wa__task_cancel(wa_task_impl_t *t, const char *msg) {
     if (t->tstate == TASK_DONE) return 0;
     char *m = NULL;
     if (msg && !(m = wa__strdup(msg))) return WA_ENOMEM;
-    free(t->cancel_msg);
-    t->cancel_msg = m;
     t->num_cancels++;
-    if (t->cancel_notify) t->cancel_notify(t);
+    if (t->cancel_notify) {
+        t->req_msg = msg;
+        t->cancel_notify(t);
+        t->req_msg = NULL;
+    }
     HOOK(loop(), WA_TASK_CANCELLING, t, 0);
     if (t->tstate == TASK_WAIT_FUTURE && t->waiting_on) {
         /* Cancelling what we await wakes us with WA_ECANCELLED (asyncio:
          * `if self._fut_waiter.cancel(msg): return True`). */
-        if (wa_cancel(t->waiting_on, msg) == 1) return 1;
+        if (wa_cancel(t->waiting_on, msg) == 1) {
+            free(m);
+            return 1;
+        }
     } else if (t->tstate == TASK_WAIT_TIMER) {
+        /* (a sleep is a future in asyncio: cancelled with this message) */
+        set_cancel_msg(t, m);
+        m = NULL;
+        t->msg_pinned = 1;
         wa__timer_cancel(t->timer_slot);
         t->timer_slot = WA_NO_SLOT;
         if (wa__ready_push(wa__task_step, t, NULL) != 0) {
@@ -420,7 +488,11 @@ int wa__task_cancel(wa_task_impl_t *t, const char *msg) {
         } else {
             t->tstate = TASK_READY;
         }
+        t->must_cancel = 1;
+        return 1;
     }
+    if (!t->msg_pinned) set_cancel_msg(t, m);
+    else free(m);
     t->must_cancel = 1;
     return 1;
 }

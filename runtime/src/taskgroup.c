@@ -14,7 +14,14 @@
  * (asyncio's wait loop on _on_completed_fut; cancelling the owner while it
  * waits there is routed to exit_cancel, which aborts and keeps waiting), and
  * _finish (run by the owner) does the uncancel/re-cancel bookkeeping and
- * computes the status. wa_taskgroup_exit is both for coroutines. */
+ * computes the status. wa_taskgroup_exit is both for coroutines.
+ *
+ * A task waiting to leave (a coroutine in wa_taskgroup_exit, or a step task
+ * awaiting the exit future, which it runs inline: FFLAG_INLINE) waits as
+ * asyncio's __aexit__ does: on a plain future (_on_completed_fut, `ocf`),
+ * completed when the last child is done; cancelled while it waits, it
+ * resumes with the cancellation, aborts the group and waits again on a new
+ * one. */
 #include "comb.h"
 
 #include <stdio.h>
@@ -37,7 +44,9 @@ typedef struct tgerror {
 
 typedef struct tgexit {
     struct wa_future fut;       /* must be first */
+    const wa_inline_vt_t *ivt;  /* second (FFLAG_INLINE) */
     wa_taskgroup_t *tg;         /* NULL once the group is freed */
+    bool adopted;               /* a step task runs the wait inline */
 } tgexit_t;
 
 struct wa_taskgroup {
@@ -53,6 +62,7 @@ struct wa_taskgroup {
     tgerror_t *errs;
     size_t nerrs, cap_errs;
     tgexit_t *exit;             /* referenced; created by exit_start */
+    wa_future_t *ocf;           /* asyncio's _on_completed_fut (referenced) */
 };
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -95,8 +105,11 @@ static void on_task_done(wa_future_t *task, void *arg) {
     tg->nchildren--;
     free(c);
     TASK(task)->group = NULL;
-    if (tg->exit && tg->nchildren == 0 && tg->exit->fut.state == FUT_PENDING)
-        wa__future_complete(&tg->exit->fut, FUT_OK, 0, NULL, NULL, NULL);
+    if (tg->nchildren == 0) {
+        if (tg->ocf && tg->ocf->state == FUT_PENDING) wa_future_set_result(tg->ocf, NULL, NULL);
+        if (tg->exit && !tg->exit->adopted && tg->exit->fut.state == FUT_PENDING)
+            wa__future_complete(&tg->exit->fut, FUT_OK, 0, NULL, NULL, NULL);
+    }
     if (task->state != FUT_CANCELLED) {
         int code = wa_future_status(task);
         if (code != 0) {
@@ -222,6 +235,60 @@ static int exit_cancel(wa_future_t *f, const char *msg) {
     return 1;
 }
 
+/* One turn of __aexit__'s wait loop ended with status st (the wait on ocf):
+ * a cancellation aborts the group (once). Returns true while children
+ * remain (wait again, on a new ocf). */
+static bool exit_waited(wa_taskgroup_t *tg, int st) {
+    wa_release(tg->ocf);
+    tg->ocf = NULL;
+    if (st == WA_ECANCELLED && !tg->aborting) {
+        tg->propagate_cancel = true;
+        tg_abort(tg);
+    }
+    return tg->nchildren > 0;
+}
+
+static wa_future_t *new_ocf(wa_taskgroup_t *tg) {
+    if (!tg->ocf && wa_future_new(&tg->ocf) != 0) tg->ocf = NULL;
+    return tg->ocf;
+}
+
+static wa_future_t *exit_adopt(wa_future_t *f, wa_task_impl_t *t) {
+    tgexit_t *x = (tgexit_t *)f;
+    wa_taskgroup_t *tg = x->tg;
+    if (!tg || f->state != FUT_PENDING || &t->fut != tg->owner || !tg->nchildren ||
+        f->ncb_inline || (f->cbs && f->cbs->n))
+        return NULL;
+    wa_future_t *ocf = new_ocf(tg);
+    if (ocf) x->adopted = true;
+    return ocf;
+}
+
+static int exit_adopted_step(wa_future_t *f, wa_future_t *w, wa_task_impl_t *t, wa_future_t **next) {
+    tgexit_t *x = (tgexit_t *)f;
+    wa_taskgroup_t *tg = x->tg;
+    int st = wa_future_status(w);
+    if (t->must_cancel) { /* thrown in at `await self._on_completed_fut` */
+        t->must_cancel = 0;
+        st = WA_ECANCELLED;
+    }
+    *next = NULL;
+    if (exit_waited(tg, st) && (*next = new_ocf(tg)) != NULL) return WA_PENDING;
+    x->adopted = false;
+    if (tg->nchildren == 0) wa__future_complete(f, FUT_OK, 0, NULL, NULL, NULL);
+    else wa__future_complete(f, FUT_ERROR, WA_ENOMEM, NULL, NULL, NULL);
+    return wa_future_status(f);
+}
+
+static void exit_unadopt(wa_future_t *f) {
+    tgexit_t *x = (tgexit_t *)f;
+    x->adopted = false;
+    if (x->tg && x->tg->nchildren == 0 && f->state == FUT_PENDING)
+        wa__future_complete(f, FUT_OK, 0, NULL, NULL, NULL);
+}
+
+static const wa_inline_vt_t exit_ivt = {exit_adopt, exit_adopted_step, exit_unadopt};
+
 int wa_taskgroup_exit_start(wa_taskgroup_t *tg, int body_status, wa_future_t **out) {
     if (!tg || !out) return WA_EINVAL;
     if (tg->state != TG_ENTERED || !owner_context(tg)) return WA_ESTATE;
@@ -229,6 +296,9 @@ int wa_taskgroup_exit_start(wa_taskgroup_t *tg, int body_status, wa_future_t **o
     if (!x) return WA_ENOMEM;
     wa__future_init(&x->fut, KIND_FUTURE);
     x->fut.cancel_hook = exit_cancel;
+    x->fut.flags |= FFLAG_INLINE;
+    x->ivt = &exit_ivt;
+    x->adopted = false;
     x->tg = tg;
     tg->exit = x;
     tg->state = TG_EXITING;
@@ -281,16 +351,18 @@ int wa_taskgroup_exit(wa_taskgroup_t *tg, int body_status) {
     wa_future_t *x;
     int rc = wa_taskgroup_exit_start(tg, body_status, &x);
     if (rc) return rc;
-    int st;
-    do {
-        st = wa_await(x);
-    } while (x->state == FUT_PENDING && st == WA_ECANCELLED);
+    /* `while self._tasks: ... await self._on_completed_fut` */
+    while (tg->nchildren) {
+        wa_future_t *ocf = new_ocf(tg);
+        if (!ocf) break;
+        exit_waited(tg, wa_await(ocf));
+    }
     if (x->state == FUT_PENDING) { /* out of memory arranging the wait */
         wa_release(x);
-        return st;
+        return WA_ENOMEM;
     }
     wa_release(x);
-    return wa_taskgroup_exit_finish(tg, st);
+    return wa_taskgroup_exit_finish(tg, 0);
 }
 
 /* ---- queries and freeing ------------------------------------------------------ */
@@ -328,6 +400,7 @@ int wa_taskgroup_free(wa_taskgroup_t *tg) {
         tg->exit->tg = NULL;
         wa_release(&tg->exit->fut);
     }
+    wa_release(tg->ocf);
     wa_release(tg->owner);
     free(tg);
     return 0;

@@ -8,12 +8,18 @@
  * wake-up was queued when the scope cancelled the caller), its outcome is
  * returned instead of WA_ETIMEDOUT, so a result is never dropped.
  *
- * Future form (step tasks, JS): a future that behaves like a task running
- * that coroutine, built from callbacks: a timer cancels f; f's completion
- * decides the outcome; cancelling the future cancels f and waits for it. */
+ * Future form (step tasks, JS): a step task awaiting it runs asyncio's code
+ * inline (FFLAG_INLINE): the task enters a timeout scope at the deadline
+ * and awaits f itself, so it resumes one loop step after f is done, as in
+ * asyncio. Awaited any other way (callbacks, combinators, JS promises), it
+ * is a future that behaves like a task running that coroutine, built from
+ * callbacks: a timer cancels f; f's completion decides the outcome;
+ * cancelling the future cancels f and waits for it. */
 #include "comb.h"
+#include "bridge_api.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* ---- coroutine form --------------------------------------------------------- */
 
@@ -67,11 +73,15 @@ int wa_wait_for(wa_future_t *f, double timeout) {
 
 typedef struct waitfor {
     struct wa_future fut;   /* must be first */
+    const wa_inline_vt_t *ivt; /* second (FFLAG_INLINE) */
     wa_future_t *inner;
     wa_handle_t timer;
+    double when;            /* the deadline (+inf: none) */
     bool registered;        /* inner_done registered (holds a reference) */
     bool expired;           /* the deadline passed: inner was cancelled */
     bool cancel_requested;  /* the outer was cancelled */
+    bool adopted;           /* a task runs it inline, in `scope` */
+    wa_timeout_t scope;
 } waitfor_t;
 
 static void waitfor_fini(wa_future_t *f) { wa_release(((waitfor_t *)f)->inner); }
@@ -137,16 +147,79 @@ static void waitfor_rollback(wa_future_t *f) {
     }
 }
 
+/* ---- run inline by the awaiting step task ------------------------------------ */
+
+/* `async with timeouts.timeout(timeout): return await fut`, in task t: take
+ * over from the timer and the callback. */
+static wa_future_t *waitfor_adopt(wa_future_t *f, wa_task_impl_t *t) {
+    waitfor_t *w = (waitfor_t *)f;
+    if (f->state != FUT_PENDING || !w->registered || w->expired || w->cancel_requested ||
+        w->inner->state != FUT_PENDING || f->ncb_inline || (f->cbs && f->cbs->n))
+        return NULL;
+    if (wa_timeout_enter_in(&w->scope, &t->fut, w->when) != 0) return NULL;
+    wa_handle_cancel(w->timer);
+    w->timer = 0;
+    if (wa_future_remove_done_callback(w->inner, inner_done, w) > 0) {
+        w->registered = false;
+        wa_release(&w->fut); /* the registration's reference (t holds one) */
+    }
+    w->adopted = true;
+    return w->inner;
+}
+
+static int waitfor_adopted_step(wa_future_t *f, wa_future_t *in, wa_task_impl_t *t,
+                                wa_future_t **next) {
+    waitfor_t *w = (waitfor_t *)f;
+    *next = NULL;
+    int st = wa_future_status(in);
+    if (t->must_cancel) { /* thrown in at `await fut` */
+        t->must_cancel = 0;
+        st = WA_ECANCELLED;
+    }
+    int rc = wa_timeout_exit(&w->scope, st);
+    w->adopted = false;
+    /* as the coroutine form: a result that came with the deadline is kept */
+    if (rc == WA_ETIMEDOUT && in->state != FUT_PENDING && in->state != FUT_CANCELLED)
+        rc = wa_future_status(in);
+    if (rc == WA_ETIMEDOUT) {
+        wa__future_complete(f, FUT_ERROR, WA_ETIMEDOUT, NULL, NULL, NULL);
+    } else if (rc == WA_ECANCELLED) {
+        const char *m = in->state == FUT_CANCELLED ? in->message : t->cancel_msg;
+        wa__future_complete(f, FUT_CANCELLED, WA_ECANCELLED, NULL, NULL, wa__strdup(m));
+    } else if (in->state == FUT_OK) {
+        wa__future_complete(f, FUT_OK, 0, in->result, NULL, NULL);
+    } else {
+        wa__future_complete(f, FUT_ERROR, rc, NULL, NULL, wa__strdup(in->message));
+    }
+    return wa_future_status(f);
+}
+
+/* The task could not wait (no memory): leave the scope, fail. */
+static void waitfor_unadopt(wa_future_t *f) {
+    waitfor_t *w = (waitfor_t *)f;
+    if (!w->adopted) return;
+    w->adopted = false;
+    wa_timeout_exit(&w->scope, 0);
+    wa__future_complete(f, FUT_ERROR, WA_ENOMEM, NULL, NULL, NULL);
+}
+
+static const wa_inline_vt_t waitfor_ivt = {waitfor_adopt, waitfor_adopted_step, waitfor_unadopt};
+
 int wa_wait_for_start(wa_future_t **out, wa_future_t *f, double timeout) {
     if (!out || !f || isnan(timeout)) return WA_EINVAL;
     waitfor_t *w = malloc(sizeof *w);
     if (!w) return WA_ENOMEM;
     wa__future_init(&w->fut, KIND_FUTURE);
+    w->ivt = &waitfor_ivt;
+    w->fut.flags |= FFLAG_INLINE;
     w->inner = wa_ref(f);
     w->timer = 0;
+    w->when = isinf(timeout) && timeout > 0 ? WA_NO_TIMEOUT : wa__now() + timeout;
     w->registered = false;
     w->expired = false;
     w->cancel_requested = false;
+    w->adopted = false;
+    memset(&w->scope, 0, sizeof w->scope);
     w->fut.fini = waitfor_fini;
     w->fut.cancel_hook = waitfor_cancel;
     w->fut.rollback = waitfor_rollback;
@@ -159,7 +232,7 @@ int wa_wait_for_start(wa_future_t **out, wa_future_t *f, double timeout) {
     int rc = 0;
     bool now = timeout <= 0;
     if (!now && !(isinf(timeout) && timeout > 0))
-        rc = wa_call_later(timeout, on_timeout, w, &w->timer);
+        rc = wa_call_at(w->when, on_timeout, w, &w->timer);
     if (rc == 0) {
         w->fut.refs++;
         rc = wa_future_add_done_callback(f, inner_done, w);

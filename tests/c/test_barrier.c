@@ -264,8 +264,8 @@ TEST(barrier_step_tasks_and_destroy) {
     CHECK_EQ(wa_barrier_wait_start(b, &op1), 0);
     CHECK_EQ(wa_barrier_wait_start(b, &op2), 0);
     CHECK_EQ(wa_barrier_destroy(b), 0);
-    CHECK_EQ(wa_future_status(op1), WA_ESHUTDOWN);
-    CHECK_EQ(wa_future_status(op2), WA_ESHUTDOWN);
+    CHECK_EQ(wa_await(op1), WA_ESHUTDOWN);
+    CHECK_EQ(wa_await(op2), WA_ESHUTDOWN);
     wa_release(op1);
     wa_release(op2);
     return 0;

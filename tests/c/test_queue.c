@@ -50,15 +50,6 @@ static int putter(void *arg) {
     return rc;
 }
 
-static int putter_then_sleeps(void *arg) {
-    putarg_t *p = arg;
-    int rc = wa_queue_put(Q, I(p->item));
-    wa_log("%s:%d", p->name, rc);
-    rc = wa_sleep(0);
-    wa_log("next:%d", rc);
-    return rc;
-}
-
 /* ---- orders ----------------------------------------------------------- */
 
 TEST(queue_fifo_order_sizes_and_empty) {
@@ -168,9 +159,13 @@ TEST(queue_putters_wait_while_full_and_enter_in_fifo_order) {
     void *it;
     CHECK_EQ(wa_queue_get(Q, &it), 0);
     CHECK_EQ(N(it), 10);
-    CHECK_EQ(wa_queue_qsize(Q), 1); /* pa's item went in at once */
-    CHECK(wa_queue_full(Q));
-    CHECK_EQ(wa_queue_put_nowait(Q, I(99)), WA_EFULL); /* no overtaking */
+    /* Python: pa is only woken; until it runs the slot is free, and a
+     * newcomer's put takes it (pa then waits again, behind pb) */
+    CHECK_EQ(wa_queue_qsize(Q), 0);
+    CHECK(!wa_queue_full(Q));
+    CHECK_EQ(wa_queue_put_nowait(Q, I(99)), 0);
+    CHECK_EQ(wa_queue_get(Q, &it), 0);
+    CHECK_EQ(N(it), 99);
     CHECK_EQ(wa_queue_get(Q, &it), 0);
     CHECK_EQ(N(it), 11);
     CHECK_EQ(wa_queue_get(Q, &it), 0);
@@ -178,7 +173,7 @@ TEST(queue_putters_wait_while_full_and_enter_in_fifo_order) {
     CHECK_EQ(wa_await(a), 0);
     CHECK_EQ(wa_await(b), 0);
     CHECK_STR(wa_log_text(), "pa:0 pb:0");
-    CHECK_EQ(wa_queue_unfinished(Q), 3);
+    CHECK_EQ(wa_queue_unfinished(Q), 4);
     wa_release(a);
     wa_release(b);
     CHECK_EQ(wa_queue_destroy(Q), 0);
@@ -193,15 +188,20 @@ TEST(queue_getters_wait_while_empty_and_are_served_in_fifo_order) {
     for (int i = 0; i < 3; i++) CHECK_EQ(wa_spawn(&t[i], getter, (void *)names[i], NULL), 0);
     CHECK_EQ(wa_sleep(0), 0);
     for (int i = 1; i <= 3; i++) CHECK_EQ(wa_queue_put_nowait(Q, I(i)), 0);
-    CHECK_EQ(wa_queue_qsize(Q), 0); /* handed over directly */
-    /* a newcomer cannot take an item a woken getter was given */
+    /* Python: the getters are only woken; the items stay in the queue, and
+     * a newcomer may take one (g3 then finds none and waits again) */
+    CHECK_EQ(wa_queue_qsize(Q), 3);
     void *it;
-    CHECK_EQ(wa_queue_get_nowait(Q, &it), WA_EEMPTY);
+    CHECK_EQ(wa_queue_get_nowait(Q, &it), 0);
+    CHECK_EQ(N(it), 1);
+    CHECK_EQ(wa_sleep(0), 0);
+    CHECK(wa_future_done(t[0]) && wa_future_done(t[1]) && !wa_future_done(t[2]));
+    CHECK_EQ(wa_queue_put_nowait(Q, I(4)), 0);
     for (int i = 0; i < 3; i++) {
         CHECK_EQ(wa_await(t[i]), 0);
         wa_release(t[i]);
     }
-    CHECK_STR(wa_log_text(), "g1=1 g2=2 g3=3");
+    CHECK_STR(wa_log_text(), "g1=2 g2=3 g3=4");
     CHECK_EQ(wa_queue_destroy(Q), 0);
     return 0;
 }
@@ -251,7 +251,8 @@ TEST(queue_task_done_and_join) {
         wa_log("done%d", i);
         CHECK_EQ(wa_queue_task_done(Q), 0);
     }
-    CHECK(wa_future_done(jop));
+    CHECK(!wa_future_done(jop)); /* woken: done when it next runs */
+    CHECK_EQ(wa_await(jop), 0);
     CHECK_EQ(wa_await(j1), 0);
     CHECK_EQ(wa_await(j2), 0);
     CHECK_STR(wa_log_text(), "done0 done1 done2 j1:0 j2:0");
@@ -433,18 +434,18 @@ TEST(queue_cancelled_pending_getter_and_putter_are_withdrawn) {
     return 0;
 }
 
-TEST(queue_race_get_woken_then_cancelled_item_back_at_head) {
+TEST(queue_race_get_woken_then_cancelled_leaves_the_items) {
     Q = mkq(WA_QUEUE_FIFO, 0);
     CHECK(Q);
     wa_task_t *g;
     CHECK_EQ(wa_spawn(&g, getter, "g", NULL), 0);
     CHECK_EQ(wa_sleep(0), 0);
-    CHECK_EQ(wa_queue_put_nowait(Q, I(1)), 0); /* g's op completes with 1 */
+    CHECK_EQ(wa_queue_put_nowait(Q, I(1)), 0); /* g is woken */
     CHECK_EQ(wa_queue_put_nowait(Q, I(2)), 0);
-    CHECK_EQ(wa_queue_qsize(Q), 1);
+    CHECK_EQ(wa_queue_qsize(Q), 2); /* the items stay until g takes one */
     CHECK_EQ(wa_cancel(g, NULL), 1); /* before g resumed */
     CHECK_EQ(wa_await(g), WA_ECANCELLED);
-    CHECK_EQ(wa_queue_qsize(Q), 2); /* 1 is back, at the head */
+    CHECK_EQ(wa_queue_qsize(Q), 2); /* g took none */
     drain_log(Q);
     CHECK_STR(wa_log_text(), "g:-1 q1 q2");
     CHECK_EQ(wa_queue_unfinished(Q), 2);
@@ -484,8 +485,8 @@ TEST(queue_race_get_lifo_top_and_priority_place) {
     CHECK_EQ(wa_queue_put_nowait(Q, I(3)), 0);
     CHECK_EQ(wa_cancel(g, NULL), 1);
     CHECK_EQ(wa_await(g), WA_ECANCELLED);
-    drain_log(Q); /* 1 back on top */
-    CHECK_STR(wa_log_text(), "g:-1 q1 q3 q2");
+    drain_log(Q); /* g took none */
+    CHECK_STR(wa_log_text(), "g:-1 q3 q2 q1");
     wa_release(g);
     CHECK_EQ(wa_queue_destroy(Q), 0);
 
@@ -494,7 +495,7 @@ TEST(queue_race_get_lifo_top_and_priority_place) {
     CHECK(Q);
     CHECK_EQ(wa_spawn(&g, getter, "g", NULL), 0);
     CHECK_EQ(wa_sleep(0), 0);
-    CHECK_EQ(wa_queue_put_prio_nowait(Q, I(5), 5), 0); /* to g */
+    CHECK_EQ(wa_queue_put_prio_nowait(Q, I(5), 5), 0); /* wakes g */
     CHECK_EQ(wa_queue_put_prio_nowait(Q, I(9), 9), 0);
     CHECK_EQ(wa_queue_put_prio_nowait(Q, I(1), 1), 0);
     CHECK_EQ(wa_queue_put_prio_nowait(Q, I(55), 5), 0); /* tie: after 5 */
@@ -507,7 +508,7 @@ TEST(queue_race_get_lifo_top_and_priority_place) {
     return 0;
 }
 
-TEST(queue_race_put_admitted_then_cancelled_item_taken_out_again) {
+TEST(queue_race_put_woken_then_cancelled_wakes_the_next_putter) {
     Q = mkq(WA_QUEUE_FIFO, 1);
     CHECK(Q);
     CHECK_EQ(wa_queue_put_nowait(Q, I(10)), 0);
@@ -517,12 +518,12 @@ TEST(queue_race_put_admitted_then_cancelled_item_taken_out_again) {
     CHECK_EQ(wa_spawn(&b, putter, &pb, NULL), 0);
     CHECK_EQ(wa_sleep(0), 0);
     void *it;
-    CHECK_EQ(wa_queue_get_nowait(Q, &it), 0); /* 10 out, 11 (pa) in */
+    CHECK_EQ(wa_queue_get_nowait(Q, &it), 0); /* 10 out, pa woken */
     CHECK_EQ(N(it), 10);
-    CHECK_EQ(wa_queue_unfinished(Q), 2);
+    CHECK_EQ(wa_queue_unfinished(Q), 1);
     CHECK_EQ(wa_cancel(a, NULL), 1); /* before pa resumed */
     CHECK_EQ(wa_await(a), WA_ECANCELLED);
-    /* 11 was taken out again; its slot went to pb */
+    /* pa put nothing; it passed its wake-up on to pb */
     CHECK_EQ(wa_await(b), 0);
     drain_log(Q);
     CHECK_STR(wa_log_text(), "pa:-1 pb:0 q12");
@@ -533,24 +534,22 @@ TEST(queue_race_put_admitted_then_cancelled_item_taken_out_again) {
     return 0;
 }
 
-TEST(queue_race_put_item_already_taken_put_stands_cancel_later) {
+TEST(queue_race_put_woken_then_cancelled_puts_nothing) {
     Q = mkq(WA_QUEUE_FIFO, 1);
     CHECK(Q);
     CHECK_EQ(wa_queue_put_nowait(Q, I(10)), 0);
     putarg_t pa = {"pa", 11};
     wa_task_t *a;
-    CHECK_EQ(wa_spawn(&a, putter_then_sleeps, &pa, NULL), 0);
+    CHECK_EQ(wa_spawn(&a, putter, &pa, NULL), 0);
     CHECK_EQ(wa_sleep(0), 0);
     void *it;
-    CHECK_EQ(wa_queue_get_nowait(Q, &it), 0); /* 11 in */
-    CHECK_EQ(wa_queue_get_nowait(Q, &it), 0); /* and taken by us */
-    CHECK_EQ(N(it), 11);
+    CHECK_EQ(wa_queue_get_nowait(Q, &it), 0); /* pa woken */
+    CHECK_EQ(wa_queue_get_nowait(Q, &it), WA_EEMPTY); /* 11 not in yet */
     CHECK_EQ(wa_cancel(a, NULL), 1);
     CHECK_EQ(wa_await(a), WA_ECANCELLED);
-    /* the put could not be undone: it reported success, and the
-     * cancellation came at the next suspension point */
-    CHECK_STR(wa_log_text(), "pa:0 next:-1");
-    CHECK_EQ(wa_queue_unfinished(Q), 2);
+    CHECK_STR(wa_log_text(), "pa:-1");
+    CHECK_EQ(wa_queue_qsize(Q), 0);
+    CHECK_EQ(wa_queue_unfinished(Q), 1);
     wa_release(a);
     CHECK_EQ(wa_queue_destroy(Q), 0);
     return 0;
@@ -583,7 +582,9 @@ TEST(queue_op_forms_and_manual_rollback) {
     CHECK(!wa_future_done(g));
     CHECK_EQ(wa_queue_put_start(q, I(1), &p1), 0);
     CHECK(wa_future_done(p1));
-    CHECK(wa_future_done(g));
+    CHECK(!wa_future_done(g)); /* woken: it takes 1 when it next runs */
+    CHECK_EQ(wa_queue_qsize(q), 1);
+    CHECK_EQ(wa_await(g), 0);
     CHECK_EQ(N(wa_future_result(g)), 1);
     CHECK_EQ(wa_future_set_result(g, NULL, NULL), WA_EINVAL);
     /* g's awaiter was cancelled before taking 1: give it back */
@@ -602,11 +603,12 @@ TEST(queue_op_forms_and_manual_rollback) {
     CHECK(!wa_future_done(p3));
     CHECK_EQ(wa_op_rollback(p3), WA_ESTATE);
     CHECK_EQ(wa_queue_get_start(q, &g), 0);
-    CHECK(wa_future_done(g)); /* 2 */
-    CHECK(wa_future_done(p3)); /* 4 admitted */
+    CHECK(wa_future_done(g));   /* 2 */
+    CHECK(!wa_future_done(p3)); /* woken: 4 goes in when it next runs */
     CHECK_EQ(wa_op_rollback(p2), WA_ECANCELLED); /* 3 out again */
     CHECK_EQ(wa_op_rollback(g), WA_ECANCELLED);  /* 2 back at the head */
     CHECK_EQ(wa_op_rollback(g), WA_ECANCELLED);  /* once only */
+    CHECK_EQ(wa_await(p3), 0);
     drain_log(q);
     CHECK_STR(wa_log_text(), "q2 q4");
     wa_release(g);
@@ -882,13 +884,15 @@ TEST(queue_priority_blocking_puts_enter_fifo_and_order_by_priority) {
     CHECK_EQ(wa_queue_put_prio_start(Q, I(30), 3, &op), 0);
     CHECK(!wa_future_done(op)); /* third putter in line */
     void *it;
-    CHECK_EQ(wa_queue_get(Q, &it), 0); /* 40; a's 10 enters */
+    /* Python: each get wakes the next putter, which puts when it runs */
+    CHECK_EQ(wa_queue_get(Q, &it), 0); /* 40; a is woken */
     CHECK_EQ(N(it), 40);
-    CHECK_EQ(wa_queue_get(Q, &it), 0); /* 10; b's 90 enters */
-    CHECK_EQ(N(it), 10);
-    CHECK_EQ(wa_queue_get(Q, &it), 0); /* 50; op's 30 enters */
+    CHECK_EQ(wa_queue_get(Q, &it), 0); /* 50; b is woken */
     CHECK_EQ(N(it), 50);
-    CHECK(wa_future_done(op));
+    CHECK_EQ(wa_queue_get(Q, &it), 0); /* waits: a puts 10, b 90 */
+    CHECK_EQ(N(it), 10);               /* and the op is woken */
+    CHECK(!wa_future_done(op));
+    CHECK_EQ(wa_await(op), 0);
     CHECK_EQ(wa_await(ta), 0);
     CHECK_EQ(wa_await(tb), 0);
     drain_log(Q);

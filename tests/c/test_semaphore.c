@@ -143,12 +143,14 @@ TEST(sem_op_form_rollback_and_destroy) {
     CHECK_EQ(wa_sem_acquire_start(s, &op2), 0);
     CHECK_EQ(wa_sem_acquire_start(s, &op3), 0);
     CHECK(!wa_future_done(op2));
-    CHECK_EQ(wa_op_rollback(op1), WA_ECANCELLED); /* slot -> op2 */
-    CHECK(wa_future_done(op2));
+    CHECK_EQ(wa_op_rollback(op1), WA_ECANCELLED); /* slot -> op2 (woken) */
+    CHECK_EQ(wa_sem_value(s), 0);
+    CHECK(!wa_future_done(op2)); /* it takes the slot when it next runs */
+    CHECK_EQ(wa_await(op2), 0);
     CHECK(!wa_future_done(op3));
     CHECK_EQ(wa_sem_value(s), 0);
     CHECK_EQ(wa_sem_destroy(s), 0); /* op3 pending: WA_ESHUTDOWN */
-    CHECK_EQ(wa_future_status(op3), WA_ESHUTDOWN);
+    CHECK_EQ(wa_await(op3), WA_ESHUTDOWN);
     CHECK_EQ(wa_op_rollback(op2), WA_ECANCELLED); /* destroyed: nothing to give back to */
     wa_release(op1);
     wa_release(op2);

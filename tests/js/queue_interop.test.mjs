@@ -30,6 +30,9 @@ test('a C producer coroutine and JS consumers (generator, async, for await) shar
           seen[x]++;
           by.gen++;
           q.taskDone();
+          // a get with items there does not suspend (asyncio): without this,
+          // this consumer would take every item before the others run
+          yield crt.sleep(0);
         }
       }),
       crt.createTask(async (task) => {

@@ -444,8 +444,9 @@ test('task_ending_inside_a_scope_has_it_disarmed (a scope its task did not wait 
   let later;
   await run(async () => {
     const t = createTask(async (task) => {
-      later = timeout(5, async (s) => {
-        await new Promise((r) => setTimeout(r, 15)); // outlives the task
+      // the deadline leaves the task (one sleep(0)) ample time to end under load
+      later = timeout(200, async (s) => {
+        await new Promise((r) => setTimeout(r, 300)); // outlives the task and the deadline
         return s.expired();
       }, { task });
       later.then(() => {}, () => {}); // started, not awaited

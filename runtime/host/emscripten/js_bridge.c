@@ -257,8 +257,14 @@ WA_EXPORT size_t wa__js_all_tasks(wa_task_t **out, size_t cap) { return wa_all_t
 
 WA_EXPORT int wa__js_fail(int code, const char *msg) { return wa_fail(code, "%s", msg ? msg : ""); }
 
+WA_EXPORT int wa__js_cancel_pending(const wa_task_t *t) {
+    return wa_is_task(t) && TASK(t)->must_cancel;
+}
+
 WA_EXPORT const char *wa__js_cancel_msg(const wa_task_t *t) {
-    return wa_is_task(t) ? TASK(t)->cancel_msg : NULL;
+    /* while a cancel request is being told: its message */
+    if (!wa_is_task(t)) return NULL;
+    return TASK(t)->req_msg ? TASK(t)->req_msg : TASK(t)->cancel_msg;
 }
 
 WA_EXPORT const char *wa__js_task_name_raw(const wa_task_t *t) { return wa_is_task(t) ? TASK(t)->name : NULL; }

@@ -40,11 +40,9 @@ WA_EXPORT double wa__js_heap_used(void) {
  * returns 1 (done now), 0 (the call would wait: use the _start form) or
  * WA_EINVAL; a destroyed object answers 0 (the _start form reports it). */
 
-WA_EXPORT int wa__js_lock_try(wa_lock_t *handle) {
-    wa_lock_t *l = (wa_lock_t *)wa__sobj_get(handle, SOBJ_LOCK); /* NULL if stale */
-    if (!l || l->locked) return 0;
-    l->locked = true;
-    return 1;
+WA_EXPORT int wa__js_lock_try(wa_lock_t *l) {
+    if (!l || l->hdr.type != SOBJ_LOCK || l->hdr.destroyed) return 0;
+    return wa__lock_try(l) ? 1 : 0;
 }
 
 WA_EXPORT int wa__js_sem_try(wa_sem_t *s) { return wa__sem_try_acquire(s) == 1; }

@@ -21,20 +21,20 @@ extern "C" {
 /*
  * Model shared by every primitive and queue below
  *
- *  - Semantics follow Python 3.13's asyncio: same names, waiters woken in
- *    FIFO order, same error cases (RuntimeError -> WA_ESTATE, ValueError ->
- *    WA_EVALUE, QueueEmpty/QueueFull/QueueShutDown/BrokenBarrierError ->
- *    WA_EEMPTY/WA_EFULL/WA_ESHUTDOWN/WA_EBROKEN).
- *  - Objects: wa_X_new(&x, ...) creates, wa_X_destroy(x) destroys. x is a
- *    generation-checked handle, not an address: after destroy (or for a
- *    value never returned by wa_X_new, or a handle of another kind) every
- *    call returns WA_EINVAL - queries return false/0/NULL - and touches no
- *    freed memory; a later object never answers to an old handle. (A
- *    handle slot is retired after 2^10 reuses on 32-bit targets, 2^31 on
- *    64-bit; wa_X_new returns WA_ENOMEM once 2^21 resp. 2^32 slots were
- *    ever needed.) Destroying an object with
- *    waiters never leaves them hanging: every pending operation ends at once
- *    with WA_ESHUTDOWN (items the object holds are dropped, see queues).
+ *  - Semantics are Python 3.13/3.14's asyncio, step by step: same names,
+ *    same error cases (RuntimeError -> WA_ESTATE, ValueError -> WA_EVALUE,
+ *    QueueEmpty/QueueFull/QueueShutDown/BrokenBarrierError ->
+ *    WA_EEMPTY/WA_EFULL/WA_ESHUTDOWN/WA_EBROKEN), and the same interleaving:
+ *    a waiter is only *woken* (release(), put(), notify() ...); it takes
+ *    what it waited for - the lock, a slot, an item - when its task resumes,
+ *    one loop step later, rechecking first (a queue getter that finds the
+ *    item gone waits again, at the end of the line). Until then a released
+ *    lock reads unlocked and a put item counts in qsize(), as in Python.
+ *  - Objects: wa_X_new(&x, ...) creates, wa_X_destroy(x) destroys. The
+ *    handle must not be used after destroy. Destroying an object with
+ *    waiters never leaves them hanging: every pending operation ends with
+ *    WA_ESHUTDOWN when its waiter next runs (items the object holds are
+ *    dropped, see queues).
  *  - Every blocking operation has two forms:
  *      wa_X_op(x, ...)            coroutine form: suspends the calling
  *                                 coroutine task (WA_ENOTASK elsewhere);
@@ -43,23 +43,25 @@ extern "C" {
  *                                 reference, wa_release it), done at once
  *                                 or later, for step tasks
  *                                 (wa_step_await), JS bindings, callbacks.
- *    An op completes *owning* its outcome (the lock, a semaphore slot, a
- *    queue item as its result ...): once done, the outcome is the awaiter's.
+ *    A step task awaiting a pending op runs it as part of its own steps (an
+ *    awaited coroutine, in asyncio's terms): it resumes when the op is done,
+ *    in the same loop step. Awaited any other way, an op runs on in the loop
+ *    step after each wake-up, then completes (its done callbacks follow).
+ *    A done op *owns* its outcome (the lock, a semaphore slot, a queue item
+ *    as its result ...) until its awaiter takes it.
  *    wa_future_set_result/set_error refuse ops (WA_EINVAL).
- *  - Cancellation never loses anything. wa_cancel(op) on a pending op
- *    withdraws it atomically (it ends cancelled; a condition wait first
- *    re-acquires its lock, as asyncio does). Releasing a pending op without
- *    cancelling it withdraws it too. If the op was already done when its
- *    waiter got cancelled (the waiter had been woken but had not resumed),
- *    the outcome is handed back with wa_op_rollback(op): the coroutine forms
- *    and the scheduler (for tasks awaiting an op) do this themselves; step
- *    tasks and JS bindings that get WA_ECANCELLED must call it.
+ *  - Cancellation never loses anything. wa_cancel(op) cancels the op as
+ *    asyncio cancels a task running it: a waiting op ends cancelled when it
+ *    next runs (a condition wait re-acquires its lock first); a woken one
+ *    that has not run yet takes nothing and passes its wake-up on (to the
+ *    next waiter). Releasing a pending op without cancelling it withdraws
+ *    it the same way. If the op was already done when its awaiter got
+ *    cancelled (possible only for an op not awaited directly by a task: a
+ *    combinator, a callback, JS async code), the outcome is handed back
+ *    with wa_op_rollback(op); the scheduler does so for a task awaiting a
+ *    done op.
  *  - Releasing a *done* op does not give its outcome back: take it (or roll
  *    it back) first.
- *  - Coroutine forms in that race: they return WA_ECANCELLED with the
- *    outcome given back; in the rare case it cannot be (a put item a getter
- *    already took), they return success and the cancellation is delivered
- *    at the task's next suspension point instead.
  */
 
 /* Give back the outcome of a done op whose waiter was cancelled before it
@@ -86,7 +88,7 @@ WA_API int wa_lock_new(wa_lock_t **out);
 
 /* Destroy l: its waiters end with WA_ESHUTDOWN (condition waits
  * re-acquiring it too). Whether it was locked does not matter.
- * WA_EINVAL if l is NULL or already destroyed (checked: see above). */
+ * WA_EINVAL if l is NULL or already destroyed. */
 WA_API int wa_lock_destroy(wa_lock_t *l);
 
 /* Coroutine form of asyncio's `await lock.acquire()`: returns 0 with the
@@ -98,16 +100,16 @@ WA_API int wa_lock_acquire(wa_lock_t *l);
 /* Op form: *op completes (result NULL) once the lock is held for its
  * awaiter - at once if it is free. Cancelling it while pending withdraws
  * the request; once done, wa_op_rollback releases the lock to the next
- * waiter. WA_EINVAL, WA_ENOMEM (nothing created). */
+ * waiter. WA_EINVAL, WA_ESHUTDOWN, WA_ENOMEM (nothing created). */
 WA_API int wa_lock_acquire_start(wa_lock_t *l, wa_future_t **op);
 
-/* Release the lock; the first waiter gets it at once (hand-off: the lock
- * stays locked for it, where Python 3.13 shows it unlocked until that
- * waiter runs; either way no newcomer can take it). WA_ESTATE if it is not
- * locked (Python's RuntimeError), WA_EINVAL if l is NULL. */
+/* Release the lock and wake the first waiter, which takes it when it runs
+ * (meanwhile the lock reads unlocked, as in Python, but no newcomer can
+ * take it). WA_ESTATE if it is not locked (Python's RuntimeError),
+ * WA_EINVAL if l is NULL. */
 WA_API int wa_lock_release(wa_lock_t *l);
 
-/* True if the lock is held (or handed to a waiter). False for NULL. */
+/* True if the lock is held. False for NULL. */
 WA_API bool wa_lock_locked(const wa_lock_t *l);
 
 /* ---- Event (asyncio.Event) ---- */
@@ -154,8 +156,7 @@ WA_API int wa_cond_new(wa_cond_t **out, wa_lock_t *lock);
  * WA_ESHUTDOWN without re-acquiring the lock. WA_EINVAL if NULL. */
 WA_API int wa_cond_destroy(wa_cond_t *c);
 
-/* The condition's lock (borrowed; a stale handle once that lock is
- * destroyed), NULL for an invalid c. */
+/* The condition's lock (borrowed), NULL for NULL. */
 WA_API wa_lock_t *wa_cond_lock(const wa_cond_t *c);
 
 /* The lock operations, on the condition's lock (see wa_lock_*); once a
@@ -220,7 +221,8 @@ WA_API int wa_sem_acquire(wa_sem_t *s);
  * once done, wa_op_rollback gives the slot back (to the next waiter). */
 WA_API int wa_sem_acquire_start(wa_sem_t *s, wa_future_t **op);
 
-/* Release a slot: the first waiter gets it at once. WA_EVALUE for a
+/* Release a slot: the first waiter not yet woken is woken, and the slot
+ * is taken for it (it returns when it runs). WA_EVALUE for a
  * bounded semaphore already at its initial value (or a value at INT_MAX),
  * WA_EINVAL for NULL. */
 WA_API int wa_sem_release(wa_sem_t *s);
@@ -285,10 +287,10 @@ WA_API bool wa_barrier_broken(const wa_barrier_t *b);
  *    it to the getter; a failed or cancelled put leaves it with the caller;
  *  - items the queue drops - shutdown(immediate) and destroy - are passed
  *    to the item_dtor given at creation (if any; else they are forgotten).
- * Hand-off: a put while getters wait gives the item to the first getter
- * directly, a get that frees a slot admits the first waiting putter's item;
- * so get ops complete with their item and nobody can overtake a woken
- * waiter (Python's woken waiters retry instead, and can lose the race).
+ * As in Python, a put while getters wait only wakes the first getter (the
+ * item stays in the queue until it runs), and a get that frees a slot only
+ * wakes the first waiting putter: a woken waiter retries when it runs, and
+ * a newcomer may have taken the item or the slot by then.
  */
 
 typedef struct wa_queue wa_queue_t;

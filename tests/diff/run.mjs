@@ -1,0 +1,113 @@
+// The differential test: random asyncio programs (gen.mjs) run on CPython
+// 3.14's asyncio (oracle.mjs) and as wasyncio generator tasks (runner_js.mjs);
+// their event traces must be equal. On a divergence, the program is shrunk
+// to a minimal one and printed with both traces.
+//
+//   node tests/diff/run.mjs [--count N] [--seed S] [--show]
+import { generate, walk } from './gen.mjs';
+import { emitPython } from './emit_py.mjs';
+import { emitJs } from './emit_js.mjs';
+import { loadOracle, oracleVersion, runPython } from './oracle.mjs';
+import { runJs } from './runner_js.mjs';
+
+export function traceOf(r) {
+  return [...r.log, `stuck: ${r.stuck.join(',')}`];
+}
+
+/** Compare one program: { verdict: 'same' | 'tie' | 'diff' | 'error', py, js } */
+export async function compare(prog) {
+  const py = runPython(emitPython(prog));
+  if (py.status === 'tie') return { verdict: 'tie', py };
+  if (py.status === 'error') return { verdict: 'error', py, why: `python: ${py.error}` };
+  const js = await runJs(emitJs(prog));
+  if (js.status !== 'ok') return { verdict: 'error', py, js, why: `js: ${js.status} ${js.error ?? ''}` };
+  const a = traceOf(py), b = traceOf(js);
+  const same = a.length === b.length && a.every((l, i) => l === b[i]);
+  return { verdict: same ? 'same' : 'diff', py, js };
+}
+
+/** Remove statements while the programs still diverge. */
+export async function shrink(prog) {
+  let best = prog;
+  for (let changed = true; changed;) {
+    changed = false;
+    for (let bi = best.bodies.length - 1; bi >= 0; bi--) {
+      const stmts = [...walk(best.bodies[bi].stmts)];
+      for (let si = stmts.length - 1; si >= 0; si--) {
+        const cand = structuredClone(best);
+        const target = [...walk(cand.bodies[bi].stmts)][si];
+        if (!removeStmt(cand.bodies[bi].stmts, target)) continue;
+        const r = await compare(cand);
+        if (r.verdict === 'diff') {
+          best = cand;
+          changed = true;
+        }
+      }
+    }
+  }
+  return best;
+}
+
+function removeStmt(stmts, target) {
+  const i = stmts.indexOf(target);
+  if (i >= 0) {
+    stmts.splice(i, 1);
+    return true;
+  }
+  for (const s of stmts) if (s.block && removeStmt(s.block, target)) return true;
+  return false;
+}
+
+function diffLines(a, b) {
+  const out = [];
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const mark = a[i] === b[i] ? '  ' : '≠ ';
+    out.push(`${mark}${String(a[i] ?? '').padEnd(44)} | ${b[i] ?? ''}`);
+  }
+  return out.join('\n');
+}
+
+export async function main(argv) {
+  const arg = (name, def) => {
+    const i = argv.lastIndexOf(name);
+    return i >= 0 ? argv[i + 1] : def;
+  };
+  const count = Number(arg('--count', 300));
+  const seed0 = Number(arg('--seed', 1));
+  const only = arg('--seeds', null)?.split(',').map(Number); // these seeds only
+  const show = argv.includes('--show');
+  const quiet = argv.includes('--quiet');
+  await loadOracle();
+  const stats = { same: 0, tie: 0, diff: 0, error: 0 };
+  const t0 = Date.now();
+  const failures = [];
+  const seeds = only ?? Array.from({ length: count }, (_, i) => seed0 + i);
+  for (const seed of seeds) {
+    const prog = generate(seed);
+    if (show) console.log(emitPython(prog, { prelude: false }), '\n----\n', emitJs(prog, { prelude: false }));
+    const r = await compare(prog);
+    stats[r.verdict]++;
+    if (r.verdict === 'diff' || r.verdict === 'error') {
+      failures.push(prog.seed);
+      if (!quiet) console.log(`\n=== seed ${prog.seed}: ${r.verdict} ${r.why ?? ''}`);
+      if (r.verdict === 'diff' && failures.length <= (only ? 50 : 3) && !quiet) {
+        const small = await shrink(prog);
+        const s = await compare(small);
+        console.log('--- minimal program (Python; the JS twin: --show):\n' + emitPython(small, { prelude: false }));
+        console.log('--- traces: CPython | wasyncio');
+        console.log(diffLines(traceOf(s.py), traceOf(s.js)));
+      }
+    }
+  }
+  const ms = Date.now() - t0;
+  const which = only ? `seeds ${only.join(',')}` : `seeds ${seed0}..${seed0 + count - 1}`;
+  console.log(`\n${seeds.length} programs (${which}) on CPython ${oracleVersion()}: ` +
+    `${stats.same} same, ${stats.diff} divergent, ${stats.error} errors, ${stats.tie} discarded (timer ties); ${ms} ms`);
+  return { stats, failures };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { stats } = await main(process.argv.slice(2));
+  process.exit(stats.diff || stats.error ? 1 : 0);
+}

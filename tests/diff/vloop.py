@@ -1,0 +1,116 @@
+# The oracle's event loop: CPython's own asyncio (BaseEventLoop, unchanged)
+# on a virtual clock. When nothing is ready, time jumps to the earliest
+# timer; when nothing is ready and no timer is left, the program is
+# quiescent and the run ends. Two timers due in the same turn make the
+# order unspecified in asyncio (its heap does not order equal deadlines):
+# such a program is discarded (Tie).
+import asyncio, heapq
+from asyncio import base_events, events
+
+# asyncio.TaskGroup keeps its tasks in a set, so the order in which _abort()
+# cancels them (and they then run) is unspecified: it follows the objects'
+# hashes. The oracle keeps them in insertion order instead (wasyncio's
+# order), which is one of the orders CPython may take.
+from asyncio import taskgroups
+
+
+class _OrderedSet(dict):
+    def add(self, x):
+        self[x] = None
+
+    def discard(self, x):
+        self.pop(x, None)
+
+
+_tg_init = taskgroups.TaskGroup.__init__
+
+
+def _tg_init_ordered(self, *a, **k):
+    _tg_init(self, *a, **k)
+    self._tasks = _OrderedSet()
+
+
+taskgroups.TaskGroup.__init__ = _tg_init_ordered
+
+
+class Tie(Exception):
+    pass
+
+class Quiescent(Exception):
+    pass
+
+class _NoSelector:
+    def select(self, timeout):
+        return []
+
+class VirtualLoop(base_events.BaseEventLoop):
+    def __init__(self):
+        super().__init__()
+        self._vtime = 0.0
+        self._selector = _NoSelector()
+        self._clock_resolution = 1e-9
+
+    def time(self):
+        return self._vtime
+
+    def _process_events(self, event_list):
+        pass
+
+    def _write_to_self(self):
+        pass
+
+    def _run_once(self):
+        while self._scheduled and self._scheduled[0]._cancelled:
+            self._timer_cancelled_count -= 1
+            h = heapq.heappop(self._scheduled)
+            h._scheduled = False
+        if not self._ready:
+            if not self._scheduled:
+                raise Quiescent()
+            w = self._scheduled[0]._when
+            if w > self._vtime:
+                self._vtime = w
+        end = self._vtime + self._clock_resolution
+        due = [h for h in self._scheduled if h._when < end and not h._cancelled]
+        if len(due) > 1:
+            raise Tie()
+        super()._run_once()
+
+def run(make_main):
+    """Run make_main() as the task 'main' until the program is quiescent.
+    Returns (status, stuck): status 'ok' or 'tie'; stuck, the sorted names
+    of the tasks left waiting."""
+    outer = events._get_running_loop()
+    events._set_running_loop(None)
+    loop = VirtualLoop()
+    loop.set_exception_handler(lambda loop, ctx: None)
+    status = 'ok'
+    stuck = []
+    try:
+        events._set_running_loop(None)
+        loop.create_task(make_main(), name='main')
+        try:
+            loop.run_forever()
+        except Quiescent:
+            pass
+        except Tie:
+            status = 'tie'
+        stuck = sorted(t.get_name() for t in asyncio.all_tasks(loop) if not t.done())
+    finally:
+        loop._stopping = False
+        for t in asyncio.all_tasks(loop):
+            t._log_destroy_pending = False
+        loop._ready.clear()
+        loop._scheduled.clear()
+        events._set_running_loop(None)
+        loop.close()
+        events._set_running_loop(outer)
+    return status, stuck
+
+
+def run_program(src):
+    import json
+    ns = {}
+    exec(compile(src, '<program>', 'exec'), ns)
+    status, stuck = run(lambda: ns['B0']('main'))
+    return json.dumps({'status': status, 'log': ns['LOG'], 'stuck': stuck})
