@@ -5,9 +5,9 @@
  *
  * Tasks run in batches of 10000 (coroutine and stackless step tasks, each
  * yielding once); queue ops are gets cancelled while pending (coroutine
- * getters cancelled as tasks, op futures cancelled directly) and gets that
- * got an item and were rolled back after a cancellation - no item may be
- * lost or duplicated. A warm-up round first fills the pools, then the
+ * getters cancelled as tasks, op futures cancelled directly) and gets woken
+ * by a put and cancelled before they ran - no item may be lost or
+ * duplicated. A warm-up round first fills the pools, then the
  * baseline is taken. Prints one JSON line; exits 1 if anything leaked.
  * `npm run soak` runs it natively, as wasm under Node, and the JS soak
  * (tests/soak/soak.mjs); tests/js/soak.test.mjs runs short versions. */
@@ -98,14 +98,18 @@ static int run_queue_ops(long n) {
             wa_release(op);
             break;
         }
-        default: { /* an op that got an item, cancelled before it was taken */
+        default: { /* a getter op woken by a put, cancelled before it ran:
+                    * it takes nothing, the item stays in the queue */
             wa_future_t *op;
             if ((rc = wa_queue_get_start(q, &op))) return rc;
             if ((rc = wa_queue_put_nowait(q, (void *)(intptr_t)(++put)))) return rc;
-            if (wa_op_rollback(op) != WA_ECANCELLED) return wa_fail(WA_EVALUE, "rollback %ld kept its item", i);
+            wa_cancel(op, NULL);
+            if ((rc = wa_sleep(0))) return rc; /* the op runs: ends cancelled */
+            int st = wa_future_done(op) ? wa_future_status(op) : WA_ECANCELLED;
+            if (st == 0 && wa_op_rollback(op) != WA_ECANCELLED) return wa_fail(WA_EVALUE, "op %ld kept its item", i);
             wa_release(op);
             void *item;
-            if ((rc = wa_queue_get_nowait(q, &item))) return rc; /* the item went back */
+            if ((rc = wa_queue_get_nowait(q, &item))) return rc;
             if ((intptr_t)item != put) return wa_fail(WA_EVALUE, "got item %ld, expected %ld", (long)(intptr_t)item, put);
             got++;
             wa_queue_task_done(q);
