@@ -191,8 +191,26 @@ WA_API int wa_loop_clock(void);
  * main and returns 0 at once; the loop goes on by host wake-ups, and the
  * final status is reported to the host: Module.onRunDone(status, message)
  * if set, else the Node process exit code / console.
+ * A run always ends: when nothing could ever wake it (native: the loop has
+ * nothing to wait for; Node: the process is about to exit), every task is
+ * cancelled and the run ends with WA_EDEADLOCK; leftovers that still do not
+ * end (after a deadlock's cancellation, or 5 s after main ended) end it
+ * with WA_EDEADLOCK / WA_ETIMEDOUT and a message naming them (they stay in
+ * the loop; a new run may start).
  * WA_EINVAL if main is NULL; WA_ESTATE if a run is already in progress. */
 WA_API int wa_run(wa_coro_fn main, void *arg);
+
+/* Debug mode (asyncio's): on != 0 reports, through the host (stderr /
+ * the JS runtime's onError), every ready callback or task step that holds
+ * the loop longer than slow_ms (0: the default, 100 ms), naming the task.
+ * WA_EINVAL if slow_ms is negative, NaN or infinite. */
+WA_API int wa_set_debug(int on, double slow_ms);
+
+/* Describe every live task and what it waits on, one line each ("task
+ * 'worker' awaits task 'fetch'", "... sleeps", "... is ready"), into buf
+ * (NUL-terminated, cut to cap). Returns the length of the whole text (as
+ * snprintf: call with buf NULL / cap 0 to size it). */
+WA_API size_t wa_dump_tasks(char *buf, size_t cap);
 
 /* Called with main's final status (and message, may be NULL). */
 typedef void (*wa_run_done_fn)(int status, const char *message, void *user);

@@ -247,6 +247,8 @@ typedef struct wa_loop {
     char *fetch_error;      /* message for wa_fetch_error (owned)          */
     /* run */
     wa_run_state_t run;
+    bool debug;             /* wa_set_debug: time each ready callback       */
+    double slow_ms;         /* ... and report those longer than this        */
     wa_exception_handler_fn exc_fn;
     void *exc_arg;
     wa_task_hook_fn hook;   /* task events (tracing), NULL when off */
@@ -311,6 +313,9 @@ void wa__scopes_task_done(wa_task_impl_t *t);
 
 /* value.c */
 WA_EXPORT wa_value_t *wa__value_alloc(int32_t type, size_t payload);
+
+/* debug.c: report a ready callback (fn, a) that took ms. */
+void wa__debug_slow(wa_ready_fn fn, void *a, double ms);
 
 /* run.c */
 /* Run existing task main as a run's main (asyncio.run for a task made

@@ -387,7 +387,14 @@ WA_NOT_ASYNCIFIED int wa_run_once(double budget_ms) {
             wa_ready_t e = L->ring[L->ring_head];
             L->ring_head = (L->ring_head + 1) & (L->ring_cap - 1);
             L->ring_count--;
-            e.fn(e.a, e.b);
+            if (L->debug) {
+                double t0 = wa_host_now();
+                e.fn(e.a, e.b);
+                double dt = wa_host_now() - t0;
+                if (dt > L->slow_ms) wa__debug_slow(e.fn, e.a, dt);
+            } else {
+                e.fn(e.a, e.b);
+            }
             ran++;
             uint32_t n = (uint32_t)ran;
             if (budget_ms > 0 &&

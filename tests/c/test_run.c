@@ -87,3 +87,36 @@ static int deadlocked(void *arg) {
 static wa_test_t deadlock_desc = {"main_waiting_forever_is_a_deadlock_not_a_hang", deadlocked,
                                   WA_EDEADLOCK, deadlock_status, 1, WA_CLOCK_HOST, NULL};
 __attribute__((constructor)) static void deadlock_reg(void) { wa_test_register(&deadlock_desc); }
+
+static int sleeper(void *arg) {
+    (void)arg;
+    return wa_sleep(1e9);
+}
+
+static int awaiter(void *arg) {
+    return wa_await((wa_future_t *)arg);
+}
+
+TEST(debug_dump_tasks_says_what_each_task_waits_on) {
+    wa_task_t *s, *a;
+    CHECK_EQ(wa_spawn(&s, sleeper, NULL, &(wa_task_opts_t){.name = "sleepy"}), 0);
+    CHECK_EQ(wa_spawn(&a, awaiter, s, &(wa_task_opts_t){.name = "waiter"}), 0);
+    CHECK_EQ(wa_sleep(1), 0);
+    size_t n = wa_dump_tasks(NULL, 0);
+    CHECK(n > 0);
+    char buf[512];
+    CHECK_EQ(wa_dump_tasks(buf, sizeof buf), n);
+    CHECK(strstr(buf, "task 'sleepy' sleeps\n") != NULL);
+    CHECK(strstr(buf, "task 'waiter' awaits task 'sleepy'\n") != NULL);
+    char small[8];
+    CHECK_EQ(wa_dump_tasks(small, sizeof small), n);
+    CHECK_EQ(strlen(small), 7u);
+    CHECK_EQ(wa_set_debug(1, -1), WA_EINVAL);
+    CHECK_EQ(wa_set_debug(1, 0), 0);
+    CHECK_EQ(wa_set_debug(0, 0), 0);
+    wa_cancel(a, NULL);
+    wa_cancel(s, NULL);
+    wa_release(a);
+    wa_release(s);
+    return 0;
+}
