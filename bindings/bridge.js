@@ -135,6 +135,14 @@ export function cFunctions(M) {
     wa_response_header_at: M._wa_response_header_at, wa_response_body_start: M._wa_response_body_start,
     wa_response_body_finish: M._wa_response_body_finish, wa_response_read_start: M._wa_response_read_start,
     wa_response_read_finish: M._wa_response_read_finish, wa_response_free: M._wa_response_free,
+    // files (fs.h)
+    wa_file_open_start: M._wa_file_open_start, wa_file_open_finish: M._wa_file_open_finish,
+    wa_file_read_start: M._wa_file_read_start, wa_file_read_finish: M._wa_file_read_finish,
+    wa_file_write_start: M._wa_file_write_start, wa_file_close_start: M._wa_file_close_start,
+    wa_fs_read_file_start: M._wa_fs_read_file_start, wa_fs_write_file_start: M._wa_fs_write_file_start,
+    wa_fs_stat_start: M._wa_fs_stat_start, wa_fs_list_start: M._wa_fs_list_start,
+    wa_fs_remove_start: M._wa_fs_remove_start, wa_fs_mkdir_start: M._wa_fs_mkdir_start,
+    wa_fs_rename_start: M._wa_fs_rename_start,
     // executor
     wa__exec_future_new: M._wa__exec_future_new,
   };

@@ -10,9 +10,11 @@
 import { Op } from './ops.js';
 import { errorFromStatus, codes } from './errors.js';
 import { WA, layout } from './constants.js';
+import { checkOptions } from './options.js';
 
 const REDIRECT = { follow: WA.REDIRECT_FOLLOW, error: WA.REDIRECT_ERROR, manual: WA.REDIRECT_MANUAL };
 const OPTS = layout.wa_fetch_opts_t;
+const FETCH_OPTIONS = ['method', 'headers', 'body', 'redirect', 'timeout', 'signal'];
 const HEADER = layout.wa_header_t;
 /** Largest wasm buffer one read() allocates: a read returns at most one host chunk anyway. */
 const READ_BUFFER_MAX = 256 * 1024;
@@ -52,6 +54,7 @@ class FetchOp extends Op {
   constructor(rt, url, init) {
     if (init !== undefined && (init === null || typeof init !== 'object')) throw new TypeError('fetch(url, init): init must be an object');
     init ??= {};
+    checkOptions('fetch(url, init)', init, FETCH_OPTIONS);
     super(rt, { signal: init.signal });
     if (typeof url !== 'string' && !(url instanceof URL)) throw new TypeError('fetch(url): url must be a string or a URL');
     const where = 'fetch';

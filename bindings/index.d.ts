@@ -776,3 +776,270 @@ export interface Runtime {
   /** Live synchronization objects and bytes of the C heap in use (leak checks). */
   syncStats(): { objects: number; heapBytes: number };
 }
+
+// ---- async context managers and async iteration (context.js, iterate.js) ----
+
+/** The value a generator-style context manager hands to the body: `yield provide(value)`. */
+export declare function provide<T>(value: T): { readonly value: T };
+
+/** One use of an async context manager (Python's @asynccontextmanager). */
+export declare class AsyncContextManager<T = any> {
+  /** Run the manager up to its yield; resolves to the provided value. */
+  enter(): PromiseLike<T>;
+  /** Resume the manager after the body (with the body's error, if any): true if it suppressed the error. */
+  exit(error?: unknown): PromiseLike<boolean>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Make an async context manager from an async generator function or a generator-task-style generator function. */
+export declare function asyncContextManager<A extends any[], T>(
+  factory: ((...args: A) => AsyncGenerator<T, void, any>) | ((...args: A) => Generator<any, void, any>),
+  options?: { runtime?: Runtime },
+): (...args: A) => AsyncContextManager<T>;
+
+/** `async with cm as v: body(v)`: a generator (for `yield*`) for a generator body, else a promise. */
+export declare function withContext<T, R>(cm: AsyncContextManager<T>, body: (value: T) => Generator<any, R, any>): Generator<any, R | undefined, any>;
+export declare function withContext<T, R>(cm: AsyncContextManager<T>, body: (value: T) => R | PromiseLike<R>): Promise<R | undefined>;
+
+/** Python's aiter: the async iterator of x. */
+export declare function aiter<T>(x: AsyncIterable<T> | Iterable<T | PromiseLike<T>>): AsyncIterableIterator<T>;
+/** Python's anext: an awaitable of the next step, `{ value, done }`. */
+export declare function anext<T>(it: AsyncIterator<T>): PromiseLike<IteratorResult<T>>;
+/** `async for v in source: body(v)`: a generator (for `yield*`) for a generator body, else a promise. */
+export declare const forAwait: {
+  <T>(source: AsyncIterable<T> | Iterable<T>, body: (value: T) => Generator<any, unknown, any>): Generator<any, void, any>;
+  <T>(source: AsyncIterable<T> | Iterable<T>, body: (value: T) => unknown): Promise<void>;
+  /** Returned by a body: stop the loop. */
+  readonly BREAK: unique symbol;
+};
+
+// ---- files (files.js) ----
+
+export interface FileStat {
+  size: number;
+  /** Last modification, ms since the epoch (0: unknown, e.g. OPFS directories). */
+  mtimeMs: number;
+  isDirectory: boolean;
+  isFile: boolean;
+}
+
+/** An open file (files.open). */
+export declare class FileHandle implements AsyncIterable<Uint8Array> {
+  readonly path: string;
+  readonly mode: string;
+  readonly closed: boolean;
+  /** The next chunk at the position (at most maxBytes, default 64 KiB), or null at the end. */
+  read(maxBytes?: number, options?: OpOptions): Op<Uint8Array | null>;
+  /** Resolves to the number of bytes written. */
+  write(data: string | ArrayBuffer | ArrayBufferView, options?: OpOptions): Op<number>;
+  close(): Op<void>;
+  [Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export type OpenMode = 'r' | 'r+' | 'w' | 'w+' | 'a' | 'a+' | 'wx' | 'wx+' | 'ax';
+
+/** Files and directories on the host: node:fs under Node, OPFS in browsers. */
+export declare class Files {
+  open(path: string, mode?: OpenMode, options?: OpOptions): Op<FileHandle>;
+  readFile(path: string, options: OpOptions & { encoding: 'utf8' | 'utf-8' }): Op<string>;
+  readFile(path: string, options?: OpOptions): Op<Uint8Array>;
+  writeFile(path: string, data: string | ArrayBuffer | ArrayBufferView, options?: OpOptions): Op<void>;
+  stat(path: string, options?: OpOptions): Op<FileStat>;
+  exists(path: string): Promise<boolean>;
+  list(path: string, options?: OpOptions): Op<string[]>;
+  remove(path: string, options?: OpOptions & { recursive?: boolean }): Op<void>;
+  mkdir(path: string, options?: OpOptions & { recursive?: boolean }): Op<void>;
+  rename(from: string, to: string, options?: OpOptions): Op<void>;
+}
+
+export interface Runtime {
+  /** Files and directories on the host. */
+  readonly files: Files;
+}
+export declare const files: Files;
+
+// ---- client sessions and retry (session.js, retry.js) ----
+
+export interface ClientTimeout {
+  /** The whole exchange, body included (ms; null: none). */
+  total?: number | null;
+  /** Until the response headers arrive (ms). */
+  connect?: number | null;
+  /** Each body read (ms). */
+  read?: number | null;
+}
+
+export interface ClientSessionOptions {
+  baseUrl?: string | URL;
+  headers?: Record<string, string> | [string, string][] | Headers;
+  /** Keep a cookie jar (default true). */
+  cookies?: boolean;
+  /** Requests in flight at once (default 100; 0: no limit). */
+  limit?: number;
+  /** Requests in flight to one host (default 0: no limit). */
+  limitPerHost?: number;
+  timeout?: ClientTimeout;
+  runtime?: Runtime;
+}
+
+export interface SessionRequestInit extends OpOptions {
+  headers?: Record<string, string> | [string, string][] | Headers;
+  body?: string | ArrayBuffer | ArrayBufferView | URLSearchParams;
+  json?: unknown;
+  params?: Record<string, string | number | boolean>;
+  redirect?: 'follow' | 'error' | 'manual';
+  timeout?: ClientTimeout;
+}
+
+export declare class SessionResponse implements AsyncIterable<Uint8Array> {
+  readonly response: FetchResponse;
+  readonly status: number;
+  readonly statusText: string;
+  readonly url: string;
+  readonly redirected: boolean;
+  readonly headers: Headers;
+  readonly ok: boolean;
+  text(): Task<string>;
+  json<T = any>(): Task<T>;
+  bytes(): Task<Uint8Array>;
+  arrayBuffer(): Task<ArrayBuffer>;
+  read(maxBytes?: number): Task<Uint8Array | null>;
+  close(): void;
+  [Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export declare class ClientSession {
+  constructor(options?: ClientSessionOptions);
+  readonly closed: boolean;
+  readonly cookies: { get(host: string): Record<string, string> } | null;
+  request(method: string, url: string | URL, init?: SessionRequestInit): Task<SessionResponse>;
+  get(url: string | URL, init?: SessionRequestInit): Task<SessionResponse>;
+  head(url: string | URL, init?: SessionRequestInit): Task<SessionResponse>;
+  post(url: string | URL, init?: SessionRequestInit): Task<SessionResponse>;
+  put(url: string | URL, init?: SessionRequestInit): Task<SessionResponse>;
+  patch(url: string | URL, init?: SessionRequestInit): Task<SessionResponse>;
+  delete(url: string | URL, init?: SessionRequestInit): Task<SessionResponse>;
+  close(): void;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export interface RetryOptions {
+  attempts?: number;
+  baseDelay?: number;
+  factor?: number;
+  maxDelay?: number;
+  jitter?: boolean;
+  retryOn?: (error: unknown) => boolean;
+  retryStatus?: number[];
+  onRetry?: (attempt: number, failure: unknown, delay: number) => void;
+  random?: () => number;
+  runtime?: Runtime;
+}
+/** Run fn() again after a retryable failure, with exponential backoff and jitter. */
+export declare function retry<T>(fn: () => Awaitable<T> | Generator<any, T, any>, options?: RetryOptions): Task<T>;
+/** The delay before attempt n + 1. */
+export declare function backoffDelay(n: number, options?: Pick<RetryOptions, 'baseDelay' | 'factor' | 'maxDelay' | 'jitter' | 'random'>): number;
+
+// ---- HTTP server under Node (web.js) ----
+
+/** Answer a request with an error status: `throw new HttpError(404, 'no such item')`. */
+export declare class HttpError extends Error {
+  constructor(status: number, message?: string, options?: ErrorInit);
+  readonly status: number;
+}
+
+export type WebBody = string | Uint8Array | ArrayBuffer | AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array> | null | undefined;
+
+export declare class WebResponse {
+  constructor(body?: WebBody, init?: { status?: number; headers?: Record<string, string> });
+  status: number;
+  headers: Record<string, string>;
+  body: WebBody;
+  static json(value: unknown, init?: { status?: number; headers?: Record<string, string> }): WebResponse;
+}
+
+export declare class WebRequest implements AsyncIterable<Uint8Array> {
+  readonly method: string;
+  readonly url: URL;
+  readonly path: string;
+  readonly params: Record<string, string>;
+  readonly query: URLSearchParams;
+  readonly headers: Record<string, string | string[] | undefined>;
+  /** Aborts when the client goes away or the server shuts down. */
+  readonly signal: AbortSignal;
+  bytes(): Promise<Uint8Array>;
+  text(): Promise<string>;
+  json<T = any>(): Promise<T>;
+  [Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined>;
+}
+
+export type WebHandler =
+  | ((req: WebRequest) => unknown)
+  | ((req: WebRequest) => Generator<any, unknown, any>)
+  | { c: string };
+
+export declare class WebServer {
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  readonly activeRequests: number;
+  /** Stop accepting, wait for handlers up to `deadline` ms (default 5000), then cancel the rest. */
+  close(options?: { deadline?: number }): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export declare class WebApp {
+  constructor(options?: { runtime?: Runtime; onError?: (error: unknown, req: WebRequest) => void });
+  route(method: string, pattern: string, handler: WebHandler): this;
+  get(pattern: string, handler: WebHandler): this;
+  post(pattern: string, handler: WebHandler): this;
+  put(pattern: string, handler: WebHandler): this;
+  patch(pattern: string, handler: WebHandler): this;
+  delete(pattern: string, handler: WebHandler): this;
+  /** Node only (node:http). */
+  listen(options?: { port?: number; host?: string }): Promise<WebServer>;
+}
+
+// ---- WebSocket (websocket.js) ----
+
+export declare class WebSocketClosed {
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
+}
+
+export declare class WebSocketConnection implements AsyncIterable<string | Uint8Array> {
+  readonly protocol: string;
+  readonly closeInfo: WebSocketClosed | null;
+  readonly closed: Promise<WebSocketClosed>;
+  /** Messages waiting in the receive buffer. */
+  readonly buffered: number;
+  readonly bufferedAmount: number;
+  /** The next message, or null once closed and drained. */
+  receive(options?: OpOptions): Task<string | Uint8Array | null>;
+  /** Waits while more than highWaterMark bytes wait to be sent. */
+  send(data: string | ArrayBuffer | ArrayBufferView): Task<void>;
+  close(code?: number, reason?: string): Promise<WebSocketClosed>;
+  [Symbol.asyncIterator](): AsyncGenerator<string | Uint8Array, void, undefined>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export interface WebSocketOptions extends OpOptions {
+  protocols?: string[];
+  /** Messages buffered before the socket is paused (default 64). */
+  maxQueue?: number;
+  /** Bytes waiting to be sent before send() waits (default 1 MiB). */
+  highWaterMark?: number;
+  /** Extra handshake headers (Node only). */
+  headers?: Record<string, string>;
+  runtime?: Runtime;
+}
+
+export declare function connectWebSocket(url: string | URL, options?: WebSocketOptions): Task<WebSocketConnection>;
+
+export interface WebApp {
+  /** A WebSocket route: handler(ws, req) runs as a task once upgraded. */
+  ws(pattern: string, handler: (ws: WebSocketConnection, req: WebRequest) => unknown, options?: { protocols?: string[]; maxQueue?: number; highWaterMark?: number }): this;
+}

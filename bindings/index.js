@@ -19,6 +19,7 @@ export { Future, Task } from './futures.js';
 export { Handle } from './loop.js';
 export { Op } from './ops.js';
 export { FetchResponse } from './fetch.js';
+export { FileHandle, Files } from './files.js';
 export {
   CancelledError, TimeoutError, InvalidStateError, QueueEmpty, QueueFull, QueueShutDown,
   BrokenBarrierError, WasyncioError, ValueError, codes,
@@ -32,6 +33,12 @@ export { Timeout } from './timeout.js';
 export { TaskGroup } from './taskgroup.js';
 export { Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier } from './sync.js';
 export { Queue, LifoQueue, PriorityQueue } from './queue.js';
+export { asyncContextManager, withContext, provide, AsyncContextManager } from './context.js';
+export { aiter, anext, forAwait } from './iterate.js';
+export { ClientSession, SessionResponse } from './session.js';
+export { retry, backoffDelay } from './retry.js';
+export { WebApp, WebServer, WebRequest, WebResponse, HttpError } from './web.js';
+export { connectWebSocket, WebSocketConnection, WebSocketClosed } from './websocket.js';
 
 export { configure } from './assets.js';
 
@@ -104,6 +111,24 @@ export const callAt = /* @__PURE__ */ onDefault('callAt');
 export const time = /* @__PURE__ */ onDefault('time');
 /** @type {Runtime['fetch']} */
 export const fetch = /* @__PURE__ */ onDefault('fetch');
+/**
+ * Files and directories on the host (node:fs under Node, OPFS in
+ * browsers): the default runtime's `runtime.files`.
+ * @type {Runtime['files']}
+ */
+export const files = /* @__PURE__ */ (() => {
+  const f = {};
+  for (const name of ['open', 'readFile', 'writeFile', 'stat', 'exists', 'list', 'remove', 'mkdir', 'rename']) {
+    f[name] = (...args) => {
+      if (!runtime) {
+        throw new Error(`wasyncio: files.${name}(): the default runtime has not loaded yet; ` +
+          'call it inside run(), or after `await ready()`');
+      }
+      return runtime.files[name](...args);
+    };
+  }
+  return /** @type {Runtime['files']} */ (/** @type {unknown} */ (f));
+})();
 /** @type {Runtime['toThread']} */
 export const toThread = /* @__PURE__ */ onDefault('toThread');
 /** @type {Runtime['runInExecutor']} */

@@ -45,6 +45,7 @@ import { shield } from './shield.js';
 import { timeoutRun } from './timeout.js';
 import { taskGroupRun } from './taskgroup.js';
 import { fetchOp, fetchStats } from './fetch.js';
+import { Files } from './files.js';
 
 /**
  * The package's own module (dist/wasyncio.mjs + .wasm). The literal
@@ -136,6 +137,7 @@ export class Runtime {
     /** @internal */ this._sync = new SyncRegistry(this);
     /** @internal */ this._scopes = new Scopes(this);
     /** @internal */ this._exec = new Executor(this);
+    /** @internal files.js, made when first used */ this._files = null;
     /** @internal `sleep(0)`: one shared operation (it holds nothing) */
     this._sleep0 = new SleepOp(this, 0);
     this._sleep0._shared = true;
@@ -394,6 +396,11 @@ export class Runtime {
    */
   fetch(url, init) {
     return fetchOp(this, url, init);
+  }
+
+  /** Files and directories on the host (bindings/files.js): open, readFile, writeFile, stat, list, remove, mkdir, rename. */
+  get files() {
+    return (this._files ??= new Files(this));
   }
 
   /** Live fetch objects in the runtime (leak checks). */

@@ -2,7 +2,10 @@
 // generator tasks (`yield sleep(0)`) and async-function tasks
 // (`await sleep(0)`). Prints one JSON object per line.
 // usage: wasyncio.mjs [--runs R] [--only gen|async]
-import { run, createTask, sleep, gather, time } from '../../bindings/index.js';
+import { run, createTask, sleep, gather, time, ready } from '../../bindings/index.js';
+
+// time() is read outside run(): the default runtime loads on first use
+await ready();
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;

@@ -72,7 +72,10 @@ enum {
     WA_EGROUP = -16,      /* several failures, reported together (TaskGroup) */
     WA_ESTACK = -17,      /* a coroutine's C stack is too small               */
     WA_EABORTED = -18,    /* the operation was aborted (worker terminated ...)*/
-    WA_ETOOBIG = -19,     /* a size limit was passed (fetch max_body)         */
+    WA_ENOENT = -19,      /* no such file or directory (fs.h)                 */
+    WA_EEXIST = -20,      /* the file or directory exists already (fs.h)      */
+    WA_EIO = -21,         /* an I/O failure the host reported (the message)   */
+    WA_ETOOBIG = -22,     /* a size limit was passed (fetch max_body)         */
 };
 
 /* Returned by a step function (see wa_spawn_step) that arranged to be resumed. */
@@ -701,5 +704,7 @@ WA_API int wa_taskgroup_free(wa_taskgroup_t *tg);
 #include "wasyncio/fetch.h"
 #include "wasyncio/executor.h"
 #include "wasyncio/js.h"
+#include "wasyncio/agen.h"
+#include "wasyncio/fs.h"
 
 #endif /* WASYNCIO_H */

@@ -11,7 +11,8 @@ const runner = root + 'runtime/host/wasi/run-node.mjs';
 const built = existsSync(root + 'build/wasi/wasyncio_tests.wasm');
 
 function run(file, args = []) {
-  const r = spawnSync('node', ['--no-warnings', runner, file, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  // build/ preopened: the file tests (tests/c/test_fs.c) work under build/tmp-fs-wasi
+  const r = spawnSync('node', ['--no-warnings', runner, '--dir=build', file, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

@@ -10,6 +10,9 @@ import {
   wait, waitFor, asCompleted, shield, timeout, timeoutAt, taskGroup, currentDeadline,
   TaskGroup, Timeout, AsCompleted, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED,
   Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier, Queue, LifoQueue, PriorityQueue,
+  files, Files, FileHandle, asyncContextManager, withContext, provide, AsyncContextManager,
+  aiter, anext, forAwait, ClientSession, SessionResponse, retry, backoffDelay,
+  WebApp, WebServer, WebRequest, WebResponse, HttpError, connectWebSocket, WebSocketConnection, WebSocketClosed,
 } from 'wasyncio';
 import type { Awaitable, Resolved, TaskGenerator, TaskBody, TaskEvent, RuntimeStats, WaitResult, ScopeRun } from 'wasyncio';
 import { compileWasm, instantiate, loadModule } from 'wasyncio/loader';
@@ -306,3 +309,38 @@ const aw: Awaitable<number> = sleep(1, 1);
 const body: TaskBody<number> = async () => 1;
 function* gen(): TaskGenerator<number> { const x: number = yield sleep(1, 1); return x; }
 createTask(gen());
+
+// I/O: files, context managers, async iteration, sessions, retry, the server, WebSocket
+async function io(): Promise<void> {
+  const f: FileHandle = await files.open('a.txt', 'w');
+  expectType<Op<number>>()(f.write('x'));
+  await f.close();
+  expectType<Op<string>>()(files.readFile('a.txt', { encoding: 'utf8' }));
+  expectType<Op<Uint8Array>>()(files.readFile('a.txt'));
+  expectType<Op<string[]>>()(files.list('.'));
+  const fs: Files = runtime.files;
+  expectType<boolean>()(await fs.exists('a.txt'));
+  const cm = asyncContextManager(async function* (n: number) { yield n * 2; });
+  const m: AsyncContextManager<number> = cm(1);
+  expectType<Promise<number | undefined>>()(withContext(m, async (v: number) => v + 1));
+  const g = asyncContextManager(function* () { yield provide('x'); });
+  const it = aiter([1, 2]);
+  expectType<PromiseLike<IteratorResult<number>>>()(anext(it));
+  await forAwait([1], async (v: number) => forAwait.BREAK);
+  const s = new ClientSession({ baseUrl: 'http://x/', limitPerHost: 2, timeout: { total: 1000, connect: 100, read: 100 } });
+  const r: SessionResponse = await s.get('y', { params: { q: 1 } });
+  expectType<Task<string>>()(r.text());
+  s.close();
+  expectType<Task<number>>()(retry(async () => 1, { attempts: 2 }));
+  expectType<number>()(backoffDelay(2));
+  const app = new WebApp();
+  app.get('/x/{id}', (req: WebRequest) => new WebResponse(req.params.id, { status: 200 }));
+  app.ws('/ws', async (ws: WebSocketConnection) => { for await (const msg of ws) await ws.send(msg); });
+  app.get('/e', () => { throw new HttpError(404); });
+  const srv: WebServer = await app.listen({ port: 0 });
+  await srv.close({ deadline: 10 });
+  const ws: WebSocketConnection = await connectWebSocket('ws://x/');
+  const c: WebSocketClosed = await ws.close(1000, 'bye');
+  void g; void c;
+}
+void io;

@@ -1,0 +1,45 @@
+/* C coroutine handlers for the HTTP server (bindings/web.js), loaded by
+ * tests/js/web.test.mjs: the request comes as a JSON string, the body goes
+ * back as the task's string result. */
+#include <stdio.h>
+#include <string.h>
+#include "wasyncio.h"
+
+/* The value of "key":"..." in a flat JSON text (no escapes: a test). */
+static int json_field(const char *json, const char *key, char *out, size_t cap) {
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":\"", key);
+    const char *p = strstr(json, pat);
+    if (!p) return -1;
+    p += strlen(pat);
+    const char *e = strchr(p, '"');
+    if (!e || (size_t)(e - p) >= cap) return -1;
+    memcpy(out, p, (size_t)(e - p));
+    out[e - p] = 0;
+    return 0;
+}
+
+/* GET /c/hello/{name}: "Hello, {name}" after a short await (a real
+ * coroutine); 404 for "nobody". */
+static int hello_handler(void *arg) {
+    const wa_value_t *req = arg;
+    if (!req || req->type != WA_VALUE_STRING) return wa_fail(WA_EINVAL, "hello_handler: expected the request as JSON");
+    char name[64];
+    if (json_field(req->u.string, "name", name, sizeof name) != 0) return wa_fail(400, "no name");
+    int rc = wa_sleep(5);
+    if (rc) return rc;
+    if (!strcmp(name, "nobody")) return wa_fail(404, "no such person: %s", name);
+    char out[96];
+    snprintf(out, sizeof out, "Hello, %s", name);
+    return wa_return_string(out);
+}
+WA_EXPORT_CORO(hello_handler)
+
+/* GET /c/slow: sleeps 10 s unless cancelled (the client goes away). */
+static int slow_handler(void *arg) {
+    (void)arg;
+    int rc = wa_sleep(10000);
+    if (rc) return rc;
+    return wa_return_string("slow done");
+}
+WA_EXPORT_CORO(slow_handler)
