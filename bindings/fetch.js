@@ -14,7 +14,7 @@ import { checkOptions } from './options.js';
 
 const REDIRECT = { follow: WA.REDIRECT_FOLLOW, error: WA.REDIRECT_ERROR, manual: WA.REDIRECT_MANUAL };
 const OPTS = layout.wa_fetch_opts_t;
-const FETCH_OPTIONS = ['method', 'headers', 'body', 'redirect', 'timeout', 'signal'];
+const FETCH_OPTIONS = ['method', 'headers', 'body', 'redirect', 'timeout', 'signal', 'maxBodyBytes'];
 const HEADER = layout.wa_header_t;
 /** Largest wasm buffer one read() allocates: a read returns at most one host chunk anyway. */
 const READ_BUFFER_MAX = 256 * 1024;

@@ -21,7 +21,8 @@ export interface ErrorInit {
 export declare const codes: Readonly<{
   OK: 0; ECANCELLED: -1; ETIMEDOUT: -2; EINVAL: -3; ENOMEM: -4; ESTATE: -5; ENOTASK: -6;
   ESHUTDOWN: -7; EEMPTY: -8; EFULL: -9; EBROKEN: -10; EVALUE: -11; ENETWORK: -12; EHOST: -13;
-  EFAILED: -14; EDEADLOCK: -15; EGROUP: -16; ESTACK: -17; EABORTED: -18; ETOOBIG: -19;
+  EFAILED: -14; EDEADLOCK: -15; EGROUP: -16; ESTACK: -17; EABORTED: -18; ENOENT: -19;
+  EEXIST: -20; EIO: -21; ETOOBIG: -22;
 }>;
 
 /** A failure reported by the C runtime. */

@@ -27,7 +27,7 @@ mergeInto(LibraryManager.library, {
     ENOMEM: -4,
     ENETWORK: -12,
     EHOST: -13,
-    ETOOBIG: -19,
+    ETOOBIG: -22,
     noop: function () {},
     newId: function () {
       var id;
