@@ -142,6 +142,18 @@ native: $(native_OUTPUTS) $(native-asan_OUTPUTS)
 	@:
 .PHONY: native
 
+# libFuzzer target (clang; with ASan and UBSan): random sequences of C API
+# calls (tests/fuzz/api_fuzz.c). `make fuzz` builds it; `npm run fuzz` runs
+# it for FUZZ_SECONDS (600) on the corpus in build/fuzz/corpus; npm test
+# runs it briefly (tests/js/fuzz.test.mjs).
+FUZZ_CC := $(shell command -v clang-14 || command -v clang)
+FUZZ_FLAGS := -O1 -g -fno-omit-frame-pointer $(NATIVE_STACK_FLAGS) \
+  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+$(B)/fuzz/api_fuzz: tests/fuzz/api_fuzz.c $(NATIVE_LIB_SRCS) $(wildcard runtime/src/*.h runtime/include/*.h runtime/include/wasyncio/*.h)
+	$(call say,FUZZ,$@)mkdir -p $(@D) && $(FUZZ_CC) $(CFLAGS_COMMON) $(FUZZ_FLAGS) $(NATIVE_LDFLAGS) $(filter %.c %.S,$^) -lm -o $@
+fuzz: $(B)/fuzz/api_fuzz
+.PHONY: fuzz
+
 # ---------------------------------------------------------------------------
 # Asyncify: the functions it must leave alone
 # ---------------------------------------------------------------------------

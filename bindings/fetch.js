@@ -14,8 +14,11 @@ import { checkOptions } from './options.js';
 
 const REDIRECT = { follow: WA.REDIRECT_FOLLOW, error: WA.REDIRECT_ERROR, manual: WA.REDIRECT_MANUAL };
 const OPTS = layout.wa_fetch_opts_t;
-const FETCH_OPTIONS = ['method', 'headers', 'body', 'redirect', 'timeout', 'signal'];
+const FETCH_OPTIONS = ['method', 'headers', 'body', 'redirect', 'timeout', 'signal', 'maxBodyBytes'];
 const HEADER = layout.wa_header_t;
+/** Largest wasm buffer one read() allocates: a read returns at most one host chunk anyway. */
+const READ_BUFFER_MAX = 256 * 1024;
+const SIZE_MAX = 0xffffffff; // size_t in wasm32: no body limit
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -64,6 +67,11 @@ class FetchOp extends Op {
     const t = init.timeout ?? 0;
     if (typeof t !== 'number' || !(t >= 0)) throw new RangeError('fetch: init.timeout must be a number of ms >= 0');
     this._timeout = t;
+    const max = init.maxBodyBytes ?? 0;
+    if (typeof max !== 'number' || !(max >= 0) || (max !== Infinity && !Number.isInteger(max))) {
+      throw new RangeError('fetch: init.maxBodyBytes must be an integer >= 0 or Infinity');
+    }
+    this._maxBody = max === Infinity || max >= SIZE_MAX ? SIZE_MAX : max; // 0: the default (64 MiB)
   }
 
   _start() {
@@ -110,6 +118,7 @@ class FetchOp extends Op {
       u32[(opts + OPTS.body_len) >> 2] = this._body ? this._body.length : 0;
       M.HEAP32[(opts + OPTS.redirect) >> 2] = this._redirect;
       M.HEAPF64[(opts + OPTS.timeout_ms) >> 3] = this._timeout;
+      u32[(opts + OPTS.max_body) >> 2] = this._maxBody;
       const rc = c.wa_fetch_start(rt._mem.cell, url, opts);
       if (rc !== 0) throw errorFromStatus(rc, `fetch(${JSON.stringify(this._url)}): invalid request (URL, method, header or body)`);
       return M.HEAPU32[rt._mem.cell >> 2];
@@ -183,9 +192,11 @@ class ReadOp extends Op {
     const r = this._response;
     const M = r._rt.M;
     const c = r._rt._c;
-    this._buf = c.wa_js_malloc(this._max);
+    // wasm memory never shrinks: allocate what one chunk can hold, not maxBytes
+    const cap = Math.min(this._max, READ_BUFFER_MAX);
+    this._buf = c.wa_js_malloc(cap);
     if (!this._buf) throw new RangeError('response.read: out of wasm memory');
-    const rc = c.wa_response_read_start(r._rt._mem.cell, r._live(), this._buf, this._max);
+    const rc = c.wa_response_read_start(r._rt._mem.cell, r._live(), this._buf, cap);
     if (rc !== 0) {
       c.wa_js_free(this._buf);
       this._buf = 0;
@@ -295,8 +306,9 @@ export class FetchResponse {
   }
 
   /**
-   * The next chunk of the body as it arrives (at most maxBytes), or null at
-   * the end.
+   * The next chunk of the body as it arrives (at most maxBytes, and at most
+   * 256 KiB: only that much wasm memory is taken per read), or null at the
+   * end.
    * @param {number} [maxBytes]
    */
   read(maxBytes = 65536) {
@@ -349,9 +361,14 @@ export class FetchResponse {
 /**
  * Start an HTTP request on the host's fetch. init: method, headers, body
  * (string / ArrayBuffer / typed array), redirect ('follow' | 'error' |
- * 'manual'), timeout (ms, the whole exchange), signal. HTTP error statuses
- * are responses; network failures reject with a WasyncioError (codeName
- * 'ENETWORK'), timeouts with TimeoutError, cancellation with CancelledError.
+ * 'manual'), timeout (ms, the whole exchange; none by default, as for the
+ * host's fetch: a default would cut off long polls and streamed bodies),
+ * maxBodyBytes (the most text()/json()/bytes()/arrayBuffer() take, counted
+ * decompressed; default 64 MiB, Infinity: none; past it they reject with a
+ * WasyncioError 'ETOOBIG' and the request is aborted), signal. HTTP error
+ * statuses are responses; network failures reject with a WasyncioError
+ * (codeName 'ENETWORK'), timeouts with TimeoutError, cancellation with
+ * CancelledError.
  * @param {string | URL} url
  * @param {object} [init]
  * @returns {Op<FetchResponse>}

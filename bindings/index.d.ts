@@ -21,7 +21,8 @@ export interface ErrorInit {
 export declare const codes: Readonly<{
   OK: 0; ECANCELLED: -1; ETIMEDOUT: -2; EINVAL: -3; ENOMEM: -4; ESTATE: -5; ENOTASK: -6;
   ESHUTDOWN: -7; EEMPTY: -8; EFULL: -9; EBROKEN: -10; EVALUE: -11; ENETWORK: -12; EHOST: -13;
-  EFAILED: -14; EDEADLOCK: -15; EGROUP: -16; ESTACK: -17; EABORTED: -18;
+  EFAILED: -14; EDEADLOCK: -15; EGROUP: -16; ESTACK: -17; EABORTED: -18; ENOENT: -19;
+  EEXIST: -20; EIO: -21; ETOOBIG: -22;
 }>;
 
 /** A failure reported by the C runtime. */
@@ -266,8 +267,11 @@ export interface FetchInit {
   headers?: Record<string, string> | [string, string][] | Headers;
   body?: string | ArrayBuffer | ArrayBufferView | URLSearchParams;
   redirect?: 'follow' | 'error' | 'manual';
-  /** ms for the whole exchange (response and body); 0: none */
+  /** ms for the whole exchange (response and body); 0 (the default): none */
   timeout?: number;
+  /** most bytes text()/json()/bytes()/arrayBuffer() take, counted decompressed
+   * (default 64 MiB; Infinity: none); past it they reject with ETOOBIG */
+  maxBodyBytes?: number;
   signal?: AbortSignal;
 }
 
@@ -352,6 +356,12 @@ export interface WorkerPoolOptions {
   stackSize?: number;
   /** Worker name prefix, for Node's worker_threads (default 'wasyncio'); browsers' workers stay unnamed, so bundlers can recognise the literal `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`. */
   name?: string;
+  /** Per worker, MiB (16..65536): its wasm memories cannot grow past it (malloc returns
+   * NULL); in Node its JS heap is capped too (past it the job fails with EABORTED). */
+  memoryLimitMb?: number;
+  /** Gets what a job left behind (a timer that threw, an unhandled rejection); no job
+   * fails for it and the worker is replaced. Default: console.error. */
+  onStrayError?: (error: Error) => void;
 }
 
 export interface PoolRunOptions {
@@ -365,6 +375,8 @@ export interface WorkerPoolStats {
   workers: number; idle: number; busy: number; starting: number;
   queued: number; waiting: number; running: number;
   completed: number; failed: number; cancelled: number; crashed: number; started: number;
+  /** errors jobs left behind (see onStrayError) */
+  strayErrors: number;
 }
 
 /**

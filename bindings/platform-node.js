@@ -66,9 +66,10 @@ function workerExecArgv() {
  * sink gets message(m), error(err), exit(code).
  */
 export class WorkerHost {
-  constructor(name, sink) {
+  constructor(name, sink, memoryLimitMb) {
     lockAssets('a WorkerPool starts a worker');
-    this.w = new Worker(new URL(workerHref()), { name, execArgv: workerExecArgv(), workerData: { wasyncioPoolWorker: true } });
+    const resourceLimits = memoryLimitMb ? { maxOldGenerationSizeMb: memoryLimitMb } : undefined;
+    this.w = new Worker(new URL(workerHref()), { name, execArgv: workerExecArgv(), workerData: { wasyncioPoolWorker: true }, resourceLimits });
     this.w.on('message', (m) => sink.message(m));
     this.w.on('error', (e) => sink.error(e));
     this.w.on('messageerror', (e) => sink.error(e));
@@ -80,6 +81,16 @@ export class WorkerHost {
   terminate() { this.w.terminate().catch(() => {}); }
   ref() { this.w.ref(); }
   unref() { this.w.unref(); }
+}
+
+/**
+ * Inside a pool worker: call fn(error, kind) for every uncaught exception
+ * and unhandled rejection instead of ending the worker.
+ * @param {(error: unknown, kind: string) => void} fn
+ */
+export function catchStrayErrors(fn) {
+  process.on('uncaughtException', (e) => fn(e, 'uncaught exception'));
+  process.on('unhandledRejection', (e) => fn(e, 'unhandled rejection'));
 }
 
 /**

@@ -72,6 +72,22 @@ export class WorkerHost {
 }
 
 /**
+ * Inside a pool worker: call fn(error, kind) for every uncaught exception
+ * and unhandled rejection instead of reporting them to the page.
+ * @param {(error: unknown, kind: string) => void} fn
+ */
+export function catchStrayErrors(fn) {
+  self.addEventListener('error', (ev) => {
+    ev.preventDefault();
+    fn(ev.error ?? new Error(ev.message), 'uncaught exception');
+  });
+  self.addEventListener('unhandledrejection', (ev) => {
+    ev.preventDefault();
+    fn(ev.reason, 'unhandled rejection');
+  });
+}
+
+/**
  * Inside a pool worker (a module Web Worker): how to talk to the pool
  * ({ post, listen }); null elsewhere. self.close() from a job ends the
  * worker without any event on the main side: it says so first, so the pool

@@ -286,13 +286,25 @@ export class WorkerPool {
    *   imports when it starts (warm-up)
    * @param {number} [options.stackSize=262144] C stack of a C job (bytes)
    * @param {string} [options.name='wasyncio'] worker name prefix
+   * @param {number} [options.memoryLimitMb] per worker: its wasm memories
+   *   cannot grow past this (malloc in a C job returns NULL), and in Node its
+   *   JS heap is capped too (worker_threads resourceLimits; past it the
+   *   worker ends and its job fails with EABORTED). Browsers offer no JS
+   *   heap limit per worker.
+   * @param {(error: Error) => void} [options.onStrayError] called with an
+   *   error a job left behind (a timer that threw, an unhandled rejection);
+   *   no job fails for it, the worker is replaced. Default: console.error.
    */
   constructor(options = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('WorkerPool(options): options must be an object');
     const {
       min = 0, max = Math.max(min, cpuCount()), idleTimeout = 10000, maxQueue = Infinity, cancelGrace = 1000,
-      module, preload = [], stackSize = 256 * 1024, name = 'wasyncio',
+      module, preload = [], stackSize = 256 * 1024, name = 'wasyncio', memoryLimitMb, onStrayError,
     } = options;
+    if (memoryLimitMb !== undefined && !(Number.isInteger(memoryLimitMb) && memoryLimitMb >= 16 && memoryLimitMb <= 65536)) {
+      throw new RangeError('WorkerPool: options.memoryLimitMb must be an integer in [16, 65536]');
+    }
+    if (onStrayError !== undefined && typeof onStrayError !== 'function') throw new TypeError('WorkerPool: options.onStrayError must be a function');
     checkCount(min, 'min', 0);
     checkCount(max, 'max', 1);
     if (max < min) throw new RangeError(`WorkerPool: options.max (${max}) must be >= options.min (${min})`);
@@ -304,7 +316,7 @@ export class WorkerPool {
     if (!Array.isArray(preload)) throw new TypeError('WorkerPool: options.preload must be an array of module URLs');
     /** @internal */ this._id = nextPoolId++;
     /** @internal */ this._o = {
-      min, max, idleTimeout, maxQueue, cancelGrace, stackSize, name,
+      min, max, idleTimeout, maxQueue, cancelGrace, stackSize, name, memoryLimitMb, onStrayError,
       module: module === undefined ? undefined : moduleHref(module, 'WorkerPool: options.module'),
       preload: preload.map((m, i) => moduleHref(m, `WorkerPool: options.preload[${i}]`)),
     };
@@ -319,7 +331,7 @@ export class WorkerPool {
     /** @internal a timer that pumps once the backoff is over */ this._spawnTimer = null;
     /** @internal the last start sequence failed: start workers only for new submissions */ this._startGaveUp = false;
     /** @internal */ this._pumping = false;
-    /** @internal */ this._counts = { completed: 0, failed: 0, cancelled: 0, crashed: 0, started: 0 };
+    /** @internal */ this._counts = { completed: 0, failed: 0, cancelled: 0, crashed: 0, started: 0, strayErrors: 0 };
     this._pump();
   }
 
@@ -582,8 +594,8 @@ export class WorkerPool {
       exit: (code) => this._onExit(w, code),
     };
     try {
-      w.host = new WorkerHost(`${this._o.name}-${this._id}.${id}`, sink);
-      w.host.post({ t: 'init', preload: this._o.preload });
+      w.host = new WorkerHost(`${this._o.name}-${this._id}.${id}`, sink, this._o.memoryLimitMb);
+      w.host.post({ t: 'init', preload: this._o.preload, memoryLimitMb: this._o.memoryLimitMb });
     } catch (e) {
       this._workers.delete(w);
       this._startFailed(e);
@@ -736,6 +748,23 @@ export class WorkerPool {
       case 'closing':
         this._kill(w, 'the worker closed itself (self.close())');
         return;
+      case 'stray': { // a job's leftover failed: report; no new job goes to w
+        this._counts.strayErrors++;
+        const job = m.running ? `while job ${m.running} ran` : `after job ${m.previous} ended`;
+        const err = new WasyncioError(`WorkerPool: ${m.kind} in a worker ${job} (no job failed for it; the worker is replaced): ${m.message}`, codes.EFAILED);
+        if (w.state === 'ready') w.state = 'retiring';
+        try {
+          (this._o.onStrayError ?? console.error)(err);
+        } catch { /* a reporter's own failure is not ours */ }
+        break;
+      }
+      case 'recycle': // its running job is done; the jobs it holds never started
+        w.recycled = true;
+        w.retiring = true;
+        w.state = 'retiring';
+        this._syncRef(w, 0);
+        w.host.terminate();
+        return;
       default:
         break;
     }
@@ -792,7 +821,7 @@ export class WorkerPool {
       }
       if (wasStarting) this._startFailed(new Error(why));
       else this._startFailures = 0;
-    } else {
+    } else if (!w.recycled) {
       jobs.shift(); // the cancelled job it was running, if any
     }
     // jobs sent after the one that was running never started: run them again

@@ -9,11 +9,18 @@
 //    runs the job function, by table index, as a coroutine on its own
 //    wasyncio loop, so wa_job_cancelled() can yield to this worker's event
 //    loop to receive a cancellation.
-// A wasm trap is fatal: the worker reports it and the pool replaces it.
+// A wasm trap is fatal: the worker reports it and the pool replaces it; so
+// is a C job calling exit(), reported as such.
+// Isolation: what a job leaves behind (a timer that throws, a promise
+// rejected with nobody listening) does not fail the next job. The worker
+// reports it to the pool ('stray'), lets the job it is running finish, then
+// asks to be replaced ('recycle'): a fresh worker runs the rest.
+// options.memoryLimitMb of the pool caps each worker: Node's resourceLimits
+// for its JS heap, and here the growth of every wasm memory.
 import { instantiate } from './loader.js';
 import { CancelledError, codes } from './errors.js';
 import { unwrapTransfer } from './transfer.js';
-import { poolPort } from '#platform';
+import { poolPort, catchStrayErrors } from '#platform';
 
 export { transfer } from './transfer.js';
 
@@ -36,6 +43,8 @@ let current = null;
 // the pool's side of the channel (null when imported outside a pool worker)
 const port = poolPort();
 const inWorker = port !== null;
+let lastJob = 0;       // id of the latest job that ended
+let recycling = false; // a stray error was seen: no new job starts here
 
 // One macrotask hop (lets queued messages, e.g. a cancellation, arrive).
 let macrotask;
@@ -68,9 +77,51 @@ function post(m, transfer) {
   port.post(m, transfer);
 }
 
+/** What a thrown value says, for messages (Emscripten's ExitStatus is no Error). */
+function describe(e) {
+  if (isExit(e)) return `the C job called exit(${e.status})`;
+  if (e instanceof Error || (e && typeof e === 'object' && 'message' in e)) return `${e.name || 'Error'}: ${e.message}`;
+  return String(e);
+}
+
+const isExit = (e) => !!e && typeof e === 'object' && e.name === 'ExitStatus' && typeof e.status === 'number';
+
+/**
+ * An error no job awaits: an uncaught exception or an unhandled rejection.
+ * A trap or exit() while a C job runs ends that job (its instance is
+ * dead). Anything else is a leftover: reported, and the worker is replaced
+ * once the running job (which may well be innocent) has ended.
+ */
+function onStray(err, kind) {
+  if (current && current.kind === 'c' && !current.finished && (err instanceof WebAssembly.RuntimeError || isExit(err))) {
+    fatal(current.id, err);
+    return;
+  }
+  try {
+    post({ t: 'stray', kind, message: describe(err), running: current ? current.id : null, previous: lastJob || null });
+  } catch { /* the pool replaces us anyway */ }
+  if (!recycling) {
+    recycling = true;
+    if (!current) post({ t: 'recycle' });
+  }
+}
+
+/** Refuse to grow any wasm memory past limit bytes (a grow that fails is malloc returning NULL). */
+function capWasmMemory(limit) {
+  const proto = WebAssembly.Memory.prototype;
+  const grow = proto.grow;
+  proto.grow = function (pages) {
+    if (this.buffer.byteLength + pages * 65536 > limit) {
+      throw new RangeError(`wasm memory would pass the worker's memoryLimitMb (${limit / 1048576} MiB)`);
+    }
+    return grow.call(this, pages);
+  };
+}
+
 function onMessage(m) {
   switch (m?.t) {
     case 'init':
+      if (m.memoryLimitMb) capWasmMemory(m.memoryLimitMb * 1048576);
       for (const href of m.preload || []) importModule(href).catch(() => {});
       break;
     case 'wasm':
@@ -78,7 +129,7 @@ function onMessage(m) {
       break;
     case 'job':
       queue.push(m);
-      if (!draining) drain();
+      if (!draining && !recycling) drain();
       break;
     case 'cancel':
       if (current && current.id === m.id) {
@@ -105,7 +156,7 @@ async function drain() {
     }
     const controller = new AbortController();
     const ctx = {
-      id: m.id, controller, cancelled: false, lastYield: performance.now(),
+      id: m.id, kind: m.kind, controller, cancelled: false, lastYield: performance.now(),
       api: Object.freeze({ id: m.id, signal: controller.signal }),
     };
     current = ctx;
@@ -114,6 +165,11 @@ async function drain() {
       else await runC(m, ctx);
     } finally {
       current = null;
+      lastJob = m.id;
+    }
+    if (recycling) { // the pool runs the queued jobs elsewhere
+      post({ t: 'recycle' });
+      break;
     }
   }
   draining = false;
@@ -155,7 +211,7 @@ async function runJs(m, ctx) {
 // ---- C jobs -----------------------------------------------------------------
 
 function fatal(id, e) {
-  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  const what = describe(e);
   try { post({ t: 'fatal', id, message: what }); } catch { /* ending anyway */ }
   // The instance is not trusted after a trap; stop taking work. The pool
   // terminates this worker when it reads the message.
@@ -250,6 +306,7 @@ async function runC(m, ctx) {
 }
 
 if (inWorker) {
+  catchStrayErrors(onStray);
   port.listen(onMessage);
   post({ t: 'ready' });
 }

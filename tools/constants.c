@@ -81,6 +81,7 @@ int main(void) {
     FIELD(wa_fetch_opts_t, body_len);
     FIELD(wa_fetch_opts_t, redirect);
     FIELD(wa_fetch_opts_t, timeout_ms);
+    FIELD(wa_fetch_opts_t, max_body);
     END();
     STRUCT(wa_header_t);
     FIELD(wa_header_t, name);

@@ -4,16 +4,22 @@
 //   GET  /health                       "ok"
 //   GET  /delay/{ms}                   JSON after ms (0..60000); notices a client abort
 //   ANY  /status/{code}                that status (200..599), a short text body
-//   GET  /bytes/{n}?seed=s             n deterministic bytes (see lcgBytes)
+//   GET  /bytes/{n}?seed=s             n deterministic bytes (see lcgBytes), streamed
 //   GET  /drip?numbytes=&duration=&chunks=&delay=&code=
 //                                      numbytes '*' in `chunks` pieces spread over
 //                                      duration ms (first piece at once), after delay ms
+//   GET  /endless                      a body that never ends ('*', as fast as the client
+//                                      reads; no content-length)
+//   GET  /gzip-bomb?mb=n               a small gzip body (content-encoding: gzip) that
+//                                      inflates to n MiB of zeros (1..1024)
 //   GET  /json                         a fixed JSON document
 //   ANY  /echo[?raw=1]                 method, URL, headers and body as JSON (raw=1:
-//                                      the body itself, with the request's content-type)
+//                                      the body itself, with the request's content-type);
+//                                      bodies up to 1 MiB (raw: 8 MiB), else 413
 //   ANY  /get                          same as /echo (target of the redirects)
 //   GET  /redirect/{n}[?status=302]    n redirects, then /get (the query string is kept)
-//   GET  /redirect-to?url=&status=     one redirect to url
+//   GET  /redirect-to?url=&status=     one redirect to url, a path on this server
+//                                      (/...; anything else is a 400: no open redirect)
 //   GET  /reset?bytes=&total=&delay=&headers=1
 //                                      headers (content-length total), `bytes` bytes of
 //                                      body, then after delay ms a TCP reset (RST);
@@ -28,15 +34,40 @@
 //                                      connection first), reset (by /reset, /close-mid-body),
 //                                      active, maxActive (the peak of active)
 //
+// Memory stays bounded whatever the requests: bodies are capped (413 above
+// the cap, at once when content-length says so), responses of more than 64
+// KiB are written in 64 KiB pieces as the client takes them (never blocking
+// the event loop), and at most MAX_HEAVY such large requests run at a time
+// (others get 503 with retry-after).
+//
 // Every endpoint request may carry `tag=T` in its query string, for /stats.
 // State (stats, flaky counters) belongs to one createEndpoints() instance,
 // i.e. to one server: tests running their own servers do not interfere.
 // Same origin only: no CORS headers. server.mjs adds the CSP header to
 // every response.
 import { STATUS_CODES } from 'node:http';
+import { constants as zlibConstants, crc32, deflateRawSync } from 'node:zlib';
 
 const MAX_DELAY = 60000;
 const MAX_BYTES = 64 * 1024 * 1024;
+/** Largest request body /echo takes: as JSON (which repeats it ~3 times), raw. */
+export const MAX_ECHO_JSON = 1024 * 1024;
+export const MAX_ECHO_RAW = 8 * 1024 * 1024;
+/** Piece size of large responses; requests above it count as heavy. */
+const CHUNK = 64 * 1024;
+/** Heavy requests (large bodies or responses) running at once, per server. */
+export const MAX_HEAVY = 8;
+const STARS = Buffer.alloc(CHUNK, '*');
+const EXES = Buffer.alloc(CHUNK, 'x');
+
+/** Fill out with the generator's bytes from state x; returns the next state. */
+function lcgFill(out, x) {
+  for (let i = 0; i < out.length; i++) {
+    x = (Math.imul(1103515245, x) + 12345) & 0x7fffffff;
+    out[i] = (x >>> 16) & 0xff;
+  }
+  return x;
+}
 
 /**
  * The bytes of /bytes/{n}?seed=s: x = seed; for each byte
@@ -46,12 +77,63 @@ const MAX_BYTES = 64 * 1024 * 1024;
  */
 export function lcgBytes(n, seed = 42) {
   const out = Buffer.allocUnsafe(n);
-  let x = seed >>> 0 & 0x7fffffff;
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(1103515245, x) + 12345) & 0x7fffffff;
-    out[i] = (x >>> 16) & 0xff;
-  }
+  lcgFill(out, seed >>> 0 & 0x7fffffff);
   return out;
+}
+
+/**
+ * gzip of mb MiB of zeros, about 1 KiB per MiB, built without compressing
+ * mb MiB: one MiB deflated from a fresh state and ended with a full flush
+ * is the same bytes for every MiB, so the stream is that piece mb times,
+ * an empty final block and the gzip trailer (CRC-32 and length). A few are
+ * cached.
+ */
+const bombs = new Map();
+function gzipBomb(mb) {
+  let p = bombs.get(mb);
+  if (!p) {
+    if (bombs.size >= 4) bombs.clear();
+    p = (async () => {
+      const zeros = Buffer.alloc(1024 * 1024);
+      const piece = deflateRawSync(zeros, { level: 9, finishFlush: zlibConstants.Z_FULL_FLUSH });
+      let crc = 0;
+      for (let i = 0; i < mb; i++) {
+        crc = crc32(zeros, crc);
+        if (i % 16 === 15) await new Promise(setImmediate); // never block for long
+      }
+      const trailer = Buffer.alloc(8);
+      trailer.writeUInt32LE(crc >>> 0, 0);
+      trailer.writeUInt32LE((mb * 1024 * 1024) % 2 ** 32, 4);
+      const header = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+      return Buffer.concat([header, ...Array(mb).fill(piece), Buffer.from([3, 0]), trailer]);
+    })();
+    bombs.set(mb, p);
+  }
+  return p;
+}
+
+/** Resolves once res can take more (or is gone). */
+function drained(res) {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/** Write n bytes made by fill(buf) in CHUNK pieces, each once the client took the last. */
+async function writePieces(res, n, fill) {
+  let left = n;
+  while (left > 0 && !res.destroyed) {
+    const k = Math.min(CHUNK, left);
+    left -= k;
+    if (!res.write(fill(k))) await drained(res);
+    else await new Promise(setImmediate); // let other requests run
+  }
 }
 
 function intParam(v, dflt, lo, hi) {
@@ -75,19 +157,33 @@ function bad(res, msg) {
   send(res, 400, `bad request: ${msg}\n`);
 }
 
-function readBody(req, limit = 16 * 1024 * 1024) {
+/** 413, closing the connection (the rest of the body is not read). */
+function tooLarge(res, limit) {
+  send(res, 413, `request body over ${limit} bytes\n`, undefined, { connection: 'close' });
+}
+
+/** The request body, or null (413 sent) if it is over limit bytes. */
+function readBody(req, res, limit) {
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) {
+    tooLarge(res, limit);
+    return Promise.resolve(null);
+  }
   return new Promise((resolve, reject) => {
     const parts = [];
     let n = 0;
-    req.on('data', (d) => {
+    const onData = (d) => {
       n += d.length;
       if (n > limit) {
-        reject(new Error('body too large'));
-        req.destroy();
+        req.off('data', onData);
+        req.pause();
+        tooLarge(res, limit);
+        resolve(null);
         return;
       }
       parts.push(d);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(parts)));
     req.on('error', reject);
   });
@@ -116,6 +212,18 @@ export function createEndpoints() {
   const total = zero();
   const byTag = new Map();
   const flaky = new Map();
+  let heavy = 0;
+
+  // Take one of the MAX_HEAVY slots until res closes; false (503 sent) if none is free.
+  function heavySlot(res) {
+    if (heavy >= MAX_HEAVY) {
+      send(res, 503, `busy: ${MAX_HEAVY} large requests running, retry\n`, undefined, { 'retry-after': '1' });
+      return false;
+    }
+    heavy++;
+    res.on('close', () => heavy--);
+    return true;
+  }
 
   function counters(tag) {
     const list = [total];
@@ -164,11 +272,20 @@ export function createEndpoints() {
       }
       send(res, code, `${code} ${STATUS_CODES[code] || 'Unknown'}\n`, undefined, extra);
     }],
-    [/^\/bytes\/(\d+)$/, (req, res, url, m) => {
+    [/^\/bytes\/(\d+)$/, async (req, res, url, m) => {
       const n = intParam(m[1], 0, 0, MAX_BYTES);
       const seed = intParam(url.searchParams.get('seed'), 42, 0, 0x7fffffff);
       if (Number.isNaN(n) || Number.isNaN(seed)) return bad(res, `n must be 0..${MAX_BYTES}, seed 0..2^31-1`);
-      send(res, 200, lcgBytes(n, seed), 'application/octet-stream');
+      if (n <= CHUNK) return send(res, 200, lcgBytes(n, seed), 'application/octet-stream');
+      if (!heavySlot(res)) return;
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': n, 'cache-control': 'no-store' });
+      let x = seed >>> 0 & 0x7fffffff;
+      await writePieces(res, n, (k) => {
+        const buf = Buffer.allocUnsafe(k);
+        x = lcgFill(buf, x);
+        return buf;
+      });
+      res.end();
     }],
     [/^\/drip$/, (req, res, url) => {
       const p = url.searchParams;
@@ -179,6 +296,7 @@ export function createEndpoints() {
       let chunks = intParam(p.get('chunks'), Math.min(numbytes, 100), 1, 100000);
       if ([numbytes, duration, delay, code, chunks].some(Number.isNaN)) return bad(res, 'drip parameters');
       chunks = Math.max(1, Math.min(chunks, numbytes));
+      if (numbytes > CHUNK && !heavySlot(res)) return;
       const every = chunks > 1 ? duration / (chunks - 1) : 0;
       let sent = 0;
       let i = 0;
@@ -188,12 +306,10 @@ export function createEndpoints() {
         const n = Math.floor(((i + 1) * numbytes) / chunks) - sent;
         sent += n;
         i++;
-        if (i >= chunks) {
-          res.end(Buffer.alloc(n, '*'));
-          return;
-        }
-        res.write(Buffer.alloc(n, '*'));
-        timer = setTimeout(step, every);
+        writePieces(res, n, (k) => STARS.subarray(0, k)).then(() => {
+          if (i >= chunks) res.end();
+          else if (!res.destroyed) timer = setTimeout(step, every);
+        });
       };
       res.on('close', () => { if (timer) clearTimeout(timer); });
       timer = setTimeout(() => {
@@ -208,9 +324,24 @@ export function createEndpoints() {
       }, delay);
     }],
     [/^\/json$/, (req, res) => sendJson(res, 200, JSON_DOC)],
+    [/^\/endless$/, async (req, res) => {
+      if (!heavySlot(res)) return;
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
+      await writePieces(res, Infinity, (k) => STARS.subarray(0, k)); // until the client goes
+    }],
+    [/^\/gzip-bomb$/, async (req, res, url) => {
+      const mb = intParam(url.searchParams.get('mb'), 64, 1, 1024);
+      if (Number.isNaN(mb)) return bad(res, 'gzip-bomb?mb=1..1024');
+      const body = await gzipBomb(mb);
+      send(res, 200, body, 'application/octet-stream', { 'content-encoding': 'gzip', connection: 'close' });
+    }],
     [/^\/(echo|get)$/, async (req, res, url) => {
-      const body = await readBody(req);
-      if (url.searchParams.get('raw') === '1') {
+      const raw = url.searchParams.get('raw') === '1';
+      const big = !(Number(req.headers['content-length'] ?? 0) <= CHUNK); // unknown length: big
+      if (big && !heavySlot(res)) return;
+      const body = await readBody(req, res, raw ? MAX_ECHO_RAW : MAX_ECHO_JSON);
+      if (!body) return;
+      if (raw) {
         send(res, 200, body, req.headers['content-type'] || 'application/octet-stream');
         return;
       }
@@ -236,6 +367,8 @@ export function createEndpoints() {
       const to = url.searchParams.get('url');
       const status = intParam(url.searchParams.get('status'), 302, 300, 308);
       if (!to || Number.isNaN(status)) return bad(res, 'redirect-to?url=...&status=300..308');
+      // A path on this server only: '//host' and '/\\host' would leave it.
+      if (!/^\/(?![/\\])/.test(to)) return bad(res, 'redirect-to only redirects to a path on this server (/...)');
       send(res, status, `redirecting to ${to}\n`, undefined, { location: to });
     }],
     [/^\/(reset|close-mid-body)$/, (req, res, url, m) => {
@@ -252,9 +385,10 @@ export function createEndpoints() {
         if (m[1] === 'reset' && typeof s.resetAndDestroy === 'function') s.resetAndDestroy();
         else s.destroy();
       };
+      if (bytes > CHUNK && !heavySlot(res)) return;
       if (headers) {
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': totalLen, 'cache-control': 'no-store' });
-        if (bytes) res.write(Buffer.alloc(bytes, 'x'));
+        if (bytes) writePieces(res, bytes, (k) => EXES.subarray(0, k));
         else res.flushHeaders();
       }
       const timer = setTimeout(kill, delay);

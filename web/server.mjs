@@ -1,6 +1,6 @@
 // Dev server for the demos, the tests and the benchmarks.
 //
-//   node web/server.mjs [--port 8080] [--host 127.0.0.1]
+//   node web/server.mjs [--port 8080] [--host 127.0.0.1] [--allow-host NAME]...
 //
 // Serves web/ at /, the built runtime at /dist/, the bindings at /bindings/,
 // wasm builds of the C examples and demos at /wasm/ (sources at /examples/), and the test endpoints
@@ -8,9 +8,16 @@
 // Every page is sent with a strict Content-Security-Policy: no eval, no
 // inline script, nothing from other origins (wasm compilation needs
 // 'wasm-unsafe-eval', which allows wasm and nothing else).
+//
+// Safe to leave running: files are served only from inside the mounted
+// folders (symlinks leading out are refused), requests naming a host other
+// than an IP address, localhost or an --allow-host name are refused (421;
+// DNS rebinding), a malformed %-escape is a 400, and the endpoints bound
+// their memory (see endpoints.mjs).
 import http from 'node:http';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEndpoints } from './endpoints.mjs';
@@ -58,26 +65,45 @@ export const CSP = [
 /** Paths browsers ask for by themselves: /favicon.ico on every page without a <link rel=icon> (JSON, C sources ...). */
 const ALIASES = new Map([['/favicon.ico', 'web/favicon.svg']]);
 
+/** A malformed %-escape in the URL: answered with 400. */
+class BadRequest extends Error {}
+
+const within = (file, dir) => file.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+
+/** The file a path names and the folder it must stay in, or null. */
 function resolveFile(pathname) {
-  if (ALIASES.has(pathname)) return join(root, ALIASES.get(pathname));
+  if (ALIASES.has(pathname)) return { file: join(root, ALIASES.get(pathname)), base: root };
   for (const [prefix, dir] of MOUNTS) {
     if (!pathname.startsWith(prefix)) continue;
-    const rel = decodeURIComponent(pathname.slice(prefix.length)) || 'index.html';
+    let rel;
+    try {
+      rel = decodeURIComponent(pathname.slice(prefix.length)) || 'index.html';
+    } catch {
+      throw new BadRequest(`malformed %-escape in ${pathname}`);
+    }
+    if (rel.includes('\0')) throw new BadRequest('NUL in path');
     const base = join(root, dir);
     const file = normalize(join(base, rel));
-    if (!file.startsWith(base.endsWith(sep) ? base : base + sep)) return null; // no ../ escapes
-    return file;
+    if (!within(file, base)) return null; // no ../ escapes
+    return { file, base };
   }
   return null;
 }
 
+/** The real path of file if it is inside base's real path (symlinks resolved), else null. */
+async function realInside(file, base) {
+  const [f, b] = await Promise.all([realpath(file).catch(() => null), realpath(base).catch(() => null)]);
+  return f && b && within(f, b) ? f : null;
+}
+
 async function serveStatic(req, res, pathname) {
-  let file = resolveFile(pathname);
-  if (!file) return false;
-  let st = await stat(file).catch(() => null);
+  const found = resolveFile(pathname);
+  if (!found) return false;
+  let file = await realInside(found.file, found.base);
+  let st = file && (await stat(file).catch(() => null));
   if (st && st.isDirectory()) {
-    file = join(file, 'index.html');
-    st = await stat(file).catch(() => null);
+    file = await realInside(join(file, 'index.html'), found.base);
+    st = file && (await stat(file).catch(() => null));
   }
   if (!st || !st.isFile()) return false;
   // The bindings' sources import `#platform` (package.json "imports"), a
@@ -103,25 +129,56 @@ async function serveStatic(req, res, pathname) {
 }
 
 /**
+ * Whether a request's Host header is one this server answers to: an IP
+ * address (v4 or [v6]), localhost or *.localhost, or one of allowHosts.
+ * Any other name may be an attacker's domain rebound to this address (DNS
+ * rebinding), which would let its pages read ours.
+ * @param {string | undefined} hostHeader
+ * @param {Set<string>} allowHosts lower-case names
+ */
+export function hostAllowed(hostHeader, allowHosts) {
+  if (!hostHeader) return false;
+  const m = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::\d{1,5})?$/i.exec(hostHeader.trim());
+  if (!m) return false;
+  const name = m[1].toLowerCase().replace(/\.$/, '');
+  if (name.startsWith('[')) return isIP(name.slice(1, -1)) === 6;
+  return isIP(name) === 4 || name === 'localhost' || name.endsWith('.localhost') || allowHosts.has(name);
+}
+
+/**
  * Start the server.
- * @param {{ port?: number, host?: string, quiet?: boolean }} [opts] port 0 picks a free one
+ * @param {{ port?: number, host?: string, quiet?: boolean, allowHosts?: string[] }} [opts]
+ *   port 0 picks a free one; allowHosts: host names answered besides IP
+ *   addresses and localhost (e.g. the machine's name when bound to 0.0.0.0)
  * @returns {Promise<{ server: http.Server, url: string, close: () => Promise<void>,
  *                    stats: (tag?: string) => object }>} stats: the endpoints' counters
  */
-export async function startServer({ port = 8080, host = '127.0.0.1', quiet = true } = {}) {
+export async function startServer({ port = 8080, host = '127.0.0.1', quiet = true, allowHosts = [] } = {}) {
   const endpoints = createEndpoints(); // per-server state (stats, flaky counters)
+  const allowed = new Set(allowHosts.map((h) => h.toLowerCase()));
   const server = http.createServer(async (req, res) => {
     res.setHeader('content-security-policy', CSP); // on everything, endpoints included
     try {
-      const url = new URL(req.url, 'http://x');
+      if (!hostAllowed(req.headers.host, allowed)) {
+        res.writeHead(421, { 'content-type': 'text/plain' });
+        res.end(`unknown host ${JSON.stringify(req.headers.host ?? '')}: use an IP address or localhost, or start the server with --allow-host NAME\n`);
+        return;
+      }
+      let url;
+      try {
+        url = new URL(req.url, 'http://x');
+      } catch {
+        throw new BadRequest('malformed URL');
+      }
       if (await endpoints.handle(req, res, url)) return;
       if ((req.method === 'GET' || req.method === 'HEAD') && (await serveStatic(req, res, url.pathname))) return;
       res.writeHead(404, { 'content-type': 'text/plain', 'content-security-policy': CSP });
       res.end('not found\n');
     } catch (e) {
-      if (!quiet) console.error(e);
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end('internal error\n');
+      const bad = e instanceof BadRequest;
+      if (!quiet && !bad) console.error(e);
+      if (!res.headersSent) res.writeHead(bad ? 400 : 500, { 'content-type': 'text/plain' });
+      res.end(bad ? `bad request: ${e.message}\n` : 'internal error\n');
     }
   });
   server.keepAliveTimeout = 1000;
@@ -147,11 +204,12 @@ function arg(name, dflt) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === normalize(process.argv[1])) {
   const port = Number(arg('--port', process.env.PORT || 8080));
   const host = arg('--host', '127.0.0.1');
+  const allowHosts = process.argv.flatMap((a, i) => (a === '--allow-host' && process.argv[i + 1] ? [process.argv[i + 1]] : []));
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`invalid port: ${port}`);
     process.exit(2);
   }
-  startServer({ port, host, quiet: false }).then(
+  startServer({ port, host, quiet: false, allowHosts }).then(
     ({ url }) => console.log(`wasyncio demos: ${url}  (Ctrl+C to stop)`),
     (e) => {
       console.error(e.code === 'EADDRINUSE' ? `port ${port} is in use: try --port ${port + 1}` : e.message);

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "wasyncio.h"
+#include "heap_in_use.h"
 
 static size_t stack_size = 4096;
 static size_t w6_stack = 2048; /* the smallest stack class */
@@ -137,15 +138,6 @@ static int w6_task(void *arg) {
     return rc;
 }
 
-static size_t heap_in_use(void) {
-#ifdef __EMSCRIPTEN__
-    struct mallinfo mi = mallinfo();
-    return (size_t)mi.uordblks;
-#else
-    struct mallinfo2 mi = mallinfo2();
-    return mi.uordblks;
-#endif
-}
 
 /* The same waiter as a stackless step task on the op form. */
 typedef struct {

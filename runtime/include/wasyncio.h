@@ -75,6 +75,7 @@ enum {
     WA_ENOENT = -19,      /* no such file or directory (fs.h)                 */
     WA_EEXIST = -20,      /* the file or directory exists already (fs.h)      */
     WA_EIO = -21,         /* an I/O failure the host reported (the message)   */
+    WA_ETOOBIG = -22,     /* a size limit was passed (fetch max_body)         */
 };
 
 /* Returned by a step function (see wa_spawn_step) that arranged to be resumed. */

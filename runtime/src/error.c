@@ -29,6 +29,7 @@ const char *wa_strerror(int code) {
     case WA_ENOENT: return "no such file or directory";
     case WA_EEXIST: return "exists already";
     case WA_EIO: return "I/O error";
+    case WA_ETOOBIG: return "size limit exceeded";
     case WA_PENDING: return "pending";
     default: return code > 0 ? "application error" : "unknown error";
     }

@@ -37,6 +37,7 @@ struct wa_response {
     char *errmsg;            /* PH_FAILED: its message (owned, may be NULL) */
     uint32_t timer;          /* timeout timer slot, or WA_NO_SLOT           */
     double timeout_ms;
+    size_t max_body;         /* wa_response_body's limit                    */
     fetch_op_t *op;          /* the operation waiting on the host, or NULL  */
     fetch_op_t *last;        /* latest completed read/body op (rollback)    */
     char *meta;              /* NUL-terminated strings from the host        */
@@ -66,7 +67,8 @@ _Static_assert(sizeof(wa_header_t) == 8 && offsetof(wa_header_t, value) == 4, "w
 _Static_assert(offsetof(wa_fetch_opts_t, method) == 0 && offsetof(wa_fetch_opts_t, headers) == 4 &&
                    offsetof(wa_fetch_opts_t, nheaders) == 8 && offsetof(wa_fetch_opts_t, body) == 12 &&
                    offsetof(wa_fetch_opts_t, body_len) == 16 && offsetof(wa_fetch_opts_t, redirect) == 20 &&
-                   offsetof(wa_fetch_opts_t, timeout_ms) == 24 && sizeof(wa_fetch_opts_t) == 32,
+                   offsetof(wa_fetch_opts_t, timeout_ms) == 24 &&
+                   offsetof(wa_fetch_opts_t, max_body) == 32 && sizeof(wa_fetch_opts_t) == 40,
                "wa_fetch_opts_t layout");
 _Static_assert(offsetof(wa_fetch_stats_t, host_handles) == 8 && offsetof(wa_fetch_stats_t, started) == 16 &&
                    sizeof(wa_fetch_stats_t) == 24,
@@ -379,6 +381,7 @@ int wa_fetch_start(wa_future_t **out, const char *url, const wa_fetch_opts_t *op
         wa_release(&op->fut);
         return WA_ENOMEM;
     }
+    r->max_body = opts && opts->max_body ? opts->max_body : WA_FETCH_MAX_BODY_DEFAULT;
     double t = opts ? opts->timeout_ms : 0;
     if (t > 0 && !isinf(t)) {
         r->timeout_ms = t;
@@ -502,7 +505,7 @@ int wa_response_body_start(wa_future_t **out, wa_response_t *r) {
     if (r->phase != PH_BODY) {
         op_from_state(op, r);
     } else {
-        int rc = wa_host_fetch_body(r->id);
+        int rc = wa_host_fetch_body(r->id, r->max_body);
         if (rc == WA_FETCH_PENDING) {
             op_attach(r, op);
         } else {

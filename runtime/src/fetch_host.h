@@ -36,9 +36,11 @@ int wa_host_fetch_start(wa_response_t *r, const char *url, const char *method,
  * wa__fetch_on_error follows. */
 int wa_host_fetch_read(int id, void *buf, size_t cap);
 
-/* Read the rest of the body of handle id: wa__fetch_on_body or
- * wa__fetch_on_error follows (WA_FETCH_PENDING), or a status at once. */
-int wa_host_fetch_body(int id);
+/* Read the rest of the body of handle id, at most max bytes (as
+ * delivered, i.e. decompressed): wa__fetch_on_body, or wa__fetch_on_error
+ * (WA_ETOOBIG past max: the request is aborted) follows
+ * (WA_FETCH_PENDING), or a status at once. */
+int wa_host_fetch_body(int id, size_t max);
 
 /* Abort the request of handle id (AbortController; cancel the body
  * reader) and end the handle. Nothing is called back for it afterwards. */

@@ -383,3 +383,31 @@ TEST(cond_released_pending_op_is_withdrawn_and_bad_input) {
     CHECK_EQ(wa_cond_destroy(c), 0);
     return 0;
 }
+
+/* A wait op notified, then released by its waiter before its re-acquire
+ * step ran, is withdrawn: it takes no lock (it would hold it for nobody)
+ * and passes the notification on. Found by tests/fuzz/api_fuzz.c. */
+TEST(cond_wait_op_released_after_notify_takes_no_lock) {
+    wa_cond_t *c;
+    wa_future_t *op, *other;
+    CHECK_EQ(wa_cond_new(&c, NULL), 0);
+    CHECK_EQ(wa_cond_acquire(c), 0);
+    CHECK_EQ(wa_cond_wait_start(c, &op), 0); /* releases the lock, waits */
+    CHECK_EQ(wa_cond_acquire(c), 0);
+    CHECK_EQ(wa_cond_wait_start(c, &other), 0);
+    CHECK_EQ(wa_cond_acquire(c), 0);
+    CHECK_EQ(wa_cond_notify(c, 1), 1); /* op: re-acquire on the next step */
+    CHECK_EQ(wa_cond_release(c), 0);
+    wa_release(op); /* dropped before that step */
+    CHECK_EQ(wa_sleep(0), 0);
+    CHECK_EQ(wa_sleep(0), 0);
+    /* the notification went on to the other waiter, which holds the lock */
+    CHECK(wa_future_done(other));
+    CHECK_EQ(wa_future_status(other), 0);
+    CHECK(wa_cond_locked(c));
+    CHECK_EQ(wa_cond_release(c), 0);
+    wa_release(other);
+    CHECK(!wa_cond_locked(c)); /* nobody holds it */
+    CHECK_EQ(wa_cond_destroy(c), 0);
+    return 0;
+}

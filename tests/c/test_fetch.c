@@ -554,6 +554,41 @@ TEST_WASM(fetch_headers_lookup_and_iteration) {
     return 0;
 }
 
+/* wa_response_body stops at max_body (default 64 MiB), counted inflated:
+ * an endless body and a gzip bomb fail with WA_ETOOBIG instead of growing. */
+TEST_WASM(fetch_body_limit_stops_endless_bodies_and_gzip_bombs) {
+    CHECK_SERVER();
+    char url[URL_MAX];
+    wa_fetch_opts_t o = {.max_body = (size_t)1 << 20};
+    wa_response_t *r;
+    char *body = NULL;
+    size_t n = 0;
+    CHECK_EQ(wa_fetch(&r, U(url, "endless"), &o), 0);
+    CHECK_EQ(wa_response_body(r, &body, &n), WA_ETOOBIG);
+    CHECK(strstr(wa_fetch_error(), "max_body") != NULL);
+    wa_response_free(r);
+    CHECK_EQ(wa_fetch(&r, U(url, "gzip-bomb?mb=80"), NULL), 0); /* over the default */
+    CHECK_EQ(wa_response_body(r, &body, &n), WA_ETOOBIG);
+    wa_response_free(r);
+    o.max_body = 1000;
+    CHECK_EQ(wa_fetch(&r, U(url, "bytes/1000"), &o), 0);
+    CHECK_EQ(wa_response_body(r, &body, &n), 0);
+    CHECK_EQ(n, 1000);
+    free(body);
+    wa_response_free(r);
+    CHECK_EQ(wa_fetch(&r, U(url, "bytes/1001"), &o), 0);
+    CHECK_EQ(wa_response_body(r, &body, &n), WA_ETOOBIG);
+    wa_response_free(r);
+    o.max_body = SIZE_MAX; /* no limit */
+    CHECK_EQ(wa_fetch(&r, U(url, "gzip-bomb?mb=2"), &o), 0);
+    CHECK_EQ(wa_response_body(r, &body, &n), 0);
+    CHECK_EQ(n, (size_t)2 << 20);
+    CHECK(body[0] == 0 && body[n - 1] == 0);
+    free(body);
+    wa_response_free(r);
+    return 0;
+}
+
 TEST_WASM(fetch_echo_method_headers_body) {
     CHECK_SERVER();
     char url[URL_MAX];

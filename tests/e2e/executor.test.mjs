@@ -43,6 +43,22 @@ test('Chromium: job errors, a wasm trap (EABORTED, worker replaced, nothing else
   assert.equal(r.stats.crashed, 1);
 });
 
+test('Chromium: pool isolation: leftovers fail no job (reported, worker replaced); exit(3) named; memoryLimitMb caps wasm memory', async () => {
+  const r = await run('isolation');
+  assert.deepEqual(r.left, ['left a timer', 5]);
+  assert.deepEqual(r.left2, ['left a rejection', 9]);
+  assert.equal(r.stray.length, 2);
+  assert.match(r.stray[0].message, /uncaught exception .*thrown by a leftover timer/);
+  assert.match(r.stray[1].message, /unhandled rejection .*a leftover rejection/);
+  assert.equal(r.after, 2);
+  assert.deepEqual([r.stats.failed, r.stats.crashed, r.stats.strayErrors], [0, 0, 2]);
+  assert.equal(r.exited.code, EABORTED);
+  assert.match(r.exited.message, /the C job called exit\(3\)/);
+  assert.equal(r.gobbled.code, -4); // WA_ENOMEM
+  assert.ok(Number(/after (\d+) MiB/.exec(r.gobbled.message)[1]) <= 64, r.gobbled.message);
+  assert.deepEqual(r.echo, [9]);
+});
+
 test('Chromium: self.close() inside a JS job fails only that job', async () => {
   const r = await run('selfClose');
   assert.equal(r.a, 3);
@@ -100,6 +116,6 @@ test('Chromium: C coroutines await executor jobs; gather mixes jobs, tasks and s
 });
 
 test('Chromium: no unexpected console errors', () => {
-  const unexpected = page.errors.filter((e) => !/unreachable|closed itself/.test(e));
+  const unexpected = page.errors.filter((e) => !/unreachable|closed itself|exit\(3\)|memoryLimitMb/.test(e));
   assert.deepEqual(unexpected, []);
 });

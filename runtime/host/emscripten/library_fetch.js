@@ -27,6 +27,7 @@ mergeInto(LibraryManager.library, {
     ENOMEM: -4,
     ENETWORK: -12,
     EHOST: -13,
+    ETOOBIG: -22,
     noop: function () {},
     newId: function () {
       var id;
@@ -194,11 +195,28 @@ mergeInto(LibraryManager.library, {
   },
 
   wa_host_fetch_body__deps: ['$WAFetch'],
-  wa_host_fetch_body: function (id) {
+  wa_host_fetch_body: function (id, max) {
     var e = WAFetch.table.get(id);
     if (!e || !e.res) return WAFetch.EINVAL;
+    max = max >>> 0; // a size_t; 0xffffffff (SIZE_MAX): no limit
+    var unlimited = max === 0xffffffff;
+    // Past max: abort the request and fail (counted as delivered, i.e. after
+    // decompression, so a small gzip bomb stops at max too).
+    var tooBig = function () {
+      parts = null;
+      WAFetch.fail(id, e, new Error('the body is over max_body (' + max + ' bytes)'), WAFetch.ETOOBIG);
+    };
     var parts = [];
     var total = 0;
+    if (!unlimited && e.res.body && !e.reader && !e.chunk) {
+      // nothing read yet: a declared plain length over max fails at once
+      var declared = Number(e.res.headers.get('content-length'));
+      var coding = e.res.headers.get('content-encoding');
+      if (declared > max && (!coding || coding === 'identity')) {
+        Promise.resolve().then(tooBig); // C attaches its op when this returns
+        return WAFetch.PENDING;
+      }
+    }
     if (e.chunk) {
       parts.push(e.chunk.subarray(e.off));
       total += e.chunk.length - e.off;
@@ -207,6 +225,7 @@ mergeInto(LibraryManager.library, {
     }
     var done = function () {
       if (!WAFetch.live(id, e)) return;
+      if (!unlimited && total > max) { tooBig(); return; } // the rest of a chunk read before
       WAFetch.finish(id, e);
       var p = _wa__fetch_alloc(total + 1);
       if (!p) {
@@ -233,8 +252,9 @@ mergeInto(LibraryManager.library, {
         if (step.done) { done(); return; }
         var v = step.value;
         if (v && v.length) {
-          parts.push(v instanceof Uint8Array ? v : new Uint8Array(v));
           total += v.length;
+          if (!unlimited && total > max) { tooBig(); return; }
+          parts.push(v instanceof Uint8Array ? v : new Uint8Array(v));
         }
         pump();
       }, function (err) { WAFetch.fail(id, e, err); });

@@ -16,8 +16,8 @@ int wa_host_fetch_read(int id, void *buf, size_t cap) {
     return WA_EHOST;
 }
 
-int wa_host_fetch_body(int id) {
-    (void)id;
+int wa_host_fetch_body(int id, size_t max) {
+    (void)id, (void)max;
     return WA_EHOST;
 }
 

@@ -82,8 +82,18 @@ enum {
                                headers); Node gives the 3xx response itself */
 };
 
+/* Largest body wa_response_body takes by default (max_body 0): 64 MiB. */
+#define WA_FETCH_MAX_BODY_DEFAULT ((size_t)64 << 20)
+
 /* Request options. Zero-initialise; NULL means all defaults (GET, no
- * headers, no body, follow redirects, no timeout). */
+ * headers, no body, follow redirects, no timeout, bodies up to
+ * WA_FETCH_MAX_BODY_DEFAULT).
+ *
+ * No timeout by default, as in the host's fetch(): the timeout covers the
+ * whole exchange, body included, so any default would cut off long polls
+ * and streamed bodies that are meant to last. Set timeout_ms, or bound the
+ * awaiting task (wa_wait_for, wa_timeout); a stalled connection then ends
+ * with WA_ETIMEDOUT and the request is aborted. */
 typedef struct wa_fetch_opts {
     const char *method;          /* NULL: "GET". An HTTP token; CONNECT, TRACE
                                     and TRACK are refused (WA_EINVAL)        */
@@ -97,6 +107,14 @@ typedef struct wa_fetch_opts {
                                     body) must be done within this time,
                                     else WA_ETIMEDOUT and the request is
                                     aborted; 0 or +inf: none                 */
+    size_t max_body;             /* most bytes wa_response_body takes: past
+                                    them it fails with WA_ETOOBIG and the
+                                    request is aborted. Counted after the
+                                    host decompressed the body (a gzip bomb
+                                    is stopped too). 0: the default,
+                                    WA_FETCH_MAX_BODY_DEFAULT; SIZE_MAX:
+                                    none. wa_response_read is bounded by
+                                    its caller's buffer instead.             */
 } wa_fetch_opts_t;
 
 /* Start a request to url (absolute; in browsers also relative to the page
@@ -171,7 +189,8 @@ WA_API int wa_response_read_finish(wa_future_t *op, size_t *nread);
 /* Read the rest of the body (all of it if nothing was read yet). *data
  * receives a malloc'd buffer of *len bytes plus a terminating NUL (so text
  * can be used as a C string); free() it. Errors as wa_response_read
- * (WA_EINVAL if r, data or len is NULL). */
+ * (WA_EINVAL if r, data or len is NULL), and WA_ETOOBIG once the rest is
+ * over the request's max_body (the request is then aborted). */
 WA_API int wa_response_body(wa_response_t *r, char **data, size_t *len);
 
 /* Operation form of wa_response_body. */

@@ -31,7 +31,10 @@ extern "C" {
  *    item gone waits again, at the end of the line). Until then a released
  *    lock reads unlocked and a put item counts in qsize(), as in Python.
  *  - Objects: wa_X_new(&x, ...) creates, wa_X_destroy(x) destroys. The
- *    handle must not be used after destroy. Destroying an object with
+ *    handle must not be used after destroy: like free(), a call with a
+ *    destroyed handle is undefined behaviour (it may read freed memory or
+ *    act on a newer object at the same address); only NULL is checked
+ *    (WA_EINVAL). Destroying an object with
  *    waiters never leaves them hanging: every pending operation ends with
  *    WA_ESHUTDOWN when its waiter next runs (items the object holds are
  *    dropped, see queues).
@@ -88,7 +91,7 @@ WA_API int wa_lock_new(wa_lock_t **out);
 
 /* Destroy l: its waiters end with WA_ESHUTDOWN (condition waits
  * re-acquiring it too). Whether it was locked does not matter.
- * WA_EINVAL if l is NULL or already destroyed. */
+ * WA_EINVAL if l is NULL (a destroyed l is undefined: see above). */
 WA_API int wa_lock_destroy(wa_lock_t *l);
 
 /* Coroutine form of asyncio's `await lock.acquire()`: returns 0 with the

@@ -51,6 +51,37 @@ static int fail(const uint8_t *in, size_t len, wa_job_out_t *out) {
 }
 WA_EXPORT_JOB(fail)
 
+/* Calls exit(3), as a C program ending itself would. */
+static int quit(const uint8_t *in, size_t len, wa_job_out_t *out) {
+    (void)in, (void)out;
+    if (len < 1000000) exit(3);
+    return 0;
+}
+WA_EXPORT_JOB(quit)
+
+/* Allocates 1 MiB blocks until malloc fails (or 8 GiB), frees them, and
+ * fails with WA_ENOMEM naming how many MiB it got: a pool's memoryLimitMb
+ * makes that small. */
+static int gobble(const uint8_t *in, size_t len, wa_job_out_t *out) {
+    (void)in, (void)len;
+    void *head = NULL;
+    size_t mib = 0;
+    for (; mib < 8192; mib++) {
+        void **b = malloc((size_t)1 << 20);
+        if (!b) break;
+        memset(b, 1, (size_t)1 << 20);
+        *b = head;
+        head = b;
+    }
+    while (head) {
+        void *next = *(void **)head;
+        free(head);
+        head = next;
+    }
+    return wa_job_fail(out, WA_ENOMEM, "gobble: malloc failed after %zu MiB", mib);
+}
+WA_EXPORT_JOB(gobble)
+
 /* A wasm trap (unreachable). */
 static int trap(const uint8_t *in, size_t len, wa_job_out_t *out) {
     (void)out;

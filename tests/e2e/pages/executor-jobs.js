@@ -107,3 +107,21 @@ export function marks() {
 export function bounce(buf) {
   return { [Symbol.for('wasyncio.transfer')]: [buf], value: buf };
 }
+
+/** Returns at once, leaving a timer that throws after ms (a leftover of a finished job). */
+export function leaveThrowingTimer(ms = 30) {
+  setTimeout(() => { throw new Error('thrown by a leftover timer'); }, ms);
+  return 'left a timer';
+}
+
+/** Returns at once, leaving a promise rejected with nobody listening. */
+export function leaveRejection() {
+  Promise.reject(new Error('a leftover rejection'));
+  return 'left a rejection';
+}
+
+/** Allocates JS memory without bound (for the pool's memoryLimitMb). */
+export function hog() {
+  const keep = [];
+  for (;;) keep.push(new Array(1 << 16).fill(keep.length));
+}

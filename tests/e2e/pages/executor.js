@@ -62,6 +62,25 @@ const scenarios = {
     return { trapped, boom, fail, ok, after, stats };
   },
 
+  async isolation() {
+    // a job's leftovers fail no job; they are reported and the worker replaced
+    const stray = [];
+    const p = new WorkerPool({ module: JOBS, max: 1, onStrayError: (e) => stray.push(errInfo(e)) });
+    const left = [await p.run('leaveThrowingTimer', []), await p.run('slowAdd', [2, 3, 100])];
+    const left2 = [await p.run('leaveRejection', []), await p.run('slowAdd', [4, 5, 100])];
+    await until(() => stray.length === 2);
+    const after = await p.run('add', [1, 1]);
+    const stats = p.stats();
+    await p.shutdown();
+    // a C job calling exit(3); a C job allocating without bound under memoryLimitMb
+    const q = new WorkerPool({ module: JOBS, max: 1, memoryLimitMb: 64 });
+    const exited = await rt.runInExecutor(q, 'quit', new Uint8Array(1)).then(() => null, errInfo);
+    const gobbled = await rt.runInExecutor(q, 'gobble', new Uint8Array(1)).then(() => null, errInfo);
+    const echo = [...await rt.runInExecutor(q, 'echo', new Uint8Array([9]))];
+    await q.shutdown();
+    return { left, left2, stray, after, stats, exited, gobbled, echo };
+  },
+
   async selfClose() {
     const p = new WorkerPool({ module: JOBS, max: 1 });
     const a = p.run('slowAdd', [1, 2, 5]);
