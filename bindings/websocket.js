@@ -118,7 +118,7 @@ export class WebSocketConnection {
         if (e instanceof QueueShutDown) return null;
         throw e;
       }
-    }, { signal: o.signal });
+    }, { signal: o.signal, name: 'WebSocket receive' });
   }
 
   /**
