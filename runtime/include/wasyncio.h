@@ -483,15 +483,17 @@ WA_API int wa_wait_sets(wa_future_t *w, wa_future_t **done, size_t *ndone,
  * A result that completes in the same loop turn as the deadline is returned,
  * never dropped for a timeout. timeout_ms <= 0: f's status at once if f is
  * done (no suspension), else f is cancelled and awaited as above.
- * Cancelling the caller cancels f and returns WA_ECANCELLED (not converted).
- * WA_NO_TIMEOUT: plain wa_await. WA_EINVAL if f is NULL / the current task
+ * Cancelling the caller cancels f and returns WA_ECANCELLED (not converted);
+ * with timeout_ms <= 0 (f already cancelled) it returns at once, without
+ * waiting for f (asyncio's _cancel_and_wait). WA_NO_TIMEOUT: plain wa_await. WA_EINVAL if f is NULL / the current task
  * or timeout_ms is NaN; WA_ENOTASK outside a coroutine task. */
 WA_API int wa_wait_for(wa_future_t *f, double timeout_ms);
 
 /* Non-suspending form: *out gets a future with the outcome wa_wait_for would
  * return (result: f's result, borrowed; the future references f). Cancelling
  * it cancels f; it then ends with f's outcome (cancelled, or f's value if f
- * swallowed the cancellation), or at once cancelled if f was already done.
+ * swallowed the cancellation), or at once cancelled if f was already done or
+ * timeout_ms <= 0 (then f, already cancelled, is not waited for).
  * If f is an operation (wa_lock_acquire_start ...), its outcome is never
  * lost: it is rolled back (wa_op_rollback) when the cancellation wins, and
  * when the task awaiting *out is cancelled after *out completed (the

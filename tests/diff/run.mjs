@@ -3,7 +3,10 @@
 // their event traces must be equal. On a divergence, the program is shrunk
 // to a minimal one and printed with both traces.
 //
-//   node tests/diff/run.mjs [--count N] [--seed S] [--show]
+//   node tests/diff/run.mjs [--count N] [--seed S] [--seeds S1,S2] [--show] [--quiet] [--once]
+//
+// Each Python program runs twice (--once: once): a trace that differs
+// between the runs is a harness defect, reported as an error.
 import { generate, walk } from './gen.mjs';
 import { emitPython } from './emit_py.mjs';
 import { emitJs } from './emit_js.mjs';
@@ -14,16 +17,27 @@ export function traceOf(r) {
   return [...r.log, `stuck: ${r.stuck.join(',')}`];
 }
 
-/** Compare one program: { verdict: 'same' | 'tie' | 'diff' | 'error', py, js } */
-export async function compare(prog) {
-  const py = runPython(emitPython(prog));
+/**
+ * Compare one program: { verdict: 'same' | 'tie' | 'diff' | 'error', py, js }.
+ * twice: run the oracle a second time; a different trace is an error (the
+ * harness must be deterministic: CPython orders some sets by address).
+ */
+export async function compare(prog, { twice = false } = {}) {
+  const src = emitPython(prog);
+  const py = runPython(src);
   if (py.status === 'tie') return { verdict: 'tie', py };
   if (py.status === 'error') return { verdict: 'error', py, why: `python: ${py.error}` };
+  if (twice) {
+    const again = traceOf(runPython(src));
+    if (!sameTrace(traceOf(py), again)) return { verdict: 'error', py, why: 'the oracle is not deterministic' };
+  }
   const js = await runJs(emitJs(prog));
   if (js.status !== 'ok') return { verdict: 'error', py, js, why: `js: ${js.status} ${js.error ?? ''}` };
-  const a = traceOf(py), b = traceOf(js);
-  const same = a.length === b.length && a.every((l, i) => l === b[i]);
-  return { verdict: same ? 'same' : 'diff', py, js };
+  return { verdict: sameTrace(traceOf(py), traceOf(js)) ? 'same' : 'diff', py, js };
+}
+
+function sameTrace(a, b) {
+  return a.length === b.length && a.every((l, i) => l === b[i]);
 }
 
 /** Remove statements while the programs still diverge. */
@@ -78,6 +92,7 @@ export async function main(argv) {
   const only = arg('--seeds', null)?.split(',').map(Number); // these seeds only
   const show = argv.includes('--show');
   const quiet = argv.includes('--quiet');
+  const twice = !argv.includes('--once'); // --once: skip the oracle's determinism check
   await loadOracle();
   const stats = { same: 0, tie: 0, diff: 0, error: 0 };
   const t0 = Date.now();
@@ -86,7 +101,7 @@ export async function main(argv) {
   for (const seed of seeds) {
     const prog = generate(seed);
     if (show) console.log(emitPython(prog, { prelude: false }), '\n----\n', emitJs(prog, { prelude: false }));
-    const r = await compare(prog);
+    const r = await compare(prog, { twice });
     stats[r.verdict]++;
     if (r.verdict === 'diff' || r.verdict === 'error') {
       failures.push(prog.seed);
