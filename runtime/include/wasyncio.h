@@ -408,6 +408,27 @@ WA_API int wa_task_cancelling(const wa_task_t *t);
  * not yet delivered. WA_EINVAL if t is not a task. */
 WA_API int wa_task_uncancel(wa_task_t *t);
 
+/* Task-local context (asyncio's contextvars, as one pointer). Every task
+ * has a context value; a new task copies it from the task that spawns it
+ * (from the loop's value when spawned outside tasks), as asyncio's tasks
+ * copy the current contextvars.Context at creation. Keep your context
+ * variables in a struct behind it and treat that as immutable: to change a
+ * variable, set a new struct, so tasks that copied the old one keep it.
+ * Callbacks run with the loop's value. Returns the current task's value
+ * (outside tasks, the loop's; NULL until set). */
+WA_API void *wa_context_get(void);
+
+/* Set the current task's context value (outside tasks: the loop's, which
+ * tasks spawned from outside tasks start with). Returns 0. */
+WA_API int wa_context_set(void *value);
+
+/* What the task runs (asyncio Task.get_coro()): a coroutine task gives the
+ * function and argument it was spawned with (*fn, *arg; *step NULL), a step
+ * task its step function and state (*step, *arg; *fn NULL). Any out pointer
+ * may be NULL. Also once the task is done (an arg_free'd argument is then
+ * dangling: compare it, do not use it). WA_EINVAL if t is not a task. */
+WA_API int wa_task_get_coro(const wa_task_t *t, wa_coro_fn *fn, wa_step_fn *step, void **arg);
+
 /* ------------------------------------------------------------------------ */
 /* Combinators                                                               */
 /* ------------------------------------------------------------------------ */

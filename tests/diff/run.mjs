@@ -1,9 +1,12 @@
 // The differential test: random asyncio programs (gen.mjs) run on CPython
 // 3.14's asyncio (oracle.mjs) and as wasyncio generator tasks (runner_js.mjs);
 // their event traces must be equal. On a divergence, the program is shrunk
-// to a minimal one and printed with both traces.
+// to a minimal one and printed with both traces. --c-count N: also N
+// programs of the C subset (emit_c.mjs, generated with C_GEN from the same
+// seeds), run as native C coroutine tasks (runner_c.mjs).
 //
-//   node tests/diff/run.mjs [--count N] [--seed S] [--seeds S1,S2] [--show] [--quiet] [--once]
+//   node tests/diff/run.mjs [--count N] [--seed S] [--seeds S1,S2] [--c-count N]
+//                           [--show] [--quiet] [--once]
 //
 // Each Python program runs twice (--once: once): a trace that differs
 // between the runs is a harness defect, reported as an error.
@@ -12,6 +15,8 @@ import { emitPython } from './emit_py.mjs';
 import { emitJs } from './emit_js.mjs';
 import { loadOracle, oracleVersion, runPython } from './oracle.mjs';
 import { runJs } from './runner_js.mjs';
+import { C_GEN } from './emit_c.mjs';
+import { cAvailable, runCBatch } from './runner_c.mjs';
 
 export function traceOf(r) {
   return [...r.log, `stuck: ${r.stuck.join(',')}`];
@@ -119,10 +124,49 @@ export async function main(argv) {
   const which = only ? `seeds ${only.join(',')}` : `seeds ${seed0}..${seed0 + count - 1}`;
   console.log(`\n${seeds.length} programs (${which}) on CPython ${oracleVersion()}: ` +
     `${stats.same} same, ${stats.diff} divergent, ${stats.error} errors, ${stats.tie} discarded (timer ties); ${ms} ms`);
+  const cCount = Number(arg('--c-count', 0));
+  const cSeeds = only && cCount ? only : Array.from({ length: cCount }, (_, i) => seed0 + i);
+  const c = cSeeds.length ? compareC(cSeeds, { quiet, twice }) : null;
+  return { stats, failures, c };
+}
+
+/** The C subset: programs generate(seed, C_GEN), compiled in batches. */
+export function compareC(seeds, { quiet = false, twice = true, batch = 100 } = {}) {
+  if (!cAvailable()) throw new Error('the C subset needs the native build: bash build.sh native');
+  const stats = { same: 0, tie: 0, diff: 0, error: 0 };
+  const failures = [];
+  const t0 = Date.now();
+  for (let i = 0; i < seeds.length; i += batch) {
+    const progs = seeds.slice(i, i + batch).map((s) => generate(s, C_GEN));
+    const results = runCBatch(progs);
+    for (const prog of progs) {
+      const src = emitPython(prog);
+      const py = runPython(src);
+      let verdict, why = '';
+      const c = results.get(prog.seed);
+      if (py.status === 'tie') verdict = 'tie';
+      else if (py.status === 'error') [verdict, why] = ['error', `python: ${py.error}`];
+      else if (twice && !sameTrace(traceOf(py), traceOf(runPython(src)))) [verdict, why] = ['error', 'the oracle is not deterministic'];
+      else if (c.status !== 'ok') [verdict, why] = ['error', `c: ${c.status} ${c.error ?? ''}`];
+      else verdict = sameTrace(traceOf(py), traceOf(c)) ? 'same' : 'diff';
+      stats[verdict]++;
+      if (verdict !== 'diff' && verdict !== 'error') continue;
+      failures.push(prog.seed);
+      if (quiet) continue;
+      console.log(`\n=== C seed ${prog.seed}: ${verdict} ${why}`);
+      if (verdict === 'diff' && failures.length <= 3) {
+        console.log('--- program (Python):\n' + emitPython(prog, { prelude: false }));
+        console.log('--- traces: CPython | wasyncio C\n' + diffLines(traceOf(py), traceOf(c)));
+      }
+    }
+  }
+  console.log(`${seeds.length} C programs: ${stats.same} same, ${stats.diff} divergent, ` +
+    `${stats.error} errors, ${stats.tie} discarded (timer ties); ${Date.now() - t0} ms`);
   return { stats, failures };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { stats } = await main(process.argv.slice(2));
-  process.exit(stats.diff || stats.error ? 1 : 0);
+  const { stats, c } = await main(process.argv.slice(2));
+  const bad = stats.diff || stats.error || (c && (c.stats.diff || c.stats.error));
+  process.exit(bad ? 1 : 0);
 }
