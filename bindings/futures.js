@@ -270,7 +270,7 @@ export class Task extends Future {
     /** @internal the name given, then the final one (string, or the task number) */ this._name = name;
     /** @internal behind `signal` (lazy) */ this._controller = null;
     // JS tasks: the state their steps work on (tasks.js)
-    /** @internal the body: the function, then its generator */ this._body = null;
+    /** @internal the body: the function (or the generator given), then its generator */ this._body = null;
     /** @internal KIND_* */ this._kind = kind;
     /** @internal what createTask was given (getCoro) */ this._coro = null;
     /** @internal what a generator task awaits (an op, a view, or a C future's awaitable) */ this._awaiting = null;
@@ -348,6 +348,8 @@ export class Task extends Future {
   _onCancelRequested(msg) {
     if (this._controller && !this._controller.signal.aborted) {
       this._controller.abort(new CancelledError(msg ?? ''));
+      // operations it awaits with this signal listen through the task
+      if (this._kind === KIND_ASYNC) this._rt._asyncOps.signalAborted(this);
     }
   }
 

@@ -60,7 +60,7 @@ export class Tasks {
     if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('createTask: options.signal must be an AbortSignal');
     let body;
     if (typeof fn === 'function') body = fn;
-    else if (isGenerator(fn)) body = () => fn;
+    else if (isGenerator(fn)) body = fn; // _first drives it (no closure per task)
     else if (fn instanceof Op || fn instanceof Future || isThenable(fn)) body = function* awaitOne() { return yield fn; };
     else throw new TypeError('createTask(fn): fn must be a function, a generator, or an awaitable');
     if (fn instanceof Future && fn._rt !== this._rt) throw new TypeError('createTask: the awaitable belongs to another runtime');
@@ -235,13 +235,16 @@ export class Tasks {
   /** @internal the first step: call the body, see what it is */
   _first(task) {
     const fn = task._body;
-    let ret;
-    try {
-      ret = fn.call(undefined, task);
-    } catch (e) {
-      return this._finish(task, false, e);
+    const given = typeof fn !== 'function'; // createTask(generator)
+    let ret = fn;
+    if (!given) {
+      try {
+        ret = fn.call(undefined, task);
+      } catch (e) {
+        return this._finish(task, false, e);
+      }
     }
-    if (isGeneratorFunction(fn) || isGenerator(ret)) {
+    if (given || isGeneratorFunction(fn) || isGenerator(ret)) {
       task._kind = isNativeGenerator(ret) ? KIND_NATIVE_GEN : KIND_GEN;
       task._body = ret;
       return this._drive(task, false, undefined);

@@ -14,8 +14,11 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import {
-  run, createTask, sleep, gather, time, runtime, Queue, Semaphore, Event,
+  run, createTask, sleep, gather, time, runtime, ready, Queue, Semaphore, Event,
 } from '../../bindings/index.js';
+
+// the default runtime loads on first use: W6 alone creates an Event before any run()
+await ready();
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => {
