@@ -107,16 +107,18 @@ export class WebSocketConnection {
   receive(options) {
     const o = checkOptions('ws.receive(options)', options, ['signal']);
     const self = this;
+    // the signal cancels the Task (a generator task's `yield op` does not
+    // watch the op's own signal)
     return this._rt.createTask(function* receive() {
       try {
-        const m = yield self._q.get(o);
+        const m = yield self._q.get();
         self._refill();
         return m;
       } catch (e) {
         if (e instanceof QueueShutDown) return null;
         throw e;
       }
-    });
+    }, { signal: o.signal, name: 'WebSocket receive' });
   }
 
   /**
@@ -155,21 +157,46 @@ export class WebSocketConnection {
     return this.closed;
   }
 
-  /** Messages until the connection closes; leaving the loop early closes it. */
-  async *[Symbol.asyncIterator]() {
-    let done = false;
-    try {
-      for (;;) {
-        const m = await this.receive();
-        if (m === null) {
-          done = true;
-          return;
-        }
-        yield m;
-      }
-    } finally {
-      if (!done && !this.closeInfo) await this.close(1000, '');
-    }
+  /**
+   * Messages until the connection closes; leaving the loop early, or
+   * cancelling the task in it, closes the connection (1000). next()
+   * returns a Task (not an async generator's promise), so an async task
+   * in `for await` awaits a runtime Task and its cancellation reaches the
+   * pending receive.
+   */
+  [Symbol.asyncIterator]() {
+    const self = this;
+    const rt = this._rt;
+    let finished = false;
+    const end = (value) => ({ value, done: true });
+    return {
+      next() {
+        if (finished) return Promise.resolve(end(undefined));
+        const t = rt.createTask(function* next() {
+          const m = yield self.receive();
+          if (m === null) {
+            finished = true;
+            return end(undefined);
+          }
+          return { value: m, done: false };
+        }, { name: 'WebSocket next' });
+        // cancelled (perhaps before it ran) or failed: the loop is over
+        t.addDoneCallback(() => {
+          if (!t.cancelled() && !t.exception()) return;
+          finished = true;
+          if (!self.closeInfo) self._sock.close(1000, '');
+        });
+        return t;
+      },
+      return(value) {
+        finished = true;
+        return rt.createTask(function* close() {
+          if (!self.closeInfo) yield self.close(1000, '');
+          return end(value);
+        }, { name: 'WebSocket close' });
+      },
+      [Symbol.asyncIterator]() { return this; },
+    };
   }
 
   async [Symbol.asyncDispose]() {
@@ -218,6 +245,8 @@ export function connectWebSocket(url, options) {
   if (!Array.isArray(protocols)) throw new TypeError(`${where}: options.protocols must be an array of strings`);
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new TypeError(`${where}: options.signal must be an AbortSignal`);
   return rt.createTask(function* connect() {
+    // aborted before this task ran: the listener below would never fire
+    if (o.signal?.aborted) throw new CancelledError('connect was aborted', { cause: o.signal.reason });
     const ac = new AbortController();
     const onAbort = () => ac.abort(o.signal.reason);
     o.signal?.addEventListener('abort', onAbort, { once: true });

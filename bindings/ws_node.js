@@ -8,7 +8,7 @@
 // Limits: no extensions (no permessage-deflate), messages up to
 // maxMessage bytes (default 16 MiB; larger ones close with 1009).
 
-const GUID = '258EAFA5-E14A-47DA-95CA-C5AB0DC85B11';
+const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'; // RFC 6455 section 1.3
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSING = 2;

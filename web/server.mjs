@@ -4,7 +4,7 @@
 //
 // Serves web/ at /, the built runtime at /dist/, the bindings at /bindings/,
 // wasm builds of the C examples and demos at /wasm/ (sources at /examples/), and the test endpoints
-// (web/endpoints.mjs) at their own paths. Binds 127.0.0.1 only by default.
+// (web/endpoints.mjs) at their own paths, WebSocket endpoints at /ws/ (web/ws_endpoints.mjs). Binds 127.0.0.1 only by default.
 // Every page is sent with a strict Content-Security-Policy: no eval, no
 // inline script, nothing from other origins (wasm compilation needs
 // 'wasm-unsafe-eval', which allows wasm and nothing else).
@@ -21,6 +21,7 @@ import { isIP } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEndpoints } from './endpoints.mjs';
+import { createWsEndpoints } from './ws_endpoints.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -182,6 +183,14 @@ export async function startServer({ port = 8080, host = '127.0.0.1', quiet = tru
     }
   });
   server.keepAliveTimeout = 1000;
+  const ws = createWsEndpoints(); // WebSocket routes (ws_endpoints.mjs)
+  server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => {});
+    let url = null;
+    try { url = new URL(req.url, 'http://x'); } catch { /* answered below */ }
+    if (hostAllowed(req.headers.host, allowed) && url && ws.upgrade(req, socket, head, url)) return;
+    socket.end('HTTP/1.1 404 Not Found\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nno WebSocket here\n');
+  });
   await new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, resolve);
@@ -192,7 +201,7 @@ export async function startServer({ port = 8080, host = '127.0.0.1', quiet = tru
     server,
     url,
     stats: endpoints.stats,
-    close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }),
+    close: () => new Promise((r) => { ws.closeAll(); server.closeAllConnections?.(); server.close(() => r()); }),
   };
 }
 

@@ -143,15 +143,9 @@ TEST_WASM(fs_cancel_withdraws_pending_ops) {
     wa_release(op);
     /* a cancelled read does not move the position */
     wa_file_t *f;
-    /* OPFS (browser workers): a sync access handle is exclusive, and the
-     * withdrawn open may still hold the file until its host call settles
-     * and closes it; an open meanwhile fails with WA_EIO. Bounded retries. */
-    int rc = WA_EIO;
-    for (int i = 0; i < 400 && rc == WA_EIO; i++) {
-        rc = wa_file_open(p, WA_FS_READ, &f);
-        if (rc == WA_EIO) CHECK_EQ(wa_sleep(5), 0);
-    }
-    CHECK_EQ(rc, 0);
+    /* OPFS (browser workers): a sync access handle is exclusive; the host
+     * makes this open wait until the withdrawn one has closed its file */
+    CHECK_EQ(wa_file_open(p, WA_FS_READ, &f), 0);
     char buf[4] = {0};
     CHECK_EQ(wa_file_read_start(f, buf, 3, &op), 0);
     CHECK_EQ(wa_cancel(op, NULL), 1);

@@ -59,7 +59,7 @@ const atLeast = (v, lo, what) => assert.ok(v >= lo, `${what}: ${v} < ${lo}`);
 test('index page: a card for every demo, every link loads', async () => {
   const { page, checkConsole } = await open('');
   const links = await page.$$eval('#demos a', (as) => as.map((a) => a.getAttribute('href')));
-  for (const p of ['fetch', 'crawler', 'search', 'queue', 'cpu', 'cancel', 'hello']) {
+  for (const p of ['fetch', 'crawler', 'search', 'queue', 'cpu', 'cancel', 'hello', 'io']) {
     assert.ok(links.includes(`/demos/${p}.html`), `index links ${p}`);
   }
   for (const href of links) {
@@ -276,6 +276,37 @@ test('demo 6: wait_for, timeout scope, shield and TaskGroup; cancel buttons', as
   assert.ok(scoped.steps < 10, `scoped job did ${scoped.steps} steps`);
   assert.equal(await page.locator('#sc-timeouts li.hint').count(), 2, 'the deadline was moved once');
   await shot(page, 'cancel-interactive');
+  checkConsole();
+  await page.close();
+});
+
+test('demo 7: live chat over WebSocket and a crawler that saves to OPFS, on one timeline', async () => {
+  const room = `e2e-${Date.now().toString(36)}`;
+  const { page, checkConsole } = await open(`demos/io.html?autorun=1&messages=3&pages=8&concurrency=2&room=${room}`);
+  const r = await finish(page);
+  // chat: every message went to the server and back, and the bot answered each
+  assert.equal(r.chat.sent, 3);
+  assert.equal(r.chat.ownEchoes, 3);
+  assert.equal(r.chat.botReplies, 3);
+  const said = r.chat.log.filter((l) => !/joined|left/.test(l));
+  assert.deepEqual(said, [1, 2, 3].flatMap((i) => [`you message ${i} of 3`, `bot got “message ${i} of 3” from you`]));
+  assert.ok(r.chat.log.includes('bot joined (in the room: you, bot)'), r.chat.log.join('\n'));
+  // crawl: every page fetched once, saved, and listed back from OPFS
+  const c = r.crawl;
+  assert.equal(c.requests, 8);
+  assert.deepEqual(c.saved.map((f) => f.name), Array.from({ length: 8 }, (_, i) => `page-00${i}.html`));
+  for (const f of c.saved) {
+    assert.ok(f.bytes > 100, `${f.name}: ${f.bytes} bytes`);
+    assert.equal(f.links, 7, f.name);
+  }
+  assert.ok(c.peak <= 2 + 1, `at most the limit at the server (one more while a connection closes): ${c.peak}`);
+  // what the page shows
+  assert.match(await page.textContent('#status'), /saved 8 pages to OPFS/);
+  assert.equal(await page.$$eval('#files-table tbody tr', (trs) => trs.length), 8);
+  assert.equal(await page.$$eval('#chat-log li.bot', (lis) => lis.length), 3);
+  assert.ok(r.timeline.tasks >= 8 + 3, `the timeline has the page tasks and the chat's: ${JSON.stringify(r.timeline)}`);
+  assert.equal(r.timeline.failed, 0);
+  await shot(page, 'io');
   checkConsole();
   await page.close();
 });

@@ -152,3 +152,59 @@ test('graceful shutdown closes open WebSockets with 1001; bad input is rejected'
   assert.throws(() => connectWebSocket('ws://x/', { maxQueue: 0 }), RangeError);
   assert.throws(() => connectWebSocket('ws://x/', { protocol: 'x' }), /unknown option "protocol"/);
 });
+
+test('the handshake answers as RFC 6455 says (section 1.3 example), so real browsers and servers accept it', async () => {
+  const { acceptKey } = await import('../../bindings/ws_node.js');
+  assert.equal(acceptKey('dGhlIHNhbXBsZSBub25jZQ=='), 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+});
+
+test('cancelling an async task in a for await over a WebSocket cancels its pending receive and closes the socket (1000)', async () => {
+  const log = [];
+  await run(async () => {
+    const server = await chatApp(log).listen();
+    const ws = await connectWebSocket(`${server.url.replace('http', 'ws')}chat/cat`);
+    const got = [];
+    let first;
+    const firstSeen = new Promise((resolve) => { first = resolve; });
+    const reader = createTask(async () => {
+      for await (const m of ws) {
+        got.push(m);
+        first();
+      }
+      return 'the loop ended';
+    });
+    await ws.send('one');
+    await firstSeen;
+    reader.cancel('enough');
+    await assert.rejects(reader, (e) => e instanceof CancelledError);
+    assert.equal((await ws.closed).code, 1000);
+    while (log.length < 1) await sleep(5);
+    await server.close();
+    assert.deepEqual(got, ['cat: one']);
+  });
+  assert.deepEqual(log, ['cat left 1000']);
+});
+
+test('receive({ signal }) and connect({ signal }): aborting withdraws them, also before they started; no message is lost', async () => {
+  await run(async () => {
+    const server = await chatApp().listen();
+    const ws = await connectWebSocket(`${server.url.replace('http', 'ws')}echo`);
+    const outcomes = [];
+    for (const when of ['at once', 'later']) {
+      const ac = new AbortController();
+      const pending = ws.receive({ signal: ac.signal }).then(() => 'received', (e) => e);
+      if (when === 'later') await sleep(10);
+      ac.abort();
+      outcomes.push(await pending);
+    }
+    await ws.send('kept');
+    assert.equal(await ws.receive(), 'echo: kept');
+    await ws.close();
+    const ac = new AbortController();
+    const connecting = connectWebSocket(`${server.url.replace('http', 'ws')}echo`, { signal: ac.signal }).then(() => 'connected', (e) => e);
+    ac.abort(); // before the connect task ran
+    outcomes.push(await connecting);
+    await server.close();
+    assert.ok(outcomes.length === 3 && outcomes.every((e) => e instanceof CancelledError), String(outcomes));
+  });
+});

@@ -14,11 +14,18 @@
 // (wa_host_fs_cancel); a settling promise whose id is gone is ignored,
 // except that a file it opened is closed. Bytes go into wasm memory only
 // for live requests; HEAPU8 is read again after every allocation.
+// OPFS opens are serialized per path (WAFs.busy): a sync access handle is
+// exclusive, so an open (or a writeFile) waits until the earlier one of
+// that path has settled (and, if a withdrawn open, closed what it opened)
+// and until a pending close of it is done, instead of failing on a handle
+// about to go away. A file held open by a live handle still fails to open
+// again (EIO), as OPFS says: waiting for that close could wait forever.
 mergeInto(LibraryManager.library, {
-  $WAFs__postset: 'WAFs.reqs = new Map(); WAFs.files = new Map();',
+  $WAFs__postset: 'WAFs.reqs = new Map(); WAFs.files = new Map(); WAFs.busy = new Map();',
   $WAFs: {
     reqs: null,
-    files: null, // handle -> backend file object { pos, append, ... }
+    files: null, // handle -> backend file object { pos, append, key, ... }
+    busy: null, // path key -> promise settled once that path's pending open / close is over
     nextId: 1,
     nextHandle: 1,
     backendCache: undefined,
@@ -27,6 +34,21 @@ mergeInto(LibraryManager.library, {
     F_READ: 1, F_WRITE: 2, F_CREATE: 4, F_TRUNCATE: 8, F_APPEND: 16, F_EXCLUSIVE: 32,
     EINVAL: -3, ENOMEM: -4, EHOST: -13, ENOENT: -19, EEXIST: -20, EIO: -21,
     noop: function () {},
+    // The key that serializes request kind on B (null: none): opens,
+    // whole-file writes and closes of one OPFS file share one.
+    busyKey: function (B, kind, path, handle) {
+      if (!B.pathKey) return null;
+      if (kind === WAFs.OPEN || kind === WAFs.WRITE_FILE) return B.pathKey(path);
+      if (kind === WAFs.CLOSE) return (WAFs.files.get(handle) || {}).key || null;
+      return null;
+    },
+    // Keep key busy until what kept it busy before and promise `until` have settled.
+    occupy: function (key, before, until) {
+      var done = until.then(WAFs.noop, WAFs.noop);
+      var tail = before ? before.then(function () { return done; }) : done;
+      WAFs.busy.set(key, tail);
+      tail.then(function () { if (WAFs.busy.get(key) === tail) WAFs.busy.delete(key); });
+    },
     status: function (err) {
       var c = err && (err.code || err.name);
       if (c === 'ENOENT' || c === 'NotFoundError') return WAFs.ENOENT;
@@ -155,6 +177,9 @@ mergeInto(LibraryManager.library, {
       };
       return {
         name: 'opfs',
+        pathKey: function (path) {
+          try { return parts(path).join('/'); } catch (e) { return null; }
+        },
         open: function (path, flags) {
           var write = !!(flags & WAFs.F_WRITE);
           return split(path).then(function (s) {
@@ -323,9 +348,8 @@ mergeInto(LibraryManager.library, {
       var live = WAFs.reqs.get(id) === req;
       WAFs.reqs.delete(id);
       if (req.kind === WAFs.OPEN) {
-        if (!live) { // withdrawn: close what was opened for it
-          B.close(res).catch(WAFs.noop);
-          return;
+        if (!live) { // withdrawn: close what was opened for it (a promise: busy until then)
+          return B.close(res).catch(WAFs.noop);
         }
         var h = WAFs.nextHandle++;
         WAFs.files.set(h, res);
@@ -378,14 +402,23 @@ mergeInto(LibraryManager.library, {
     var B = WAFs.backend();
     if (!B) return WAFs.EHOST;
     var p;
+    var key = null;
+    var before = null;
     try {
       var bytes = len ? HEAPU8.slice(data, data + len) : new Uint8Array(0);
-      p = WAFs.run(B, kind, path ? UTF8ToString(path) : '', path2 ? UTF8ToString(path2) : '', flags, handle, bytes, cap);
+      var pathS = path ? UTF8ToString(path) : '';
+      var path2S = path2 ? UTF8ToString(path2) : '';
+      key = WAFs.busyKey(B, kind, pathS, handle);
+      var go = function () { return WAFs.run(B, kind, pathS, path2S, flags, handle, bytes, cap); };
+      before = key === null ? null : WAFs.busy.get(key) || null;
+      p = before && kind !== WAFs.CLOSE ? before.then(go) : go(); // a close never waits
+      if (key !== null && kind === WAFs.OPEN) p = p.then(function (f) { f.key = key; return f; });
     } catch (e) {
       p = Promise.reject(e);
     }
     if (!op) { // nobody waits (a close without an op)
       p.catch(WAFs.noop);
+      if (key !== null) WAFs.occupy(key, before, p);
       return 0;
     }
     var id;
@@ -395,7 +428,8 @@ mergeInto(LibraryManager.library, {
     } while (WAFs.reqs.has(id));
     var req = { op: op, kind: kind, buf: buf, cap: cap, handle: handle };
     WAFs.reqs.set(id, req);
-    p.then(function (res) { WAFs.complete(B, id, req, res); }, function (err) { WAFs.fail(id, req, err); });
+    var settled = p.then(function (res) { return WAFs.complete(B, id, req, res); }, function (err) { WAFs.fail(id, req, err); });
+    if (key !== null) WAFs.occupy(key, before, settled);
     return id;
   },
 
