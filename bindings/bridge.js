@@ -75,7 +75,7 @@ export function cFunctions(M) {
     wa__js_view_slot: M._wa__js_view_slot,
     wa_op_rollback: M._wa_op_rollback,
     // tasks
-    wa__js_spawn: M._wa__js_spawn, wa__js_spawn_c: M._wa__js_spawn_c, wa__js_park: M._wa__js_park,
+    wa__js_spawn: M._wa__js_spawn, wa__js_start_eager: M._wa__js_start_eager, wa__js_spawn_c: M._wa__js_spawn_c, wa__js_park: M._wa__js_park,
     wa__js_wake: M._wa__js_wake, wa__js_resume_after: M._wa__js_resume_after, wa__js_resume_cancel: M._wa__js_resume_cancel,
     wa_step_await: M._wa_step_await, wa_step_sleep: M._wa_step_sleep, wa_return_value: M._wa_return_value,
     wa__js_fail: M._wa__js_fail, wa__js_defer_cancel: M._wa__js_defer_cancel, wa_current_task: M._wa_current_task,

@@ -78,6 +78,12 @@ export interface TaskOptions {
   name?: string;
   /** Cancel the task when this signal aborts. */
   signal?: AbortSignal;
+  /**
+   * asyncio's eager_start (3.12+): run the first step inside createTask, as
+   * the current task, up to its first suspension; a body that never suspends
+   * comes back done. Default: the runtime's `eagerTasks` (false).
+   */
+  eager?: boolean;
 }
 
 export interface OpOptions {
@@ -179,6 +185,8 @@ export interface RuntimeOptions {
    * Default 'host'.
    */
   clock?: 'host' | 'virtual';
+  /** asyncio.eager_task_factory: createTask starts every task eagerly unless its options say `eager: false`. Default false. */
+  eagerTasks?: boolean;
   /** Debug mode: never-awaited operations, slow steps (slowMs, default 100), unreachable cancellations; warnings to warn (default console.warn). */
   debug?: boolean | { slowMs?: number; warn?: (message: string) => void };
 }
@@ -230,6 +238,17 @@ export declare class Runtime {
   run<T>(main: (task: Task) => T | PromiseLike<T>, options?: RunOptions): Promise<T>;
   run<T>(main: TaskGenerator<T> | Awaitable<T>, options?: RunOptions): Promise<T>;
   stats(): RuntimeStats;
+  /**
+   * asyncio.Runner.close: cancel every task still alive and await them, shut
+   * down the runtime's own worker pools, drop callbacks not yet run. Then
+   * every method throws. Idempotent; rejects (InvalidStateError) from one of
+   * its own tasks.
+   */
+  close(): Promise<void>;
+  /** True once close() was called. */
+  readonly closed: boolean;
+  /** `await using rt = await Runtime.create()`: close() at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void>;
   /** Start an HTTP request on the host's fetch (a runtime operation). */
   fetch(url: string | URL, init?: FetchInit): Op<FetchResponse>;
   fetchStats(): { responses: number; pending: number; hostHandles: number };

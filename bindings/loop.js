@@ -38,7 +38,7 @@ export class Loop {
   constructor(rt) {
     /** @internal */ this._rt = rt;
     /** @internal */ this._c = rt._c;
-    /** @internal callback id -> [fn, args] */ this._callbacks = new Map();
+    /** @internal callback id -> [fn, args, C handle lo, hi] */ this._callbacks = new Map();
     /** @internal */ this._nextId = 1;
     /** @internal where errors of callbacks go */
     this._onError = rt._onError;
@@ -78,13 +78,19 @@ export class Loop {
     if (rc !== 0) throw errorFromStatus(rc, `${where} failed`);
     const lo = mem.u32(mem.cell);
     const hi = mem.u32(mem.cell + 4);
-    this._callbacks.set(id, [fn, args]);
+    this._callbacks.set(id, [fn, args, lo, hi]);
     return new Handle(this, id, lo, hi, mode === MODE_SOON ? undefined : mode === MODE_LATER ? this.time() + t : t);
   }
 
   /** @internal */
   cancelHandle(h) {
     if (this._callbacks.delete(h._id)) this._c.wa__js_handle_cancel(h._lo, h._hi);
+  }
+
+  /** Cancel every callback not yet run (Runtime.close). */
+  cancelAll() {
+    for (const [, , lo, hi] of this._callbacks.values()) this._c.wa__js_handle_cancel(lo, hi);
+    this._callbacks.clear();
   }
 
   /** C: callback id is due. */

@@ -47,6 +47,7 @@ import { timeoutRun } from './timeout.js';
 import { taskGroupRun } from './taskgroup.js';
 import { fetchOp, fetchStats } from './fetch.js';
 import { Files } from './files.js';
+import { closeRuntime } from './runtime_close.js';
 
 /**
  * The package's own module (dist/wasyncio.mjs + .wasm). The literal
@@ -73,19 +74,22 @@ export class Runtime {
    * Load a module and attach a runtime to it.
    * @param {{ module?: string | URL, wasm?: string | URL | WebAssembly.Module,
    *           onError?: (err: unknown, context: object) => void,
-   *           moduleOptions?: object, clock?: 'host' | 'virtual' }} [options]
+   *           moduleOptions?: object, clock?: 'host' | 'virtual', eagerTasks?: boolean }} [options]
    *   module: URL of the Emscripten glue (X.mjs) of a module built by
    *   build.sh (default: the package's runtime); wasm: where its .wasm is
    *   (default X.wasm next to the glue; give it when a bundler renamed it),
    *   or the compiled WebAssembly.Module; onError: where unretrieved task
    *   failures and callback errors go (default console.error); clock:
    *   'virtual' for tests: time starts at 0 and, whenever nothing is ready,
-   *   jumps to the next timer at once (see wa_loop_set_clock).
+   *   jumps to the next timer at once (see wa_loop_set_clock); eagerTasks:
+   *   asyncio.eager_task_factory, every createTask is eager unless its
+   *   options say { eager: false }.
    * @returns {Promise<Runtime>}
    */
   static async create(options = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('Runtime.create(options): options must be an object');
-    const { wasm, onError, moduleOptions, clock = 'host', debug } = options;
+    const { wasm, onError, moduleOptions, clock = 'host', debug, eagerTasks = false } = options;
+    if (typeof eagerTasks !== 'boolean') throw new TypeError('options.eagerTasks must be a boolean');
     const module = options.module ?? undefined;
     if (onError !== undefined && typeof onError !== 'function') throw new TypeError('options.onError must be a function');
     if (clock !== 'host' && clock !== 'virtual') throw new RangeError("options.clock must be 'host' or 'virtual'");
@@ -99,6 +103,9 @@ export class Runtime {
     // wa_loop_set_clock: on 'virtual', time jumps to the next timer whenever
     // nothing is ready (and no fetch or worker job is in flight)
     if (clock === 'virtual') rt._c.wa_loop_set_clock(1);
+    // asyncio.eager_task_factory: createTask starts tasks eagerly unless
+    // told otherwise ({ eager: false })
+    rt._tasks.eager = eagerTasks;
     return rt;
   }
 
@@ -139,6 +146,7 @@ export class Runtime {
     /** @internal */ this._scopes = new Scopes(this);
     /** @internal */ this._exec = new Executor(this);
     /** @internal files.js, made when first used */ this._files = null;
+    /** @internal close()'s promise, once called */ this._closing = undefined;
     /** @internal `sleep(0)`: one shared operation (it holds nothing) */
     this._sleep0 = new SleepOp(this, 0);
     this._sleep0._shared = true;
@@ -190,8 +198,12 @@ export class Runtime {
    * the yield), an async function (gets the Task; use `task.signal`), or a
    * plain function. Also accepted: a generator object, an operation, a
    * Future/Task, or a promise (the task awaits it).
+   * eager (asyncio's eager_start, 3.12+; default: Runtime.create's
+   * eagerTasks): the first step runs inside this call, as the current task,
+   * up to the first suspension; a body that never suspends comes back
+   * done, never scheduled.
    * @param {Function | Generator | PromiseLike<any>} fn
-   * @param {{ name?: string, signal?: AbortSignal }} [options]
+   * @param {{ name?: string, signal?: AbortSignal, eager?: boolean }} [options]
    * @returns {import('./futures.js').Task}
    */
   createTask(fn, options) {
@@ -399,6 +411,27 @@ export class Runtime {
     return t && t._ptr ? this._c.wa__js_task_deadline(t._ptr) : Infinity;
   }
 
+  // ---- lifetime --------------------------------------------------------------
+
+  /**
+   * asyncio.Runner.close: cancel every task still alive and await them,
+   * shut down the worker pools this runtime's C code made, drop callbacks
+   * not yet run (no host timer stays armed) and free pooled memory. After
+   * that every method throws an Error saying the runtime is closed.
+   * Idempotent (every call returns the same promise); rejects with an
+   * InvalidStateError when called from one of the runtime's own tasks.
+   * `await using rt = await Runtime.create()` calls it on leaving the block.
+   * @returns {Promise<void>}
+   */
+  close() {
+    return closeRuntime(this);
+  }
+
+  /** True once close() was called (it may still be finishing). */
+  get closed() {
+    return this._closing !== undefined;
+  }
+
   // ---- fetch, executor ------------------------------------------------------
 
   /**
@@ -503,4 +536,11 @@ export class Runtime {
       this._c.wa_js_free(p);
     }
   }
+}
+
+// `await using rt = await Runtime.create()` (hosts that know the symbol)
+if (typeof Symbol.asyncDispose === 'symbol') {
+  Object.defineProperty(Runtime.prototype, Symbol.asyncDispose, {
+    value() { return this.close(); }, writable: true, configurable: true,
+  });
 }

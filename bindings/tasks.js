@@ -46,6 +46,8 @@ export class Tasks {
     this.current = null;
     /** JS tasks not yet done (leak checks). */
     this.live = 0;
+    /** createTask's default for options.eager (Runtime.create({ eagerTasks })). */
+    this.eager = false;
   }
 
   /**
@@ -56,7 +58,9 @@ export class Tasks {
     if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError('createTask(fn, options): options must be an object');
     const name = options?.name;
     const signal = options?.signal;
+    const eager = options?.eager ?? this.eager;
     checkName(name, 'createTask');
+    if (typeof eager !== 'boolean') throw new TypeError('createTask: options.eager must be a boolean');
     if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('createTask: options.signal must be an AbortSignal');
     let body;
     if (typeof fn === 'function') body = fn;
@@ -70,7 +74,7 @@ export class Tasks {
     task._coro = fn;
     const slot = this._views.alloc(task);
     const np = name === undefined ? 0 : this._rt._mem.cstr(name);
-    const ptr = this._c.wa__js_spawn(slot, np);
+    const ptr = this._c.wa__js_spawn(slot, np, eager ? 1 : 0);
     if (np) this._c.wa_js_free(np);
     if (!ptr) {
       this._views._freeSlot(task);
@@ -79,6 +83,9 @@ export class Tasks {
     task._ptr = ptr;
     this.live++;
     if (signal) this.linkSignal(task, signal);
+    // asyncio's eager start: the first step runs now, as the current task,
+    // up to its first suspension (C had it linked in, not queued)
+    if (eager) this._c.wa__js_start_eager(ptr);
     return task;
   }
 

@@ -115,7 +115,18 @@ typedef struct wa_task_opts {
                            Rounded up to a size class (min WA_STACK_MIN). */
     wa_free_fn arg_free;/* if set, called with arg (or state) once the task
                            is done, whether or not its body ever ran      */
+    unsigned flags;     /* WA_TASK_EAGER, or 0                             */
 } wa_task_opts_t;
+
+/* wa_task_opts_t.flags: start the task eagerly (asyncio's eager_start=True
+ * and eager_task_factory, Python 3.12+). Its first step runs inside
+ * wa_spawn / wa_spawn_step, as the current task (wa_current_task() is the
+ * new task, and again the caller's once the call returns), up to its first
+ * suspension; a body that ends without suspending comes back done and is
+ * never scheduled. Works from anywhere: outside tasks, from a step task, and
+ * from a coroutine task (the new coroutine runs on its own stack and the
+ * creator goes on when it first suspends). */
+#define WA_TASK_EAGER 1u
 
 /* The smallest coroutine stack (C frames plus saved coroutine state). */
 #define WA_STACK_MIN 2048u

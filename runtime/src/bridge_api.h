@@ -50,7 +50,8 @@ void wa_js_free(void *p);
 /* Spawn a JS task (a step task whose step is a JS function) whose view is
  * in JS view slot `slot` (> 0): its steps and done callback carry the
  * slot. Returns the task (one reference for JS) or NULL. */
-wa_task_t *wa__js_spawn(int32_t slot, const char *name);
+wa_task_t *wa__js_spawn(int32_t slot, const char *name, int eager);
+int wa__js_start_eager(wa_task_t *t);
 
 /* Watch f for the JS view in `slot` (> 0): JS is told when f is done
  * (wa_js_import_done(f, slot)) and, for a task, when it gets a cancel

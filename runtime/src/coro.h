@@ -1,7 +1,9 @@
 /* Stackful coroutine backends and their stack pool.
  *
- * Asymmetric coroutines: only the scheduler resumes, only the running
- * coroutine yields, and a coroutine never resumes another one.
+ * Asymmetric coroutines: the scheduler resumes, only the running coroutine
+ * yields, and the yield returns to whoever resumed it. Resumes nest: an
+ * eager task start (WA_TASK_EAGER) resumes the new task's coroutine from
+ * inside the running one, which goes on when the new one first yields.
  *  - wasm: binaryen Asyncify driven from inside the module (coro_asyncify.c)
  *  - native: a hand-written context switch on x86-64, ucontext elsewhere
  *    (coro_native.c)
@@ -71,7 +73,7 @@ typedef struct wa_coro_sched {
     const void *asan_bottom;
     size_t asan_size;
 #else
-    ucontext_t ctx;
+    ucontext_t *ctx;        /* the resumer's context (on its stack) */
     const void *asan_bottom;
     size_t asan_size;
 #endif

@@ -81,6 +81,11 @@ void wa__coro_release(wa_coro_t *c) {
  * into an instrumented caller. */
 WA_NOT_ASYNCIFIED WA_EXPORT WA_NOINLINE void wa__coro_resume_impl(wa_coro_t *c) {
     wa_coro_sched_t *s = &wa__loop.sched;
+    /* Resumes nest (an eager task start inside a running coroutine): c's
+     * unwind stops here too, and the outer coroutine goes on, with its own
+     * stack limits back. */
+    wa_coro_t *outer = s->running;
+    uintptr_t outer_main_sp = s->main_sp;
     uintptr_t main_sp = wa__sp_get();
     s->main_sp = main_sp;
     s->running = c;
@@ -107,9 +112,15 @@ WA_NOT_ASYNCIFIED WA_EXPORT WA_NOINLINE void wa__coro_resume_impl(wa_coro_t *c) 
         c->finished = 1;
         c->status = status;
     }
-    wa__stack_limits_set(UNCHECKED_BASE, UNCHECKED_LIMIT); /* before leaving the task's stack */
+    /* before leaving the task's stack */
+    if (outer)
+        wa__stack_limits_set((uintptr_t)outer->stack + outer->stack_size,
+                             (uintptr_t)outer->stack + WA_CANARY_BYTES + WA_ASYNCIFY_RESERVE);
+    else
+        wa__stack_limits_set(UNCHECKED_BASE, UNCHECKED_LIMIT);
     wa__sp_set(main_sp);
-    s->running = NULL;
+    s->running = outer;
+    s->main_sp = outer_main_sp;
 }
 
 static void (*volatile resume_ptr)(wa_coro_t *) = wa__coro_resume_impl;

@@ -111,7 +111,7 @@ static void coro_main(void *p) {
     void *dead;
     wa__ctx_switch(&dead, s->sp);
 #else
-    setcontext(&s->ctx);
+    setcontext(s->ctx);
 #endif
 }
 
@@ -167,20 +167,32 @@ void wa__coro_release(wa_coro_t *c) {
     c->stack = NULL;
 }
 
+/* Nests (an eager task start from inside a running coroutine): the outer
+ * resumer's switch state is kept here and put back once c yields. */
 void wa__coro_resume(wa_coro_t *c) {
     wa_coro_sched_t *s = &wa__loop.sched;
+    wa_coro_t *outer = s->running;
+    const void *outer_bottom = s->asan_bottom;
+    size_t outer_size = s->asan_size;
     void *fake = NULL;
     (void)fake;
     s->running = c;
     c->started = 1;
     ASAN_START(&fake, c->stack + WA_CANARY_BYTES, c->stack_size - WA_CANARY_BYTES);
 #if WA_CORO_X86_64
+    void *outer_sp = s->sp;
     wa__ctx_switch(&s->sp, c->sp);
+    s->sp = outer_sp;
 #else
-    swapcontext(&s->ctx, &c->ctx);
+    ucontext_t here, *outer_ctx = s->ctx;
+    s->ctx = &here;
+    swapcontext(&here, &c->ctx);
+    s->ctx = outer_ctx;
 #endif
     ASAN_FINISH(fake, NULL, NULL);
-    s->running = NULL;
+    s->asan_bottom = outer_bottom;
+    s->asan_size = outer_size;
+    s->running = outer;
 }
 
 void wa__coro_yield(wa_coro_t *c) {
@@ -192,7 +204,7 @@ void wa__coro_yield(wa_coro_t *c) {
 #if WA_CORO_X86_64
     wa__ctx_switch(&c->sp, s->sp);
 #else
-    swapcontext(&c->ctx, &s->ctx);
+    swapcontext(&c->ctx, s->ctx);
 #endif
     ASAN_FINISH(c->asan_fake, &s->asan_bottom, &s->asan_size);
 }

@@ -287,6 +287,11 @@ void wa__report_unretrieved(wa_future_t *f);
 
 /* task.c */
 void wa__task_step(void *task, void *unused);
+/* wa_task_opts_t.flags, internal: link the task in but queue no first step;
+ * the creator starts it with wa__task_start_eager once it has set up its
+ * side (the JS bindings: the task's view must know its pointer first). */
+#define WA__TASK_UNQUEUED 0x80000000u
+void wa__task_start_eager(wa_task_impl_t *t);
 int wa__task_cancel(wa_task_impl_t *t, const char *msg);
 void wa__task_free_fields(wa_task_impl_t *t);
 void wa__task_dealloc(wa_task_impl_t *t);   /* back to the pool */

@@ -110,11 +110,14 @@ static int task_new(uint8_t kind, const wa_task_opts_t *opts, wa_task_impl_t **o
     return 0;
 }
 
-/* Link a fully built task in, queue its first step, hand out references. */
-static int task_launch(wa_task_impl_t *t, wa_task_t **out) {
+/* Link a fully built task in, queue its first step (or run it now: eager),
+ * hand out references. */
+static int task_launch(wa_task_impl_t *t, wa_task_t **out, unsigned flags) {
     wa_loop_t *L = loop();
-    int rc = wa__ready_push(wa__task_step, t, NULL);
-    if (rc) return rc;
+    if (!(flags & (WA_TASK_EAGER | WA__TASK_UNQUEUED))) {
+        int rc = wa__ready_push(wa__task_step, t, NULL);
+        if (rc) return rc;
+    }
     t->tstate = TASK_READY;
     t->next = L->tasks_head;
     if (L->tasks_head) L->tasks_head->prev = t;
@@ -123,7 +126,18 @@ static int task_launch(wa_task_impl_t *t, wa_task_t **out) {
     /* The loop's reference (dropped when done) is the initial one. */
     if (out) *out = wa_ref(&t->fut);
     HOOK(L, WA_TASK_CREATED, t, 0);
+    if (flags & WA_TASK_EAGER) wa__task_start_eager(t);
     return 0;
+}
+
+/* Run the first step of t (created with WA__TASK_UNQUEUED, or eager) now,
+ * inside whatever runs: asyncio's Task.__eager_start swaps the current
+ * task for the new one and back. */
+void wa__task_start_eager(wa_task_impl_t *t) {
+    wa_loop_t *L = loop();
+    wa_task_impl_t *creator = L->current;
+    wa__task_step(t, NULL);
+    L->current = creator;
 }
 
 static void task_discard(wa_task_impl_t *t) {
@@ -145,7 +159,7 @@ int wa_spawn(wa_task_t **out, wa_coro_fn fn, void *arg, const wa_task_opts_t *op
     t->u.c.fn = fn;
     t->u.c.arg = arg;
     rc = wa__coro_init(&t->u.c.coro, stack, fn, arg);
-    if (rc == 0) rc = task_launch(t, out);
+    if (rc == 0) rc = task_launch(t, out, opts ? opts->flags : 0);
     if (rc) task_discard(t);
     return rc;
 }
@@ -157,7 +171,7 @@ int wa_spawn_step(wa_task_t **out, wa_step_fn step, void *state, const wa_task_o
     if (rc) return rc;
     t->u.s.fn = step;
     t->u.s.state = state;
-    rc = task_launch(t, out);
+    rc = task_launch(t, out, opts ? opts->flags : 0);
     if (rc) task_discard(t);
     return rc;
 }

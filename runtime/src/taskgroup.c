@@ -133,8 +133,13 @@ static void on_task_done(wa_future_t *task, void *arg) {
 static int adopt(wa_taskgroup_t *tg, wa_task_t *t, tgchild_t *c) {
     c->tg = tg;
     c->task = t;
-    int rc = wa_future_add_done_callback(t, on_task_done, c);
-    if (rc) return rc;
+    /* A child already done (an eager task that never suspended) is
+     * accounted for at once, as asyncio's TaskGroup.create_task does. */
+    bool done = wa_future_done(t);
+    if (!done) {
+        int rc = wa_future_add_done_callback(t, on_task_done, c);
+        if (rc) return rc;
+    }
     wa_ref(t);
     c->next = NULL;
     c->prev = tg->tail;
@@ -143,6 +148,7 @@ static int adopt(wa_taskgroup_t *tg, wa_task_t *t, tgchild_t *c) {
     tg->tail = c;
     tg->nchildren++;
     TASK(t)->group = tg;
+    if (done) on_task_done(t, c);
     return 0;
 }
 

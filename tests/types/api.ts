@@ -31,6 +31,7 @@ configure({ assetsURL: null });
 const runtime = await ready();
 expectType<Runtime>()(runtime);
 const custom = Runtime.create({ module: '/c/add-1f3a.mjs', wasm: new URL('https://cdn.example/add-9c2e.wasm') });
+const eagerRt: Promise<Runtime> = Runtime.create({ eagerTasks: true });
 expectType<Promise<Runtime>>()(custom);
 
 async function tasks() {
@@ -38,6 +39,7 @@ async function tasks() {
   expectType<Task<number>>()(createTask(async (t) => 1));
   expectType<Task<string>>()(createTask(async (t) => { await sleep(1, undefined, { signal: t.signal }); return 'x'; }));
   expectType<Task<number>>()(createTask(function* () { yield sleep(10); return 2; }));
+  expectType<Task<number>>()(createTask(function* () { return 3; }, { eager: true, name: 'e' }));
   expectType<Task<void>>()(createTask(function* () { yield sleep(10); }));
   expectType<Task<string>>()(createTask(() => 'plain'));
   expectType<Task<number>>()(createTask(sleep(5, 3)));

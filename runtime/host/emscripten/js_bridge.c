@@ -67,16 +67,27 @@ static int js_step(void *state, int status) {
     return wa_js_import_step((int32_t)(intptr_t)state, status);
 }
 
-WA_EXPORT wa_task_t *wa__js_spawn(int32_t slot, const char *name) {
+/* eager: link the task in without queueing its first step; JS then gives
+ * its view the pointer and runs that step with wa__js_start_eager. */
+WA_EXPORT wa_task_t *wa__js_spawn(int32_t slot, const char *name, int eager) {
     wa_task_t *t = NULL;
-    wa_task_opts_t o = {.name = name, .stack_size = 0};
+    wa_task_opts_t o = {.name = name, .stack_size = 0, .flags = eager ? WA__TASK_UNQUEUED : 0};
     if (slot <= 0 || wa_spawn_step(&t, js_step, (void *)(intptr_t)slot, &o) != 0) return NULL;
     if (wa__js_watch(t, slot) != 0) {
         wa_cancel(t, NULL); /* before its first step: it never runs */
+        if (eager) wa__task_start_eager(TASK(t)); /* (its step is not queued) */
         wa_release(t);
         return NULL;
     }
     return t;
+}
+
+/* Run the first step of JS task t, spawned eager, now (createTask(fn,
+ * { eager: true })). WA_ESTATE if it is not a task waiting for that. */
+WA_EXPORT int wa__js_start_eager(wa_task_t *t) {
+    if (!wa_is_task(t) || TASK(t)->started || TASK(t)->tstate != TASK_READY) return WA_ESTATE;
+    wa__task_start_eager(TASK(t));
+    return 0;
 }
 
 /* From inside JS task t's step: suspend until wa__js_wake(t) (an async
