@@ -5,10 +5,11 @@
 // A pool job awaited by a task is a C future whose cancellation cancels the
 // job; when the job settles, the future completes: C and JS tasks await,
 // gather and cancel executor jobs like anything else.
-import { Op } from './ops.js';
+import { Op, keepOutcome } from './ops.js';
 import { isRuntime } from './defaults.js';
 import { WasyncioError, codes, statusOf } from './errors.js';
-import { WorkerPool, PoolOp, Job as JobHandle, defaultPool, cpuCount, BIND } from './pool.js';
+import { WorkerPool, PoolOp, Job as JobHandle, defaultPool, cpuCount, BIND, setCurrentAsyncTask } from './pool.js';
+import { KIND_ASYNC, KIND_NEW } from './futures.js';
 import { isTransfer } from './transfer.js';
 import { futureState } from './constants.js';
 
@@ -30,6 +31,22 @@ export class ExecOp extends Op {
     return this._rt._exec.bind(rec, this._mode);
   }
 }
+// A result that arrives as the task is cancelled cannot go back to the job:
+// the task keeps it, and the cancellation comes at its next wait.
+ExecOp.prototype._lateCancel = keepOutcome;
+
+/** The runtimes whose async tasks may make pool operations (weakly held). */
+const runtimes = [];
+
+/** The async task current now, in any runtime, or null. */
+function currentAsyncTask() {
+  for (const ref of runtimes) {
+    const t = ref.deref()?._tasks.current;
+    if (t && (t._kind === KIND_ASYNC || t._kind === KIND_NEW)) return t;
+  }
+  return null;
+}
+setCurrentAsyncTask(currentAsyncTask);
 
 function bytesInput(bytes, where) {
   if (bytes === undefined) return new ArrayBuffer(0);
@@ -60,6 +77,8 @@ export class Executor {
     /** @internal C future -> its link to a pool job, while pending */ this._bindings = new Map();
     /** @internal C pool id -> WorkerPool (wa_pool_new) */ this._pools = new Map();
     /** @internal */ this._nextPool = 1;
+    for (let i = runtimes.length - 1; i >= 0; i--) if (!runtimes[i].deref()) runtimes.splice(i, 1);
+    runtimes.push(new WeakRef(rt));
   }
 
   /**
@@ -267,4 +286,12 @@ export class Executor {
 PoolOp.prototype[BIND] = function bind(rt) {
   if (!isRuntime(rt)) throw new TypeError('not a Runtime');
   return new ExecOp(rt, () => this._claim(), this._mode);
+};
+
+// Awaited in the code of the async task it belongs to: a runtime operation
+// of that task (the async-style rule), so cancelling the task cancels the job.
+PoolOp.prototype._awaitIn = function awaitIn(t, onFulfilled, onRejected) {
+  const op = new ExecOp(t._rt, () => this._claim(), this._mode);
+  op._task = t;
+  return op.then(onFulfilled, onRejected);
 };

@@ -8,7 +8,7 @@
 //   const r2 = await fetch(url, { signal: task.signal }); // async task
 //   for await (const chunk of r2) ...                    // streamed body
 import { Op } from './ops.js';
-import { errorFromStatus, codes } from './errors.js';
+import { errorFromStatus, codes, CancelledError } from './errors.js';
 import { WA, layout } from './constants.js';
 import { checkOptions } from './options.js';
 
@@ -141,6 +141,11 @@ class FetchOp extends Op {
   }
 }
 
+/** The outcome of a read or body op whose bytes went back to the response. */
+function rolledBack() {
+  return { ok: false, error: new CancelledError('cancelled: the bytes read were given back to the response'), cancelled: true };
+}
+
 /** Reads the rest of the body. */
 class BodyOp extends Op {
   constructor(response, convert) {
@@ -162,6 +167,9 @@ class BodyOp extends Op {
     const c = rt._c;
     const cell = rt._mem.cell;
     const rc = c.wa_response_body_finish(ptr, cell, cell + 4);
+    // the task was cancelled as the body arrived: C gave it back to the
+    // response (a later read or body gets it)
+    if (rc === codes.ECANCELLED && c.wa_future_status(ptr) === 0) return rolledBack();
     // the body is consumed (or failed): the C response is no longer needed;
     // status and headers stay on the JS object
     if (rc !== 0) {
@@ -210,6 +218,8 @@ class ReadOp extends Op {
     const c = rt._c;
     try {
       const rc = c.wa_response_read_finish(ptr, rt._mem.cell);
+      // cancelled as the bytes arrived: C gave them back (the next read gets them)
+      if (rc === codes.ECANCELLED && c.wa_future_status(ptr) === 0) return rolledBack();
       if (rc !== 0) {
         const out = rt._views.readOutcome(ptr);
         if (!out.cancelled) this._response.close(); // failed: nothing more to read

@@ -157,6 +157,17 @@ Op.prototype._shared = false;
  */
 Op.prototype._lateCancel = null;
 
+/**
+ * An Op._lateCancel for operations whose outcome cannot be given back (a
+ * job's result, bytes read from a body): the task keeps it and gets the
+ * cancellation at its next wait.
+ * @this {Op}
+ * @internal
+ */
+export function keepOutcome(task) {
+  this._rt._c.wa__js_defer_cancel(task._ptr);
+}
+
 /** `sleep(ms, value)`: resolves with value after ms. */
 export class SleepOp extends Op {
   /** @internal */

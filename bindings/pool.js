@@ -198,13 +198,19 @@ export class Job {
   }
 }
 
+/** @internal () => the async task current now (of any runtime), or null: set by executor.js */
+let currentAsyncTask = () => null;
+/** @internal */
+export function setCurrentAsyncTask(fn) { currentAsyncTask = fn; }
+
 /**
  * What `pool.run()`, `pool.submit()` and `job.result()` return: the job is
- * already submitted (as with piscina); this is how to await it. Awaited
- * with `await`, it is a plain promise (the `{ signal }` given to run()
- * cancels the job); yielded in a generator task or given to gather(), it
- * becomes a runtime operation, so cancelling the task cancels the job.
- * It may be awaited any number of times.
+ * already submitted (as with piscina); this is how to await it. Made in an
+ * async task's code, it belongs to that task like a runtime operation
+ * (cancelling the task cancels the job); yielded in a generator task or
+ * given to gather(), it becomes a runtime operation too. Elsewhere,
+ * awaiting it is awaiting a plain promise (the `{ signal }` given to run()
+ * cancels the job). It may be awaited any number of times.
  */
 export class PoolOp {
   /** @internal */
@@ -212,6 +218,8 @@ export class PoolOp {
     /** @internal */ this._rec = rec;
     /** @internal 'run' | 'submit' */ this._mode = mode;
     /** @internal */ this._promise = null;
+    /** @internal the async task it belongs to (awaits go through its runtime: executor.js) */
+    this._task = currentAsyncTask();
   }
 
   /** @internal the job record (for the runtime binding) */
@@ -221,6 +229,8 @@ export class PoolOp {
 
   /** Thenable. */
   then(onFulfilled, onRejected) {
+    // a pending (state 0) async task: through its runtime (executor.js)
+    if (this._task !== null && this._task._state === 0) return this._awaitIn(this._task, onFulfilled, onRejected);
     if (!this._promise) this._promise = this._plain(this._rec);
     return this._promise.then(onFulfilled, onRejected);
   }

@@ -88,6 +88,8 @@ export class WaitOp extends Op {
       const rc = c.wa_wait_start(rt._mem.cell, arr, ptrs.length, this._timeout, this._rw);
       if (rc !== 0) throw errorFromStatus(rc, 'wait failed');
       this._ptrs = ptrs;
+      // the wait will hand out what fails meanwhile: not reported as unretrieved
+      for (const f of this._list) rt._unretrieved.watch(f);
       return rt._mem.out();
     } finally {
       rt._mem.free(arr);
@@ -98,7 +100,10 @@ export class WaitOp extends Op {
   /** @internal the done and pending sets, as the objects given */
   _outcome(rt, ptr) {
     const c = rt._c;
-    if (c.wa_future_status(ptr) !== 0) return rt._views.readOutcome(ptr);
+    if (c.wa_future_status(ptr) !== 0) {
+      for (const f of this._list) rt._unretrieved.unwatch(f, false);
+      return rt._views.readOutcome(ptr);
+    }
     const n = this._list.length;
     const buf = c.wa_js_malloc(8 * n + 8);
     if (!buf) return { ok: false, error: new RangeError('out of wasm memory') };
@@ -115,6 +120,8 @@ export class WaitOp extends Op {
       const pending = new Set();
       for (let i = 0; i < nd; i++) done.add(viewOf(rt._mem.u32(dp + 4 * i)));
       for (let i = 0; i < np; i++) pending.add(viewOf(rt._mem.u32(pp + 4 * i)));
+      // handed out in done: retrieved (the caller looks at them)
+      for (const f of this._list) rt._unretrieved.unwatch(f, done.has(f));
       return { ok: true, value: { done, pending } };
     } finally {
       c.wa_js_free(buf);

@@ -40,6 +40,8 @@ struct wa_response {
     size_t max_body;         /* wa_response_body's limit                    */
     fetch_op_t *op;          /* the operation waiting on the host, or NULL  */
     fetch_op_t *last;        /* latest completed read/body op (rollback)    */
+    char *unread;            /* bytes a rollback gave back: read first      */
+    size_t unread_len;
     char *meta;              /* NUL-terminated strings from the host        */
     const char *status_text, *url, *type;
     size_t nheaders;
@@ -207,11 +209,45 @@ void wa_response_free(wa_response_t *r) {
     host_end(r);
     timer_stop(r);
     if (r->last) r->last->r = NULL;
+    free(r->unread);
     free(r->errmsg);
     free(r->meta);
     free(r->headers);
     LP->fetch_responses--;
     free(r);
+}
+
+/* ---- bytes given back -------------------------------------------------------
+ * A read or body whose task was cancelled after it completed gives its
+ * bytes back (op_rollback): they are the next ones read, before what the
+ * host has not delivered yet, so the stream stays readable and whole. */
+
+/* Put n > 0 bytes back in front of r's body (kept NUL-terminated, as body
+ * buffers are). false: out of memory. */
+static bool unread_push(wa_response_t *r, const void *p, size_t n) {
+    char *b = malloc(n + r->unread_len + 1);
+    if (!b) return false;
+    memcpy(b, p, n);
+    if (r->unread_len) memcpy(b + n, r->unread, r->unread_len);
+    b[n + r->unread_len] = '\0';
+    free(r->unread);
+    r->unread = b;
+    r->unread_len += n;
+    return true;
+}
+
+/* Move up to cap bytes given back into buf; returns how many. */
+static size_t unread_take(wa_response_t *r, void *buf, size_t cap) {
+    size_t k = r->unread_len < cap ? r->unread_len : cap;
+    memcpy(buf, r->unread, k);
+    r->unread_len -= k;
+    if (r->unread_len) {
+        memmove(r->unread, r->unread + k, r->unread_len + 1);
+    } else {
+        free(r->unread);
+        r->unread = NULL;
+    }
+    return k;
 }
 
 /* ---- operation futures ---------------------------------------------------- */
@@ -321,10 +357,11 @@ static void op_rollback(wa_future_t *f) {
         op->r = NULL;
         wa_response_free(r);
     } else if (op->kind == OP_READ) {
-        if (op->r && op->n > 0)
-            resp_fail(op->r, WA_ECANCELLED,
-                      "a read completed but its task was cancelled: the bytes were discarded", NULL);
+        if (op->r && op->n > 0 && !unread_push(op->r, op->buf, op->n))
+            resp_fail(op->r, WA_ENOMEM, "a read completed as its task was cancelled, and its bytes could not be kept: out of memory", NULL);
     } else {
+        if (op->r && op->n > 0 && !unread_push(op->r, op->data, op->n))
+            resp_fail(op->r, WA_ENOMEM, "a body completed as its task was cancelled, and could not be kept: out of memory", NULL);
         free(op->data);
         op->data = NULL;
     }
@@ -447,7 +484,11 @@ int wa_response_read_start(wa_future_t **out, wa_response_t *r, void *buf, size_
     if (!op) return WA_ENOMEM;
     op->buf = buf;
     op->cap = cap < MAX_READ ? cap : MAX_READ;
-    if (r->phase != PH_BODY) {
+    if (r->unread_len) { /* given back by a rollback: these come first */
+        op->n = unread_take(r, buf, op->cap);
+        link_done(r, op);
+        op_complete(op, FUT_OK, 0, NULL);
+    } else if (r->phase != PH_BODY) {
         op_from_state(op, r); /* end of body: 0 bytes; failed: its status */
     } else {
         int n = wa_host_fetch_read(r->id, buf, op->cap);
@@ -498,7 +539,12 @@ int wa_response_body_start(wa_future_t **out, wa_response_t *r) {
     if (r->op) return WA_ESTATE;
     fetch_op_t *op = op_new(OP_BODY);
     if (!op) return WA_ENOMEM;
-    if (r->phase == PH_EOF && !(op->data = calloc(1, 1))) {
+    if (r->phase == PH_EOF && r->unread_len) { /* the body is what a rollback gave back */
+        op->data = r->unread;
+        op->n = r->unread_len;
+        r->unread = NULL;
+        r->unread_len = 0;
+    } else if (r->phase == PH_EOF && !(op->data = calloc(1, 1))) {
         wa_release(&op->fut);
         return WA_ENOMEM;
     }
@@ -662,6 +708,21 @@ WA_EXPORT void wa__fetch_on_body(wa_response_t *r, int id, char *data, size_t le
     }
     fetch_op_t *op = r->op;
     resp_eof(r);
+    if (r->unread_len) { /* what a rollback gave back comes first */
+        char *b = realloc(data, r->unread_len + len + 1);
+        if (!b) {
+            free(data);
+            resp_fail(r, WA_ENOMEM, "out of memory joining the body", NULL);
+            return;
+        }
+        memmove(b + r->unread_len, b, len + 1);
+        memcpy(b, r->unread, r->unread_len);
+        len += r->unread_len;
+        free(r->unread);
+        r->unread = NULL;
+        r->unread_len = 0;
+        data = b;
+    }
     op->data = data;
     op->n = len;
     op_complete(op, FUT_OK, 0, NULL);

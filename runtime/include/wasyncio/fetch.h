@@ -48,9 +48,10 @@ extern "C" {
  *    _finish takes the outcome. Cancelling the future cancels the operation
  *    as above; releasing the last reference of a pending one does too. If
  *    the waiting task is cancelled just after the operation completed, the
- *    outcome is not handed out: a response is aborted and freed at once, a
- *    read leaves its response failed with WA_ECANCELLED (its bytes were
- *    consumed), a body buffer is freed; _finish then returns WA_ECANCELLED.
+ *    outcome is not handed out: a response is aborted and freed at once; the
+ *    bytes of a read or a body are given back to the response (the next read
+ *    or body returns them first: the stream stays readable and whole);
+ *    _finish then returns WA_ECANCELLED.
  *
  * Ownership: request data (URL, method, headers, body) is copied when the
  * request starts. A response belongs to whoever took it (wa_fetch,

@@ -144,6 +144,22 @@ export function scenarios({ run, createTask, sleep, gather, currentTask, Queue, 
       await rejectsWith(g, CancelledError);
       check(done.sort().join() === '1,2,3', done.join());
     })],
+    ["the tutorials' gather: async functions' promises, variadic, results in call order", () => run(async () => {
+      const order = [];
+      async function fetchData(n, ms) { await sleep(ms); order.push(n); return { n }; }
+      const r = await gather(fetchData(1, 300), fetchData(2, 100), fetchData(3, 200));
+      check(r.map((x) => x.n).join() === '1,2,3', 'results in call order');
+      check(order.join() === '2,3,1', 'ran concurrently, finished by delay: ' + order.join());
+      // a failure: gather rejects with it; the others go on (asyncio's default)
+      async function boom() { await sleep(1); throw new RangeError('boom'); }
+      const slow = fetchData(4, 20);
+      const e = await rejectsWith(gather(boom(), slow), RangeError);
+      check(e.message === 'boom', e.message);
+      await sleep(40);
+      check(order.includes(4), 'the other awaitable was not cancelled');
+      const mixed = await gather(boom(), fetchData(5, 1), { returnExceptions: true });
+      check(mixed[0] instanceof RangeError && mixed[1].n === 5, 'returnExceptions');
+    })],
     ['timeout() around plain async code: the deadline reaches the await', () => run(async () => {
       const t0 = Date.now();
       await rejectsWith(timeout(20, async () => { await sleep(10_000); }), TimeoutError);
