@@ -272,6 +272,7 @@ export class Task extends Future {
     // JS tasks: the state their steps work on (tasks.js)
     /** @internal the body: the function (or the generator given), then its generator */ this._body = null;
     /** @internal KIND_* */ this._kind = kind;
+    /** @internal what createTask was given (getCoro) */ this._coro = null;
     /** @internal what a generator task awaits (an op, a view, or a C future's awaitable) */ this._awaiting = null;
     /** @internal generator: the C future it awaits (one reference); async: BODY_OK / BODY_FAILED once the body settled */ this._awaitPtr = 0;
     /** @internal an async body saw its cancellation (through its signal or an operation) */ this._delivered = false;
@@ -304,6 +305,16 @@ export class Task extends Future {
    */
   getStack() {
     return this._rt._stackOf(this);
+  }
+
+  /**
+   * What the task runs, as given to createTask: the function, generator
+   * object or awaitable (asyncio Task.get_coro()); null for a C task (its
+   * function is C's: wa_task_get_coro).
+   * @returns {unknown}
+   */
+  getCoro() {
+    return this._coro ?? null;
   }
 
   /** Number of pending cancellation requests (asyncio Task.cancelling()). */

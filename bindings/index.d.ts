@@ -135,6 +135,8 @@ export declare class Task<T = unknown> extends Future<T> {
   uncancel(): number;
   /** Aborts (reason: CancelledError) when the task is asked to cancel. */
   readonly signal: AbortSignal;
+  /** What the task runs, as given to createTask (asyncio's get_coro); null for a C task (wa_task_get_coro). */
+  getCoro(): unknown;
 }
 
 /** A scheduled callback. */
@@ -207,6 +209,9 @@ export declare class Runtime {
   /** Make fn callable from C with wa_js_call(name, arg, &future). */
   register(name: string, fn: (arg: any) => unknown): void;
   createFuture<T = unknown>(): Future<T>;
+  /** asyncio.ensure_future: a Future/Task of this runtime as it is; a generator object, an Op or a promise in a new task. */
+  ensureFuture<T>(aw: Future<T>): Future<T>;
+  ensureFuture<T>(aw: TaskGenerator<T> | Awaitable<T>, options?: TaskOptions): Future<T>;
   sleep<T = undefined>(ms: number, value?: T, options?: OpOptions): Op<T>;
   /** `gather(a, b, c)`: the results in argument order. */
   gather<A extends readonly Awaitable[]>(...aws: A): Future<{ -readonly [K in keyof A]: Resolved<A[K]> }>;
@@ -327,6 +332,7 @@ export declare const gather: Runtime['gather'];
 export declare const currentTask: Runtime['currentTask'];
 export declare const allTasks: Runtime['allTasks'];
 export declare const createFuture: Runtime['createFuture'];
+export declare const ensureFuture: Runtime['ensureFuture'];
 export declare const callSoon: Runtime['callSoon'];
 export declare const callLater: Runtime['callLater'];
 export declare const callAt: Runtime['callAt'];

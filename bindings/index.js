@@ -101,6 +101,8 @@ export const currentTask = /* @__PURE__ */ onDefault('currentTask');
 export const allTasks = /* @__PURE__ */ onDefault('allTasks');
 /** @type {Runtime['createFuture']} */
 export const createFuture = /* @__PURE__ */ onDefault('createFuture');
+/** @type {Runtime['ensureFuture']} */
+export const ensureFuture = /* @__PURE__ */ onDefault('ensureFuture');
 /** @type {Runtime['callSoon']} */
 export const callSoon = /* @__PURE__ */ onDefault('callSoon');
 /** @type {Runtime['callLater']} */

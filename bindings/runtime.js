@@ -38,6 +38,7 @@ import { Trace } from './trace.js';
 import { SyncRegistry } from './sync.js';
 import { Scopes } from './scopes.js';
 import { Executor } from './executor.js';
+import { ensureFuture } from './ensure_future.js';
 import { gather } from './gather.js';
 import { WaitOp, WaitForOp, checkNoMore } from './wait.js';
 import { AsCompleted } from './as_completed.js';
@@ -216,6 +217,18 @@ export class Runtime {
    */
   register(name, fn) {
     this._calls.register(name, fn);
+  }
+
+  /**
+   * asyncio.ensure_future: a Future or Task of this runtime as it is; a
+   * generator object, an operation or a promise-like in a new task
+   * (options: createTask's). TypeError for anything else (a function too:
+   * call it, or use createTask).
+   * @param {unknown} aw
+   * @param {{ name?: string, signal?: AbortSignal }} [options]
+   */
+  ensureFuture(aw, options) {
+    return ensureFuture(this, aw, options);
   }
 
   /** A new pending Future. */

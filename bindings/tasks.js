@@ -67,6 +67,7 @@ export class Tasks {
 
     const task = new Task(this._rt, 0, name, KIND_NEW);
     task._body = body;
+    task._coro = fn;
     const slot = this._views.alloc(task);
     const np = name === undefined ? 0 : this._rt._mem.cstr(name);
     const ptr = this._c.wa__js_spawn(slot, np);

@@ -408,6 +408,27 @@ WA_API int wa_task_cancelling(const wa_task_t *t);
  * not yet delivered. WA_EINVAL if t is not a task. */
 WA_API int wa_task_uncancel(wa_task_t *t);
 
+/* Task-local context (asyncio's contextvars, as one pointer). Every task
+ * has a context value; a new task copies it from the task that spawns it
+ * (from the loop's value when spawned outside tasks), as asyncio's tasks
+ * copy the current contextvars.Context at creation. Keep your context
+ * variables in a struct behind it and treat that as immutable: to change a
+ * variable, set a new struct, so tasks that copied the old one keep it.
+ * Callbacks run with the loop's value. Returns the current task's value
+ * (outside tasks, the loop's; NULL until set). */
+WA_API void *wa_context_get(void);
+
+/* Set the current task's context value (outside tasks: the loop's, which
+ * tasks spawned from outside tasks start with). Returns 0. */
+WA_API int wa_context_set(void *value);
+
+/* What the task runs (asyncio Task.get_coro()): a coroutine task gives the
+ * function and argument it was spawned with (*fn, *arg; *step NULL), a step
+ * task its step function and state (*step, *arg; *fn NULL). Any out pointer
+ * may be NULL. Also once the task is done (an arg_free'd argument is then
+ * dangling: compare it, do not use it). WA_EINVAL if t is not a task. */
+WA_API int wa_task_get_coro(const wa_task_t *t, wa_coro_fn *fn, wa_step_fn *step, void **arg);
+
 /* ------------------------------------------------------------------------ */
 /* Combinators                                                               */
 /* ------------------------------------------------------------------------ */
@@ -483,15 +504,17 @@ WA_API int wa_wait_sets(wa_future_t *w, wa_future_t **done, size_t *ndone,
  * A result that completes in the same loop turn as the deadline is returned,
  * never dropped for a timeout. timeout_ms <= 0: f's status at once if f is
  * done (no suspension), else f is cancelled and awaited as above.
- * Cancelling the caller cancels f and returns WA_ECANCELLED (not converted).
- * WA_NO_TIMEOUT: plain wa_await. WA_EINVAL if f is NULL / the current task
+ * Cancelling the caller cancels f and returns WA_ECANCELLED (not converted);
+ * with timeout_ms <= 0 (f already cancelled) it returns at once, without
+ * waiting for f (asyncio's _cancel_and_wait). WA_NO_TIMEOUT: plain wa_await. WA_EINVAL if f is NULL / the current task
  * or timeout_ms is NaN; WA_ENOTASK outside a coroutine task. */
 WA_API int wa_wait_for(wa_future_t *f, double timeout_ms);
 
 /* Non-suspending form: *out gets a future with the outcome wa_wait_for would
  * return (result: f's result, borrowed; the future references f). Cancelling
  * it cancels f; it then ends with f's outcome (cancelled, or f's value if f
- * swallowed the cancellation), or at once cancelled if f was already done.
+ * swallowed the cancellation), or at once cancelled if f was already done or
+ * timeout_ms <= 0 (then f, already cancelled, is not waited for).
  * If f is an operation (wa_lock_acquire_start ...), its outcome is never
  * lost: it is rolled back (wa_op_rollback) when the cancellation wins, and
  * when the task awaiting *out is cancelled after *out completed (the

@@ -156,6 +156,8 @@ typedef struct wa_task_s {
      * task's AbortSignal). */
     void (*cancel_notify)(struct wa_task_s *t);
     wa_free_fn arg_free;          /* wa_task_opts_t.arg_free                */
+    void *context;                /* task-local context (wa_context_get):
+                                     copied from the spawner at creation   */
     union {
         struct {
             wa_coro_fn fn;
@@ -215,6 +217,7 @@ typedef struct wa_loop {
     size_t live_handles;
     /* tasks */
     wa_task_impl_t *current;
+    void *context;                /* wa_context_get/set outside tasks        */
     wa_task_impl_t *tasks_head;
     size_t live_tasks;
     uint64_t task_counter;

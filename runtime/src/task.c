@@ -100,6 +100,7 @@ static int task_new(uint8_t kind, const wa_task_opts_t *opts, wa_task_impl_t **o
     t->number = ++L->task_counter;
     t->timer_slot = WA_NO_SLOT;
     if (opts) t->arg_free = opts->arg_free;
+    t->context = L->current ? L->current->context : L->context;
     if (opts && opts->name && !(t->name = wa__strdup(opts->name))) {
         L->live_futures--;
         wa__task_dealloc(t);
@@ -558,6 +559,28 @@ const char *wa_task_name(const wa_task_t *f) {
         if (!t->name) return "Task";
     }
     return t->name;
+}
+
+void *wa_context_get(void) {
+    wa_loop_t *L = loop();
+    return L->current ? L->current->context : L->context;
+}
+
+int wa_context_set(void *value) {
+    wa_loop_t *L = loop();
+    if (L->current) L->current->context = value;
+    else L->context = value;
+    return 0;
+}
+
+int wa_task_get_coro(const wa_task_t *f, wa_coro_fn *fn, wa_step_fn *step, void **arg) {
+    if (!wa_is_task(f)) return WA_EINVAL;
+    const wa_task_impl_t *t = TASK(f);
+    bool coro = f->kind == KIND_CORO;
+    if (fn) *fn = coro ? t->u.c.fn : NULL;
+    if (step) *step = coro ? NULL : t->u.s.fn;
+    if (arg) *arg = coro ? t->u.c.arg : t->u.s.state;
+    return 0;
 }
 
 int wa_task_set_name(wa_task_t *f, const char *name) {

@@ -14,7 +14,9 @@
  * asyncio. Awaited any other way (callbacks, combinators, JS promises), it
  * is a future that behaves like a task running that coroutine, built from
  * callbacks: a timer cancels f; f's completion decides the outcome;
- * cancelling the future cancels f and waits for it. */
+ * cancelling the future cancels f and waits for it, except with timeout
+ * <= 0, where asyncio awaits a separate waiter (_cancel_and_wait): then the
+ * future is cancelled at once. */
 #include "comb.h"
 #include "bridge_api.h"
 
@@ -81,6 +83,7 @@ typedef struct waitfor {
     bool expired;           /* the deadline passed: inner was cancelled */
     bool cancel_requested;  /* the outer was cancelled */
     bool adopted;           /* a task runs it inline, in `scope` */
+    bool cancel_and_wait;   /* timeout <= 0: asyncio's _cancel_and_wait */
     wa_timeout_t scope;
 } waitfor_t;
 
@@ -120,6 +123,18 @@ static void on_timeout(void *arg) {
 
 static int waitfor_cancel(wa_future_t *f, const char *msg) {
     waitfor_t *w = (waitfor_t *)f;
+    if (w->cancel_and_wait && w->inner->state == FUT_PENDING) {
+        /* asyncio's _cancel_and_wait awaits a separate waiter: cancelling
+         * the caller ends that wait at once (it does not wait for the inner,
+         * already cancelled, nor cancel it again) and drops the callback. */
+        w->cancel_requested = true;
+        int rc = wa__future_cancel_plain(f, msg);
+        if (w->registered && wa_future_remove_done_callback(w->inner, inner_done, w) > 0) {
+            w->registered = false;
+            wa_release(&w->fut); /* the registration's reference (the canceller holds one) */
+        }
+        return rc;
+    }
     w->cancel_requested = true;
     wa_handle_cancel(w->timer);
     w->timer = 0;
@@ -219,6 +234,7 @@ int wa_wait_for_start(wa_future_t **out, wa_future_t *f, double timeout) {
     w->expired = false;
     w->cancel_requested = false;
     w->adopted = false;
+    w->cancel_and_wait = timeout <= 0;
     memset(&w->scope, 0, sizeof w->scope);
     w->fut.fini = waitfor_fini;
     w->fut.cancel_hook = waitfor_cancel;

@@ -381,3 +381,64 @@ TEST(task_hook_reports_the_life_cycle_in_order) {
     wa_release(t);
     return 0;
 }
+
+static int step_done_at_once(void *state, int status) {
+    (void)state;
+    (void)status;
+    return 0;
+}
+
+/* asyncio Task.get_coro(): what the task runs, before and after it ran. */
+TEST(task_get_coro_gives_what_the_task_runs) {
+    static int cookie;
+    wa_task_t *c, *s;
+    CHECK_EQ(wa_spawn(&c, return_arg, &cookie, NULL), 0);
+    CHECK_EQ(wa_spawn_step(&s, step_done_at_once, &cookie, NULL), 0);
+    wa_coro_fn fn = NULL;
+    wa_step_fn step = step_done_at_once;
+    void *arg = NULL;
+    CHECK_EQ(wa_task_get_coro(c, &fn, &step, &arg), 0);
+    CHECK(fn == return_arg && step == NULL && arg == &cookie);
+    CHECK_EQ(wa_await(c), 0);
+    CHECK_EQ(wa_await(s), 0);
+    fn = return_arg;
+    CHECK_EQ(wa_task_get_coro(s, &fn, &step, &arg), 0);
+    CHECK(fn == NULL && step == step_done_at_once && arg == &cookie);
+    CHECK_EQ(wa_task_get_coro(c, NULL, NULL, &arg), 0); /* done: still known */
+    CHECK(arg == &cookie);
+    wa_future_t *f;
+    CHECK_EQ(wa_future_new(&f), 0);
+    CHECK_EQ(wa_task_get_coro(f, &fn, &step, &arg), WA_EINVAL);
+    CHECK_EQ(wa_task_get_coro(NULL, NULL, NULL, NULL), WA_EINVAL);
+    wa_release(f);
+    wa_release(c);
+    wa_release(s);
+    return 0;
+}
+
+/* Task-local context: a child copies its spawner's value at creation;
+ * setting it later changes neither the child's nor the parent's. */
+static int context_child(void *arg) {
+    const char **seen = arg;
+    seen[0] = wa_context_get();
+    wa_sleep(0); /* the parent sets a new value meanwhile */
+    seen[1] = wa_context_get();
+    wa_context_set((void *)"child's own");
+    return 0;
+}
+
+TEST(task_context_is_copied_at_spawn) {
+    const char *seen[2] = {NULL, NULL};
+    void *saved = wa_context_get();
+    CHECK_EQ(wa_context_set((void *)"parent"), 0);
+    wa_task_t *t;
+    CHECK_EQ(wa_spawn(&t, context_child, seen, NULL), 0);
+    CHECK_EQ(wa_context_set((void *)"parent, later"), 0);
+    CHECK_EQ(wa_await(t), 0);
+    CHECK_STR(seen[0], "parent"); /* what it was at the spawn */
+    CHECK_STR(seen[1], "parent");
+    CHECK_STR(wa_context_get(), "parent, later"); /* the child's set stayed its own */
+    wa_release(t);
+    wa_context_set(saved);
+    return 0;
+}

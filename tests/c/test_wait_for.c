@@ -283,3 +283,46 @@ TEST(wait_for_start_of_an_op_gives_it_back_when_the_awaiter_is_cancelled) {
     CHECK_EQ(wa_lock_destroy(l), 0);
     return 0;
 }
+
+/* wait_for(t, 0) on a task that is already running: t is cancelled and
+ * awaited through a separate waiter (asyncio's _cancel_and_wait), so
+ * cancelling the caller ends its wait at once while t still cleans up.
+ * (Differential test seed 6386: the future form waited for t.) */
+static int calls_wait_for_zero(void *arg) {
+    int rc = wa_wait_for(arg, 0);
+    wa_log("wait_for:%d@%g", rc, wa_time());
+    return rc;
+}
+
+static int awaits_wait_for_start_zero(void *arg) {
+    wa_future_t *w;
+    int rc = wa_wait_for_start(&w, arg, 0);
+    if (rc) return rc;
+    rc = wa_await(w);
+    wa_log("wait_for_start:%d@%g", rc, wa_time());
+    wa_release(w);
+    return rc;
+}
+
+TEST_VIRTUAL(wait_for_zero_cancelled_caller_does_not_wait_for_the_inner) {
+    wa_coro_fn forms[2] = {calls_wait_for_zero, awaits_wait_for_start_zero};
+    for (int i = 0; i < 2; i++) {
+        inner_t in = {10000, 0, 5, "v"};
+        wa_task_t *t, *w;
+        CHECK_EQ(wa_spawn(&t, inner_body, &in, NULL), 0);
+        CHECK_EQ(wa_sleep(0), 0); /* t sleeps */
+        CHECK_EQ(wa_spawn(&w, forms[i], t, NULL), 0);
+        CHECK_EQ(wa_sleep(0), 0); /* w has cancelled t and waits */
+        CHECK_EQ(wa_cancel(w, NULL), 1);
+        CHECK_EQ(wa_await(w), WA_ECANCELLED);
+        CHECK(!wa_future_done(t)); /* t still cleans up */
+        CHECK_EQ(wa_task_cancelling(t), 0); /* cancelled once (and uncancelled), not twice */
+        CHECK_EQ(wa_await(t), WA_ECANCELLED);
+        wa_log("@%g", wa_time());
+        wa_release(w);
+        wa_release(t);
+    }
+    CHECK_STR(wa_log_text(), "start cancelled wait_for:-1@0 cleaned @5 "
+                             "start cancelled wait_for_start:-1@5 cleaned @10");
+    return 0;
+}

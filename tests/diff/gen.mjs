@@ -42,11 +42,14 @@ export const FEATURES = [
 /**
  * Generate program number `seed`.
  * @param {number} seed
- * @param {{ features?: string[], maxBodies?: number, maxStmts?: number }} [opts]
+ * @param {{ features?: string[], allowed?: string[], messages?: boolean,
+ *   maxBodies?: number, maxStmts?: number }} [opts] features: exactly these;
+ *   allowed: a random subset of these (default FEATURES); messages: false,
+ *   cancel() without messages (the C subset)
  */
 export function generate(seed, opts = {}) {
   const R = rng(seed * 2654435761 + 12345);
-  const features = new Set(opts.features ?? FEATURES.filter(() => R.chance(0.6)));
+  const features = new Set(opts.features ?? (opts.allowed ?? FEATURES).filter(() => R.chance(0.6)));
   if (!features.size) features.add('sleep');
   const nBodies = R.int(2, opts.maxBodies ?? 5);
   const maxStmts = opts.maxStmts ?? 7;
@@ -134,7 +137,7 @@ export function generate(seed, opts = {}) {
         return { k, n, v, body: childBody(b) };
       }
       case 'await': return { k, n, v: R.pick(vars), p: policy() };
-      case 'cancel': return { k, n, v: R.pick(vars), msg: R.chance(0.5) ? `m${n}` : null };
+      case 'cancel': return { k, n, v: R.pick(vars), msg: R.chance(0.5) && opts.messages !== false ? `m${n}` : null };
       case 'uncancel': return { k, n, op: R.pick(['uncancel', 'cancelling', 'cancelSelf']) };
       case 'gather': {
         const items = [];

@@ -32,6 +32,35 @@ def _tg_init_ordered(self, *a, **k):
 
 taskgroups.TaskGroup.__init__ = _tg_init_ordered
 
+# asyncio.as_completed dedupes its awaitables through a set and registers
+# its callback on each in that set's order, so futures that are already done
+# come out in hash (address) order: it varied from run to run. The oracle
+# registers them in argument order (wasyncio's), one of CPython's orders.
+from asyncio import events as _events, queues as _queues, tasks as _tasks
+
+
+class _OrderedTodo(_OrderedSet):
+    def remove(self, x):
+        del self[x]
+
+
+def _ac_init_ordered(self, aws, timeout):
+    self._done = _queues.Queue()
+    self._timeout_handle = None
+    loop = _events.get_event_loop()
+    todo = _OrderedTodo()
+    for aw in dict.fromkeys(aws):
+        todo.add(_tasks.ensure_future(aw, loop=loop))
+    for f in todo:
+        f.add_done_callback(self._handle_completion)
+    if todo and timeout is not None:
+        self._timeout_handle = loop.call_later(timeout, self._handle_timeout)
+    self._todo = todo
+    self._todo_left = len(todo)
+
+
+_tasks._AsCompletedIterator.__init__ = _ac_init_ordered
+
 
 class Tie(Exception):
     pass

@@ -150,6 +150,45 @@ test('waitFor: a done awaitable at once; a pending one one step after it is done
 });
 
 // a, b done; create_task(other()); await gather(a, b)  -> [1, 1] at once, then other
+// t = create_task(inner()); w = create_task(wait_for(t, 0)); ...; w.cancel()
+// wait_for(t, 0) cancels t and awaits a separate waiter (_cancel_and_wait):
+// cancelling w ends its wait at once, while t still cleans up (its two
+// sleep(0)s). CPython 3.14: inner start, cancel caller, inner cancelled,
+// caller cancelled, main: caller done False, inner cleaned up, main: inner done
+test('waitFor(t, 0): cancelling the caller does not wait for t (differential seed 6386)', async () => {
+  const log = [];
+  await run(function* () {
+    const t = createTask(function* () {
+      log.push('inner start');
+      try {
+        yield sleep(10);
+      } catch (e) {
+        log.push('inner cancelled');
+        yield sleep(0);
+        yield sleep(0);
+        log.push('inner cleaned up');
+        throw e;
+      }
+    });
+    yield sleep(0);
+    const w = createTask(function* () {
+      try {
+        yield waitFor(t, 0);
+      } catch (e) {
+        log.push('caller cancelled');
+        throw e;
+      }
+    });
+    yield sleep(0);
+    log.push('cancel caller');
+    w.cancel();
+    try { yield w; } catch { log.push(`main: caller done ${t.done()}`); }
+    try { yield t; } catch { log.push('main: inner done'); }
+  });
+  assert.deepEqual(log, ['inner start', 'cancel caller', 'inner cancelled', 'caller cancelled',
+    'main: caller done false', 'inner cleaned up', 'main: inner done']);
+});
+
 test('gather of done children and shield of a done task do not suspend', async () => {
   const log = [];
   await run(function* () {

@@ -53,6 +53,9 @@ function sh(cmd, args, { input, timeout = 120_000, env } = {}) {
       err = err.split('\n').map((l) => (l.length > 300 ? l.slice(0, 300) + ' …' : l)).join('\n');
       resolve({ status, out, err: err.length > 4000 ? '…' + err.slice(-4000) : err });
     });
+    // a program that exits without reading stdin makes this write fail
+    // (EPIPE): not an error of the block (its exit status says)
+    child.stdin.on('error', () => {});
     child.stdin.end(input ?? '');
   });
 }

@@ -1,7 +1,7 @@
 // Type tests of the public API (checked with `tsc --strict`, never run):
 // every export of 'wasyncio', both task styles, results inferred.
 import {
-  run, createTask, sleep, gather, currentTask, allTasks, createFuture, callSoon, callLater,
+  run, createTask, sleep, gather, currentTask, allTasks, createFuture, ensureFuture, callSoon, callLater,
   callAt, time, fetch, runtime as loadedRuntime, ready, configure, Runtime, Future, Task, Handle, Op, FetchResponse,
   CancelledError, TimeoutError, InvalidStateError, QueueEmpty, QueueFull, QueueShutDown,
   BrokenBarrierError, WasyncioError, ValueError, codes,
@@ -74,6 +74,10 @@ async function tasks() {
   f.setException(new Error('no'));
   expectType<string>()(await f);
   expectType<Future<number>>()(runtime.createFuture<number>());
+  expectType<Future<string>>()(ensureFuture(f));
+  expectType<Future<number>>()(ensureFuture(Promise.resolve(1), { name: 'p' }));
+  expectType<Future<number>>()(runtime.ensureFuture(sleep(1, 2)));
+  expectType<unknown>()(t.getCoro());
   expectType<Task | null>()(currentTask());
   expectType<Task[]>()(allTasks());
 
