@@ -131,6 +131,22 @@ class AsyncWait extends Tail {
   }
 }
 
+/**
+ * `await sleep(0)`: a turn of the loop for nobody's operation (the shared
+ * sleep(0) holds nothing and belongs to no task: nothing can withdraw it).
+ * A third of an AsyncWait, for the commonest await of async code.
+ * @internal
+ */
+class Resumption extends Tail {
+  constructor(onFulfilled, onRejected) {
+    super();
+    this.onFulfilled = onFulfilled;
+    this.onRejected = onRejected;
+    /** slot in the table until the loop reaches it */
+    this.slot = 0;
+  }
+}
+
 export class AsyncOps {
   /** @param {import('./runtime.js').Runtime} rt */
   constructor(rt) {
@@ -180,6 +196,10 @@ export class AsyncOps {
    * ops start each time); returns a Tail.
    */
   then(op, onFulfilled, onRejected) {
+    if (op === this._rt._sleep0) {
+      const y = this._yieldOnce(onFulfilled, onRejected);
+      if (y !== null) return y;
+    }
     if (!op._shared && op._wait !== null) return this._another(op._wait, onFulfilled, onRejected);
     op._claim();
     const w = new AsyncWait(op, onFulfilled, onRejected);
@@ -350,10 +370,27 @@ export class AsyncOps {
     } else this._deliver(w, out.ok, out.ok ? out.value : out.error);
   }
 
+  /** @internal `await sleep(0)`: a Resumption in the loop's order (null: the loop is out of memory) */
+  _yieldOnce(onFulfilled, onRejected) {
+    const y = new Resumption(onFulfilled, onRejected);
+    const slot = this._free.length ? this._free.pop() : this._waits.length;
+    this._waits[slot] = y;
+    y.slot = slot;
+    this._live++;
+    if (this._c.wa__js_resume_after(slot, 0, 0) === 0) return y;
+    this._releaseSlot(slot);
+    return null; // the general path reports it
+  }
+
   /** C: the wait in slot (wa__js_resume_after) is due. */
   resume(slot) {
     const w = this._waits[slot];
     if (!w) return;
+    if (w instanceof Resumption) {
+      this._releaseSlot(slot);
+      settleTail(w, w.onFulfilled, true, undefined);
+      return;
+    }
     this._untrack(w);
     if (w.cancelError !== null) return; // withdrawn (its outcome is delivered)
     w.timer = 0;
@@ -413,16 +450,21 @@ export class AsyncOps {
   /** @internal */
   _untrack(w) {
     if (w.task !== null && w.task._opWait === w) w.task._opWait = null;
-    this._waits[w.slot] = null;
-    this._free.push(w.slot);
+    this._releaseSlot(w.slot);
     w.slot = 0;
+    if (w.onAbort) w.op._signal.removeEventListener('abort', w.onAbort);
+    w.onAbort = null;
+  }
+
+  /** @internal */
+  _releaseSlot(slot) {
+    this._waits[slot] = null;
+    this._free.push(slot);
     if (--this._live === 0 && this._waits.length > 1024) {
       // nothing awaited: give the table's memory back
       this._waits = [null];
       this._free = [];
     }
-    if (w.onAbort) w.op._signal.removeEventListener('abort', w.onAbort);
-    w.onAbort = null;
   }
 
   /** @internal settled outside the loop: handlers run in a microtask, never inside then() */

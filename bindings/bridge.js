@@ -80,7 +80,7 @@ export function cFunctions(M) {
     wa_step_await: M._wa_step_await, wa_step_sleep: M._wa_step_sleep, wa_return_value: M._wa_return_value,
     wa__js_fail: M._wa__js_fail, wa__js_defer_cancel: M._wa__js_defer_cancel, wa_current_task: M._wa_current_task,
     wa__js_all_tasks: M._wa__js_all_tasks, wa__js_cancel_msg: M._wa__js_cancel_msg,
-    wa__js_cancel_pending: M._wa__js_cancel_pending, wa__gather_failed: M._wa__gather_failed,
+    wa__js_cancel_pending: M._wa__js_cancel_pending, wa__js_return: M._wa__js_return, wa__gather_failed: M._wa__gather_failed,
     wa_task_name: M._wa_task_name, wa_task_set_name: M._wa_task_set_name, wa__js_task_name_raw: M._wa__js_task_name_raw,
     wa__js_task_number: M._wa__js_task_number, wa_task_cancelling: M._wa_task_cancelling,
     wa_task_uncancel: M._wa_task_uncancel, wa__js_task_deadline: M._wa__js_task_deadline,

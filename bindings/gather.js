@@ -15,9 +15,9 @@ export class GatheringFuture extends Future {
     super(rt, ptr);
     /** @internal the children as awaited (views, operations, promises), until settled */
     this._kids = kids;
-    /** @internal their C futures where we hold a reference (not views), else 0 */
+    /** @internal Int32Array: their C futures where we hold a reference (not views), else 0; null: none */
     this._kidPtrs = kidPtrs;
-    /** @internal the C futures wa_gather got (identities: the gather holds them) */
+    /** @internal Int32Array: the C futures wa_gather got (identities: the gather holds them) */
     this._cPtrs = cPtrs;
   }
 
@@ -46,7 +46,7 @@ export class GatheringFuture extends Future {
         k._sync();
         values[i] = k._result;
       } else {
-        const o = rt._awaitables.outcomeOf(k, this._kidPtrs[i]);
+        const o = rt._awaitables.outcomeOf(k, this._kidPtrs ? this._kidPtrs[i] : 0);
         values[i] = o.ok ? o.value : o.error;
       }
     }
@@ -56,16 +56,14 @@ export class GatheringFuture extends Future {
   /** @internal */
   _kidOutcome(i) {
     const k = this._kids[i];
-    return this._rt._awaitables.outcomeOf(k, k instanceof Future ? k._ptr : this._kidPtrs[i]);
+    return this._rt._awaitables.outcomeOf(k, k instanceof Future || !this._kidPtrs ? k._ptr : this._kidPtrs[i]);
   }
 
   /** @internal drop our references to the children */
   _fire() {
     const ptrs = this._kidPtrs;
-    if (ptrs) {
-      this._kids = this._kidPtrs = this._cPtrs = null;
-      for (let i = 0; i < ptrs.length; i++) if (ptrs[i]) this._rt._c.wa_release(ptrs[i]);
-    }
+    this._kids = this._kidPtrs = this._cPtrs = null;
+    if (ptrs) for (let i = 0; i < ptrs.length; i++) if (ptrs[i]) this._rt._c.wa_release(ptrs[i]);
     super._fire();
   }
 }
@@ -81,33 +79,42 @@ export function gather(rt, args) {
   const flags = opts.returnExceptions ? RETURN_EXCEPTIONS : 0;
   const awaitables = rt._awaitables;
   const c = rt._c;
-  for (let i = 0; i < aws.length; i++) awaitables.check(aws[i], `gather: argument ${i}`);
-  const kids = new Array(aws.length);
-  const ptrs = new Array(aws.length).fill(0); // what wa_gather gets
-  const owned = new Array(aws.length).fill(0); // where we hold a reference
-  let n = 0;
+  const n = aws.length;
+  for (let i = 0; i < n; i++) {
+    const aw = aws[i];
+    if (!(aw instanceof Future && aw._rt === rt)) awaitables.check(aw, `gather: argument ${i}`);
+  }
+  // typed arrays: no GC scanning of two more arrays as long as the children
+  const kids = new Array(n);
+  const ptrs = new Int32Array(n); // what wa_gather gets
+  let owned = null; // where we hold a reference (made when the first one is)
+  let i = 0;
   let arr = 0;
   try {
-    for (; n < aws.length; n++) {
-      const k = awaitables.adopt(aws[n]);
-      kids[n] = k;
+    for (; i < n; i++) {
+      const aw = aws[i];
+      const k = aw instanceof Future ? aw : awaitables.adopt(aw);
+      kids[i] = k;
       if (k instanceof Future && k._ptr) {
         // a pending view: the gather takes its own reference, the view keeps its outcome
         k._markAwaited();
-        ptrs[n] = k._ptr;
+        ptrs[i] = k._ptr;
       } else {
-        ptrs[n] = owned[n] = awaitables.start(k, `gather: argument ${n}`);
+        owned ??= new Int32Array(n);
+        ptrs[i] = owned[i] = awaitables.start(k, `gather: argument ${i}`);
       }
     }
-    arr = rt._mem.ptrArray(ptrs);
-    const rc = c.wa_gather(rt._mem.cell, arr, ptrs.length, flags);
+    arr = c.wa_js_malloc(4 * Math.max(1, n));
+    if (!arr) throw new RangeError('out of wasm memory');
+    rt._mem.M.HEAPU32.set(ptrs, arr >> 2);
+    const rc = c.wa_gather(rt._mem.cell, arr, n, flags);
     if (rc !== 0) throw errorFromStatus(rc, 'gather failed');
   } catch (e) {
     // roll back: what gather started is withdrawn (operations, tasks made
     // for generators), our references dropped
-    for (let i = 0; i < n; i++) {
-      if (kids[i] !== aws[i] || !(kids[i] instanceof Future)) c.wa_cancel(ptrs[i], 0);
-      if (owned[i]) c.wa_release(owned[i]);
+    for (let j = 0; j < i; j++) {
+      if (kids[j] !== aws[j] || !(kids[j] instanceof Future)) c.wa_cancel(ptrs[j], 0);
+      if (owned && owned[j]) c.wa_release(owned[j]);
     }
     throw e;
   } finally {

@@ -401,6 +401,18 @@ export class Tasks {
     const c = this._c;
     this.live--;
     task._body = null;
+    if (ok && (typeof v !== 'object' || v === null) && typeof v !== 'function') {
+      // a primitive (copying it to C starts nothing): one crossing asks for
+      // a pending cancellation, sets the C result and names the task
+      const r = c.wa__js_return(task._ptr, this._rt._codec.toC(v));
+      if (r >= 0) {
+        if (task._name === undefined) task._name = r > 0 ? r : this.finalName(task._ptr);
+        task._record(true, v);
+        return 0;
+      }
+      ok = false;
+      v = r === codes.ECANCELLED ? new CancelledError(this.cancelMessage(task._ptr) ?? '') : errorFromStatus(r);
+    }
     // asyncio: a body that returns with a cancellation still pending (it
     // cancelled itself, say) ends cancelled
     if (ok && c.wa__js_cancel_pending(task._ptr)) {

@@ -126,6 +126,15 @@ WA_API wa_future_t *wa__gather_failed(const wa_future_t *outer);
  * a body returning now ends cancelled (asyncio). */
 int wa__js_cancel_pending(const wa_task_t *t);
 
+/* From inside running JS task t's step, its body returned v (a value with
+ * no side effects to make: the call owns it): the three questions of a
+ * task's end in one crossing. A cancellation pending: v is freed and
+ * WA_ECANCELLED returned (the task ends cancelled). Else v is the task's
+ * result, and the return is its number if it has the default name
+ * ("Task-<n>"), 0 if it has its own (wa__js_task_name_raw). WA_ENOTASK
+ * (v freed) if t is not the running task. */
+double wa__js_return(wa_task_t *t, wa_value_t *v);
+
 /* The cancel message of task t (NULL if none): while a cancel request is
  * being told to the bindings (cancel_notify), that request's; else the
  * message of the cancellation the task sees (asyncio's rules: the first

@@ -20,16 +20,31 @@ const BIN = join(HERE, 'node_modules');
 
 /**
  * Run a command; resolves { status, out } (stdout + stderr). Never throws.
- * @param {string} cmd @param {string[]} args @param {{ cwd?: string, env?: object, timeout?: number }} [o]
+ * A command is killed when it stops making progress (`idle` ms without
+ * output: a hang), not for being slow: a build of the runtime on a loaded
+ * 2-core machine takes minutes. `timeout` (total ms) is for commands that
+ * print little and must end (an app's checks).
+ * @param {string} cmd @param {string[]} args @param {{ cwd?: string, env?: object, timeout?: number, idle?: number }} [o]
  */
-export function sh(cmd, args, { cwd = HERE, env, timeout = 300_000 } = {}) {
+export function sh(cmd, args, { cwd = HERE, env, timeout = 0, idle = 900_000 } = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, timeout });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
+    let hung = false;
+    let watchdog;
+    const progress = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => { hung = true; child.kill('SIGTERM'); }, idle);
+    };
+    progress();
+    child.stdout.on('data', (d) => { out += d; progress(); });
+    child.stderr.on('data', (d) => { out += d; progress(); });
     child.on('error', (e) => { out += String(e); });
-    child.on('close', (status, signal) => resolve({ status: status ?? signal, out }));
+    child.on('close', (status, signal) => {
+      clearTimeout(watchdog);
+      if (hung) out += `\n[no output for ${idle / 1000} s: killed as hung]`;
+      resolve({ status: status ?? signal, out });
+    });
   });
 }
 
@@ -48,7 +63,7 @@ export async function installToolchains() {
   const hash = createHash('sha256').update(lock).update(readFileSync(join(HERE, 'package.json'))).digest('hex');
   const stamp = join(BIN, '.fixtures-stamp');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return 'cached';
-  await must('npm ci (fixture toolchains)', 'npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { timeout: 600_000 });
+  await must('npm ci (fixture toolchains)', 'npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error']);
   writeFileSync(stamp, hash);
   return 'installed';
 }

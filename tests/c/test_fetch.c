@@ -261,14 +261,15 @@ TEST_WASM(fetch_timeout_aborts_and_server_sees_close) {
     CHECK_SERVER();
     char url[URL_MAX], tag[64];
     new_tag(tag);
-    wa_fetch_opts_t o = {.timeout_ms = 200};
+    /* 2 s: the request reaches the server first, however loaded the machine */
+    wa_fetch_opts_t o = {.timeout_ms = 2000};
     wa_response_t *r = NULL;
     double t0 = wa_time();
-    CHECK_EQ(wa_fetch(&r, U(url, "delay/5000?tag=%s", tag), &o), WA_ETIMEDOUT);
+    CHECK_EQ(wa_fetch(&r, U(url, "delay/30000?tag=%s", tag), &o), WA_ETIMEDOUT);
     double ms = wa_time() - t0;
     CHECK(r == NULL);
-    CHECK(ms >= 199);
-    CHECK(strstr(wa_fetch_error(), "timed out after 200 ms") != NULL);
+    CHECK(ms >= 1999);
+    CHECK(strstr(wa_fetch_error(), "timed out after 2000 ms") != NULL);
     CHECK_FETCH_CLEAN();
     CHECK_SERVER_SAW(tag, "aborted", 1);
     CHECK_SERVER_SAW(tag, "started", 1);
@@ -289,7 +290,7 @@ TEST_WASM(fetch_cancelling_the_task_aborts_the_request) {
     new_tag(tag);
     wa_task_t *t;
     CHECK_EQ(wa_spawn(&t, fetch_forever, (void *)U(url, "delay/5000?tag=%s", tag), NULL), 0);
-    CHECK_EQ(wa_sleep(100), 0);
+    CHECK_SERVER_SAW(tag, "started", 1);
     wa_fetch_stats_t st;
     wa_fetch_get_stats(&st);
     CHECK_EQ(st.pending, 1);
@@ -335,10 +336,11 @@ TEST_WASM(fetch_cancel_mid_stream_releases_reader_and_server_sees_abort) {
     CHECK_SERVER();
     char url[URL_MAX], tag[64];
     new_tag(tag);
-    drip_state_t s = {.url = U(url, "drip?numbytes=40&duration=4000&chunks=40&tag=%s", tag)};
+    /* a byte every 500 ms: the cancel comes long before the 40th */
+    drip_state_t s = {.url = U(url, "drip?numbytes=40&duration=19500&chunks=40&tag=%s", tag)};
     wa_task_t *t;
     CHECK_EQ(wa_spawn(&t, drip_reader, &s, NULL), 0);
-    double until = wa_time() + 3000;
+    double until = wa_time() + 30000; /* catches a hang, not slowness */
     while (s.got < 3 && wa_time() < until) CHECK_EQ(wa_sleep(10), 0);
     CHECK(s.got >= 3);  /* the body streams: chunks arrive as they are sent */
     CHECK(s.got < 40);
@@ -359,10 +361,13 @@ TEST_WASM(fetch_timeout_while_streaming_the_body) {
     CHECK_SERVER();
     char url[URL_MAX], tag[64], buf[16];
     new_tag(tag);
-    wa_fetch_opts_t o = {.timeout_ms = 300};
+    /* the headers and a first byte at once, the next 6.7 s later: the 3 s
+     * timeout (long enough for the headers on a loaded machine) ends the
+     * body, not the request */
+    wa_fetch_opts_t o = {.timeout_ms = 3000};
     wa_response_t *r;
     double t0 = wa_time();
-    CHECK_EQ(wa_fetch(&r, U(url, "drip?numbytes=10&duration=3000&chunks=10&tag=%s", tag), &o), 0);
+    CHECK_EQ(wa_fetch(&r, U(url, "drip?numbytes=10&duration=60000&chunks=10&tag=%s", tag), &o), 0);
     CHECK_EQ(wa_response_status(r), 200);
     size_t n, got = 0;
     int rc;
@@ -370,7 +375,7 @@ TEST_WASM(fetch_timeout_while_streaming_the_body) {
     double ms = wa_time() - t0;
     CHECK_EQ(rc, WA_ETIMEDOUT);
     CHECK(got >= 1 && got < 10);
-    CHECK(ms >= 299);
+    CHECK(ms >= 2999);
     /* a failed response stays failed */
     CHECK_EQ(wa_response_read(r, buf, sizeof buf, &n), WA_ETIMEDOUT);
     char *body;
@@ -770,7 +775,7 @@ TEST_WASM(fetch_cancelling_or_releasing_a_pending_op_aborts) {
     new_tag(tag);
     wa_future_t *op;
     CHECK_EQ(wa_fetch_start(&op, U(url, "delay/5000?tag=%s", tag), NULL), 0);
-    CHECK_EQ(wa_sleep(50), 0);
+    CHECK_SERVER_SAW(tag, "started", 1);
     CHECK(!wa_future_done(op));
     CHECK_EQ(wa_cancel(op, "no more"), 1);
     CHECK(wa_future_cancelled(op));
@@ -784,7 +789,7 @@ TEST_WASM(fetch_cancelling_or_releasing_a_pending_op_aborts) {
     CHECK_SERVER_SAW(tag, "aborted", 1);
     /* dropping the last reference of a pending op cancels it */
     CHECK_EQ(wa_fetch_start(&op, U(url, "delay/5000?tag=%s", tag), NULL), 0);
-    CHECK_EQ(wa_sleep(50), 0);
+    CHECK_SERVER_SAW(tag, "started", 2);
     CHECK_EQ(wa_fetch_finish(op, &r), WA_ESTATE); /* still pending */
     wa_release(op);
     CHECK_FETCH_CLEAN();
@@ -885,17 +890,24 @@ TEST_WASM(fetch_ops_completed_from_outside_are_abandoned_safely) {
     wa_response_t *r = NULL;
     /* a request: its response is not handed out, the host request ends */
     CHECK_EQ(wa_fetch_start(&op, U(url, "delay/5000?tag=%s", tag), NULL), 0);
-    CHECK_EQ(wa_sleep(50), 0); /* at the server by now */
+    CHECK_SERVER_SAW(tag, "started", 1); /* at the server (a wait, not a guess) */
     CHECK_EQ(wa_future_set_result(op, NULL, NULL), 0);
     CHECK_EQ(wa_fetch_finish(op, &r), WA_ESTATE);
     CHECK(r == NULL);
     CHECK_FETCH_CLEAN();
     wa_release(op);
-    /* ... or its timeout fires meanwhile */
+    /* ... or its timeout fires meanwhile (maybe before the request reached
+     * the server, on a loaded machine: its own tag, checked at the end) */
+    char tag2[64];
+    new_tag(tag2);
     wa_fetch_opts_t o = {.timeout_ms = 50};
-    CHECK_EQ(wa_fetch_start(&op, U(url, "delay/5000?tag=%s", tag), &o), 0);
+    CHECK_EQ(wa_fetch_start(&op, U(url, "delay/5000?tag=%s", tag2), &o), 0);
     CHECK_EQ(wa_future_set_error(op, WA_EFAILED, "mine"), 0);
-    CHECK_EQ(wa_sleep(100), 0);
+    wa_fetch_stats_t st;
+    do { /* until the timeout ended the host request */
+        CHECK_EQ(wa_sleep(10), 0);
+        wa_fetch_get_stats(&st);
+    } while (st.host_handles);
     CHECK_FETCH_CLEAN();
     CHECK_EQ(wa_fetch_finish(op, &r), WA_EFAILED);
     wa_release(op);
@@ -918,7 +930,13 @@ TEST_WASM(fetch_ops_completed_from_outside_are_abandoned_safely) {
     CHECK_EQ(wa_response_body_finish(op, &body, &n), WA_ESTATE);
     wa_release(op);
     CHECK_FETCH_CLEAN();
-    CHECK_SERVER_SAW(tag, "aborted", 4);
+    CHECK_SERVER_SAW(tag, "aborted", 3);
+    /* the timed-out one: what reached the server was aborted, none finished */
+    long started2;
+    CHECK_EQ(wait_server(tag2, "started", 0, 0, &started2), 0);
+    CHECK_SERVER_SAW(tag2, "aborted", started2);
+    CHECK_EQ(wait_server(tag2, "finished", 0, 0, &started2), 0);
+    CHECK_EQ(started2, 0);
     return 0;
 }
 
@@ -1080,7 +1098,7 @@ static int mix_worker(void *arg) {
         wa_fetch_opts_t o = {0};
         if (kind == 3) o.timeout_ms = 5;
         wa_response_t *r;
-        int rc = wa_fetch(&r, kind == 3 ? U(url, "delay/1000?i=%d", i) : U(url, "bytes/64?seed=%d", i), &o);
+        int rc = wa_fetch(&r, kind == 3 ? U(url, "delay/30000?i=%d", i) : U(url, "bytes/64?seed=%d", i), &o);
         if (rc == 0) {
             size_t n, total = 0;
             if (kind == 0) {
@@ -1134,24 +1152,27 @@ static size_t heap_in_use(void) {
 #endif
 }
 
-TEST_WASM(fetch_2000_requests_leak_nothing) {
+/* 1000 requests: a leak of one allocation per request (16 bytes at least)
+ * shows as 16 kB; more requests would only bring a loaded machine (90 s for
+ * 2000) near the harness watchdog. */
+TEST_WASM(fetch_1000_requests_leak_nothing) {
     CHECK_SERVER();
     mix_t m;
     CHECK_EQ(run_mix(100, 20, &m), 0); /* warm-up: pools and rings grow */
     CHECK_FETCH_CLEAN();
     size_t heap0 = heap_in_use();
     double t0 = wa_time();
-    CHECK_EQ(run_mix(2000, 20, &m), 0);
+    CHECK_EQ(run_mix(1000, 20, &m), 0);
     double ms = wa_time() - t0;
     size_t heap1 = heap_in_use();
-    printf("# fetch: 2000 mixed requests in %.0f ms; heap in use %zu -> %zu bytes\n", ms, heap0, heap1);
-    CHECK_EQ(m.ok, 1500);
-    CHECK_EQ(m.timeouts, 500);
+    printf("# fetch: 1000 mixed requests in %.0f ms; heap in use %zu -> %zu bytes\n", ms, heap0, heap1);
+    CHECK_EQ(m.ok, 750);
+    CHECK_EQ(m.timeouts, 250);
     CHECK_EQ(m.other, 0);
     CHECK_FETCH_CLEAN();
     /* Pools and rings may settle by a few bytes (the last error message,
-     * ring/heap growth); a leak of a single byte per request would show as
-     * 2000. */
+     * ring/heap growth); a leak of one allocation per request would show as
+     * 16000. */
     CHECK(heap1 <= heap0 + 1024);
     return 0;
 }

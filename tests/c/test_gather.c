@@ -1,5 +1,8 @@
 /* gather: ordered results, return-exceptions mode, failure while others run,
- * cancellation both ways. */
+ * cancellation both ways. On the virtual clock: what is tested is the order
+ * of timers and wake-ups, and on a loaded machine a stalled process lets a
+ * short timer come due in the same turn as the event it must follow (a 5 ms
+ * sibling finishing before the gather's failure reaches its awaiter). */
 #include "harness.h"
 
 typedef struct { double ms; int fail; const char *name; } job_t;
@@ -28,7 +31,7 @@ static void release_all(wa_task_t **t, int n) {
     for (int i = 0; i < n; i++) wa_release(t[i]);
 }
 
-TEST(gather_results_keep_argument_order) {
+TEST_VIRTUAL(gather_results_keep_argument_order) {
     job_t jobs[3] = {{30, 0, "a"}, {10, 0, "b"}, {20, 0, "c"}};
     wa_task_t *t[3];
     CHECK_EQ(spawn_jobs(t, jobs, 3), 0);
@@ -37,7 +40,7 @@ TEST(gather_results_keep_argument_order) {
     CHECK_EQ(wa_gather(&g, t, 3, 0), 0);
     CHECK_EQ(wa_await(g), 0);
     double dt = wa_time() - t0;
-    CHECK(dt >= 30); /* never before the longest; concurrency shows in the order below */
+    CHECK(dt == 30); /* the longest, not the sum: the three ran concurrently */
     CHECK_STR(wa_log_text(), "b:done c:done a:done");
     CHECK_STR(wa_future_result(t[0]), "a");
     CHECK_STR(wa_future_result(t[1]), "b");
@@ -47,7 +50,7 @@ TEST(gather_results_keep_argument_order) {
     return 0;
 }
 
-TEST(gather_first_failure_fails_it_while_others_keep_running) {
+TEST_VIRTUAL(gather_first_failure_fails_it_while_others_keep_running) {
     job_t jobs[3] = {{5, 1, "bad"}, {500, 0, "slow"}, {1, 0, "fast"}};
     wa_task_t *t[3];
     CHECK_EQ(spawn_jobs(t, jobs, 3), 0);
@@ -63,7 +66,7 @@ TEST(gather_first_failure_fails_it_while_others_keep_running) {
     return 0;
 }
 
-TEST(gather_return_exceptions_collects_everything) {
+TEST_VIRTUAL(gather_return_exceptions_collects_everything) {
     job_t jobs[3] = {{3, 1, "x"}, {1, 0, "y"}, {2, 1, "z"}};
     wa_task_t *t[3];
     CHECK_EQ(spawn_jobs(t, jobs, 3), 0);
@@ -80,7 +83,7 @@ TEST(gather_return_exceptions_collects_everything) {
     return 0;
 }
 
-TEST(gather_return_exceptions_includes_cancelled_children) {
+TEST_VIRTUAL(gather_return_exceptions_includes_cancelled_children) {
     job_t jobs[2] = {{1000, 0, "p"}, {1, 0, "q"}};
     wa_task_t *t[2];
     CHECK_EQ(spawn_jobs(t, jobs, 2), 0);
@@ -96,7 +99,7 @@ TEST(gather_return_exceptions_includes_cancelled_children) {
     return 0;
 }
 
-TEST(gather_child_cancelled_without_return_exceptions_cancels_gather) {
+TEST_VIRTUAL(gather_child_cancelled_without_return_exceptions_cancels_gather) {
     job_t jobs[2] = {{1000, 0, "p"}, {5, 0, "q"}};
     wa_task_t *t[2];
     CHECK_EQ(spawn_jobs(t, jobs, 2), 0);
@@ -112,7 +115,7 @@ TEST(gather_child_cancelled_without_return_exceptions_cancels_gather) {
     return 0;
 }
 
-TEST(cancelling_the_gather_cancels_all_children) {
+TEST_VIRTUAL(cancelling_the_gather_cancels_all_children) {
     job_t jobs[3] = {{1000, 0, "a"}, {1000, 0, "b"}, {0, 0, "c"}};
     wa_task_t *t[3];
     CHECK_EQ(spawn_jobs(t, jobs, 3), 0);
@@ -133,7 +136,7 @@ TEST(cancelling_the_gather_cancels_all_children) {
 
 static int awaits_gather(void *arg) { return wa_await((wa_future_t *)arg); }
 
-TEST(cancelling_the_task_awaiting_a_gather_cancels_children) {
+TEST_VIRTUAL(cancelling_the_task_awaiting_a_gather_cancels_children) {
     job_t jobs[2] = {{1000, 0, "a"}, {1000, 0, "b"}};
     wa_task_t *t[2], *w;
     CHECK_EQ(spawn_jobs(t, jobs, 2), 0);
@@ -150,7 +153,7 @@ TEST(cancelling_the_task_awaiting_a_gather_cancels_children) {
     return 0;
 }
 
-TEST(gather_of_nothing_is_done_at_once) {
+TEST_VIRTUAL(gather_of_nothing_is_done_at_once) {
     wa_future_t *g;
     CHECK_EQ(wa_gather(&g, NULL, 0, 0), 0);
     CHECK(wa_future_done(g));
@@ -159,7 +162,7 @@ TEST(gather_of_nothing_is_done_at_once) {
     return 0;
 }
 
-TEST(gather_of_plain_futures_and_a_done_one) {
+TEST_VIRTUAL(gather_of_plain_futures_and_a_done_one) {
     wa_future_t *f[2], *g;
     CHECK_EQ(wa_future_new(&f[0]), 0);
     CHECK_EQ(wa_future_new(&f[1]), 0);

@@ -120,10 +120,11 @@ test('demo 1: Stop cancels the running C task and its requests', async () => {
 });
 
 test('demo 2: crawler statistics (limit, retries with backoff, failures)', async () => {
-  // timeout 1300 ms: far from both the slow page (600 ms) and the slower one (2000 ms)
-  const { page, checkConsole } = await open('demos/crawler.html?autorun=1&pages=8&concurrency=3&tries=3&backoff=50&timeout=1300',
+  // timeout 4000 ms: far from both the slow page (600 ms, which a loaded
+  // machine can stretch by seconds) and the slower one (30 s)
+  const { page, checkConsole } = await open('demos/crawler.html?autorun=1&pages=8&concurrency=3&tries=3&backoff=50&timeout=4000',
     /\/(status\/(404|503)|flaky|reset)\?/);
-  const r = await finish(page);
+  const r = await finish(page, 120000);
   const s = r.stats;
   // 8 linked pages + 7 seeds: flaky (ok on try 3), slow 600 ms (ok), 2000 ms
   // (times out 3 times: fails), 404 (an HTTP error, not retried), 503 (fails
@@ -239,7 +240,11 @@ test('demo 6: wait_for, timeout scope, shield and TaskGroup; cancel buttons', as
   assert.deepEqual(r.group.items[0].errors, ['prices: upstream answered 503']);
   await shot(page, 'cancel');
 
-  const startAndCancel = async (sc, name) => {
+  // A cancel button is pressed from outside the page's loop: what must still
+  // run at the press runs for 10 s (the inputs' maximum), so a loaded
+  // machine's slow click cannot come after it ended
+  const startAndCancel = async (sc, name, long = {}) => {
+    for (const [input, ms] of Object.entries(long)) await page.fill(`#${input}`, String(ms));
     await page.click(`#sc-${sc} button.start`);
     const btn = page.locator(`#sc-${sc} .live-tasks button[data-task="${name}"]`);
     await btn.waitFor();
@@ -249,23 +254,26 @@ test('demo 6: wait_for, timeout scope, shield and TaskGroup; cancel buttons', as
     return page.evaluate((s) => window.demoResults[s], sc);
   };
   // cancelling the handler cancels notify, not the shielded save
-  r = { shield: await startAndCancel('shield', 'handler') };
+  r = { shield: await startAndCancel('shield', 'handler', { 's-notify': 10000 }) };
   assert.deepEqual(r.shield.tasks, { 'shield demo': 'ok', 'save (shielded)': 'ok', handler: 'cancelled', notify: 'cancelled' });
   assert.deepEqual(r.shield.items[0], { ev: 'result', handler: 'cancelled', save: 'done', notify: 'cancelled' });
   // cancelling the save directly cancels it, shield or not
-  r = { shield: await startAndCancel('shield', 'save (shielded)') };
+  r = { shield: await startAndCancel('shield', 'save (shielded)', { 's-save': 10000, 's-notify': 3000 }) };
   assert.equal(r.shield.tasks['save (shielded)'], 'cancelled');
   // a cancelled child of a TaskGroup is not a failure: the others finish
   await page.uncheck('#g-fail');
-  r = { group: await startAndCancel('group', 'orders') };
+  r = { group: await startAndCancel('group', 'orders', { 'g-orders': 10000 }) };
   assert.deepEqual(r.group.tasks, { 'task group': 'ok', users: 'ok', orders: 'cancelled', prices: 'ok', stock: 'ok' });
   assert.equal(r.group.items[0].group, 'ok');
   // cancelling the owner cancels every child
-  r = { group: await startAndCancel('group', 'task group') };
+  r = { group: await startAndCancel('group', 'task group', { 'g-users': 10000, 'g-orders': 10000, 'g-prices': 10000, 'g-stock': 10000 }) };
   assert.deepEqual(r.group.tasks, { 'task group': 'cancelled', users: 'cancelled', orders: 'cancelled', prices: 'cancelled', stock: 'cancelled' });
   // the scoped job's deadline pushed back by 500 ms while it runs (the
   // page lists each deadline: the first, then the moved one); it still
-  // times out (10 x 200 ms of work > 1.5 s) and keeps its partial result
+  // times out (10 x 1 s of work > 5.5 s) and keeps its partial result. A
+  // 5 s limit: the press comes long before it, however slow the machine
+  await page.fill('#t-limit', '5000');
+  await page.fill('#t-scoped', '10000');
   await page.click('#sc-timeouts button.start');
   await page.locator('#extend:not([disabled])').waitFor();
   await page.click('#extend');

@@ -71,6 +71,20 @@ test('a declared content-length over the limit fails before reading; exactly the
   await settled();
 });
 
+test('a declared content-length over the limit fails before the body arrives; the request is aborted', async () => {
+  const tag = 'declared-' + Math.random();
+  await run(async () => {
+    // 2000 bytes declared, 1000 sent at once and the rest 60 s later; the
+    // limit is 1500: only the declared length can fail it now
+    const r = await fetch(srv.url + `drip?numbytes=2000&chunks=2&duration=60000&tag=${tag}`, { maxBodyBytes: 1500 });
+    await assert.rejects(r.arrayBuffer(), tooBig);
+  });
+  assert.equal(srv.stats(tag).finished, 0, 'the server never sent the whole body');
+  for (let i = 0; i < 6000 && srv.stats(tag).aborted < 1; i++) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(srv.stats(tag).aborted, 1);
+  await settled();
+});
+
 test('maxBodyBytes is checked', async () => {
   for (const bad of [-1, 1.5, NaN, '10']) {
     assert.throws(() => fetch(srv.url + 'json', { maxBodyBytes: bad }), RangeError);

@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,6 +117,25 @@ test('oversized bodies get 413 (declared or streamed), the server stays up', asy
   const s = await get('echo', { method: 'POST', body: stream, duplex: 'half' }).catch((e) => e);
   assert.ok(s instanceof Error || s.status === 413, String(s));
   assert.equal((await get('health')).status, 200);
+});
+
+test('a declared content-length over the limit is a 413 before any of the body is sent', { timeout: 120_000 }, async () => {
+  // only the headers go out: the answer cannot wait for a body that never
+  // comes (without the check the server would wait for it: the test's
+  // timeout catches that)
+  const answer = await new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1', () => {
+      sock.write(`POST /echo HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-length: ${MAX_ECHO_JSON + 1}\r\n\r\n`);
+    });
+    let got = '';
+    sock.on('data', (d) => {
+      got += d;
+      if (got.includes('\r\n\r\n')) { sock.destroy(); resolve(got); }
+    });
+    sock.on('error', reject);
+    sock.on('close', () => resolve(got));
+  });
+  assert.match(answer, /^HTTP\/1\.1 413 /);
 });
 
 test('large responses stream in pieces: memory stays bounded while a client does not read', async () => {

@@ -261,6 +261,19 @@ WA_EXPORT int wa__js_cancel_pending(const wa_task_t *t) {
     return wa_is_task(t) && TASK(t)->must_cancel;
 }
 
+WA_EXPORT double wa__js_return(wa_task_t *t, wa_value_t *v) {
+    if (!wa_is_task(t) || TASK(t) != wa__loop.current) {
+        wa_value_free(v);
+        return WA_ENOTASK;
+    }
+    if (TASK(t)->must_cancel) {
+        wa_value_free(v);
+        return WA_ECANCELLED;
+    }
+    (void)wa_return_value(v); /* t is the current task: it cannot fail */
+    return TASK(t)->name ? 0 : (double)TASK(t)->number;
+}
+
 WA_EXPORT const char *wa__js_cancel_msg(const wa_task_t *t) {
     /* while a cancel request is being told: its message */
     if (!wa_is_task(t)) return NULL;

@@ -201,7 +201,7 @@ static int crawl(void *argp) {
         const char *seeds[] = {
             "/flaky?fail=2&key=%s&tag=%s",    /* fails twice, then works      */
             "/delay/600?k=%s&tag=%s",         /* slow                         */
-            "/delay/%.0s2000?tag=%s",         /* slower than the timeout      */
+            "/delay/%.0s30000?tag=%s",        /* slower than the timeout      */
             "/status/404?k=%s&tag=%s",        /* not retried: a client error  */
             "/status/503?k=%s&tag=%s",        /* retried, never recovers      */
             "/reset?bytes=100&k=%s&tag=%s",   /* connection reset mid-body    */
