@@ -552,14 +552,6 @@ function taskThen(t, plain) {
     const tasks = rt._tasks;
     if (this instanceof Future && t._state === STATES.PENDING && !this.done()) {
       t._futWait = this;
-      if (t._cancelPending !== null) {
-        // cancelled after its step, before the engine called this then():
-        // cancel the future it now awaits (asyncio), as cancelTask would have
-        const e = t._cancelPending;
-        t._cancelPending = null;
-        if (this.cancel(e.message) || this.done()) t._delivered = true;
-        else t._cancelPending = e;
-      }
     }
     const prev = tasks.current;
     tasks.current = t;

@@ -35,6 +35,19 @@ static int hello_handler(void *arg) {
 }
 WA_EXPORT_CORO(hello_handler)
 
+/* GET /hello/{name}: "Hello, {name}" at once (bench/server.mjs: the
+ * tutorials' handler, next to the same in JS, node:http and aiohttp). */
+static int hello_now_handler(void *arg) {
+    const wa_value_t *req = arg;
+    if (!req || req->type != WA_VALUE_STRING) return wa_fail(WA_EINVAL, "hello_now_handler: expected the request as JSON");
+    char name[64];
+    if (json_field(req->u.string, "name", name, sizeof name) != 0) return wa_fail(400, "no name");
+    char out[96];
+    snprintf(out, sizeof out, "Hello, %s", name);
+    return wa_return_string(out);
+}
+WA_EXPORT_CORO(hello_now_handler)
+
 /* GET /c/slow: sleeps 10 s unless cancelled (the client goes away). */
 static int slow_handler(void *arg) {
     (void)arg;

@@ -4,7 +4,7 @@
 // server's /ws/ endpoints (web/ws_endpoints.mjs). Results go to
 // window.results; the body gets data-done="true" at the end.
 import {
-  ready, run, createTask, connectWebSocket, WebSocketConnection, CancelledError,
+  ready, run, createTask, sleep, connectWebSocket, WebSocketConnection, CancelledError,
 } from '/bindings/index.js';
 import { fileScenarios } from '/test-pages/io-files.js';
 
@@ -98,6 +98,7 @@ await check('WebSocket: cancelling the task in a for await closes the socket (th
     await a.send('hi');
     await next(); // A's message, back to A
     await two; // B has its join and A's message
+    await sleep(1); // one loop turn: B's reader is back at its await
     reader.cancel();
     const cancelled = await reader.then(() => 'finished', (e) => e);
     await next(); // B left, as A sees it
