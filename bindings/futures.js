@@ -272,6 +272,7 @@ export class Task extends Future {
     // JS tasks: the state their steps work on (tasks.js)
     /** @internal the body: the function (or the generator given), then its generator */ this._body = null;
     /** @internal KIND_* */ this._kind = kind;
+    /** @internal JS tasks: its ContextVar values (context_vars.js) */ this._ctx = null;
     /** @internal what createTask was given (getCoro) */ this._coro = null;
     /** @internal what a generator task awaits (an op, a view, or a C future's awaitable) */ this._awaiting = null;
     /** @internal generator: the C future it awaits (one reference); async: BODY_OK / BODY_FAILED once the body settled */ this._awaitPtr = 0;

@@ -1069,3 +1069,33 @@ export interface WebApp {
   /** A WebSocket route: handler(ws, req) runs as a task once upgraded. */
   ws(pattern: string, handler: (ws: WebSocketConnection, req: WebRequest) => unknown, options?: { protocols?: string[]; maxQueue?: number; highWaterMark?: number }): this;
 }
+
+/** asyncio contextvars.Context: the values of the ContextVars. */
+export declare class Context {
+  constructor();
+  /** Run fn in this context (synchronously). */
+  run<R, A extends unknown[]>(fn: (...args: A) => R, ...args: A): R;
+  get<T>(v: ContextVar<T>, dflt?: T): T | undefined;
+  has(v: ContextVar<unknown>): boolean;
+  copy(): Context;
+}
+/** What ContextVar.set returns, for reset(). */
+export declare class Token<T = unknown> {
+  static readonly MISSING: unique symbol;
+  readonly var: ContextVar<T>;
+  readonly oldValue: T | typeof Token.MISSING;
+}
+/**
+ * asyncio contextvars.ContextVar: a value per task (copied at task creation,
+ * kept across yields and, under Node, across awaits) and per callback.
+ */
+export declare class ContextVar<T = unknown> {
+  constructor(name: string, options?: { default?: T });
+  readonly name: string;
+  /** The value here; else dflt if given; else the default; else a RangeError. */
+  get(dflt?: T): T;
+  set(value: T): Token<T>;
+  reset(token: Token<T>): void;
+}
+/** asyncio contextvars.copy_context(). */
+export declare function copyContext(): Context;

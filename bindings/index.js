@@ -34,6 +34,7 @@ export { TaskGroup } from './taskgroup.js';
 export { Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier } from './sync.js';
 export { Queue, LifoQueue, PriorityQueue } from './queue.js';
 export { asyncContextManager, withContext, provide, AsyncContextManager } from './context.js';
+export { ContextVar, Context, Token, copyContext } from './context_vars.js';
 export { aiter, anext, forAwait } from './iterate.js';
 export { ClientSession, SessionResponse } from './session.js';
 export { retry, backoffDelay } from './retry.js';

@@ -2,6 +2,7 @@
 // wa_call_soon / wa_call_later / wa_call_at with a JS function), and
 // running user callbacks so that a throw never reaches C.
 import { errorFromStatus } from './errors.js';
+import { contextSnapshot, enterContext, leaveContext } from './context_vars.js';
 
 const MODE_SOON = 0;
 const MODE_LATER = 1;
@@ -16,6 +17,8 @@ export class Handle {
     /** @internal the C wa_handle_t as two 32-bit halves */ this._lo = lo;
     /** @internal */ this._hi = hi;
     /** @internal */ this._cancelled = false;
+    /** @internal the callback runs in a copy of its scheduler's context (asyncio Handle) */
+    this._ctx = contextSnapshot();
     /** Scheduled time (ms, runtime.time() clock) for timers, else undefined. */
     this.when = when;
   }
@@ -38,7 +41,7 @@ export class Loop {
   constructor(rt) {
     /** @internal */ this._rt = rt;
     /** @internal */ this._c = rt._c;
-    /** @internal callback id -> [fn, args, C handle lo, hi] */ this._callbacks = new Map();
+    /** @internal callback id -> [fn, args, C handle lo, hi, Handle] */ this._callbacks = new Map();
     /** @internal */ this._nextId = 1;
     /** @internal where errors of callbacks go */
     this._onError = rt._onError;
@@ -78,8 +81,9 @@ export class Loop {
     if (rc !== 0) throw errorFromStatus(rc, `${where} failed`);
     const lo = mem.u32(mem.cell);
     const hi = mem.u32(mem.cell + 4);
-    this._callbacks.set(id, [fn, args, lo, hi]);
-    return new Handle(this, id, lo, hi, mode === MODE_SOON ? undefined : mode === MODE_LATER ? this.time() + t : t);
+    const handle = new Handle(this, id, lo, hi, mode === MODE_SOON ? undefined : mode === MODE_LATER ? this.time() + t : t);
+    this._callbacks.set(id, [fn, args, lo, hi, handle]);
+    return handle;
   }
 
   /** @internal */
@@ -98,11 +102,16 @@ export class Loop {
     const cb = this._callbacks.get(id);
     if (!cb) return;
     this._callbacks.delete(id);
-    const debug = this._rt._debug;
-    if (!debug.on) return this.safeCall(cb[0], ...cb[1]);
-    debug.begin();
-    this.safeCall(cb[0], ...cb[1]);
-    debug.end(() => `callback ${cb[0].name || '(anonymous)'}`);
+    const prevContext = enterContext(cb[4]);
+    try {
+      const debug = this._rt._debug;
+      if (!debug.on) return this.safeCall(cb[0], ...cb[1]);
+      debug.begin();
+      this.safeCall(cb[0], ...cb[1]);
+      debug.end(() => `callback ${cb[0].name || '(anonymous)'}`);
+    } finally {
+      leaveContext(prevContext);
+    }
   }
 
   /** Run user code from the loop without letting it break C. */

@@ -6,9 +6,15 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import * as os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { readFile } from 'node:fs/promises';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { configuredAsset, lockAssets } from './assets.js';
 
 export const isNode = true;
+
+/** Storage that follows async functions across awaits (context_vars.js). */
+export function asyncLocalStorage() {
+  return new AsyncLocalStorage();
+}
 
 /** Number of logical cores of this machine (at least 1). */
 export function cpuCount() {

@@ -7,6 +7,11 @@ import { configuredAsset, lockAssets } from './assets.js';
 
 export const isNode = false;
 
+/** Browsers have no storage that follows async functions across awaits. */
+export function asyncLocalStorage() {
+  return null;
+}
+
 /** Number of logical cores (navigator.hardwareConcurrency; 2 if unknown). */
 export function cpuCount() {
   return Math.max(1, (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 2);

@@ -25,6 +25,7 @@ import {
   genNext, genThrow, isGenerator, isGeneratorFunction, isNativeGenerator, isThenable,
 } from './kinds.js';
 import { WA, futureState } from './constants.js';
+import { contextSnapshot, enterContext, leaveContext, runFollowingAwaits } from './context_vars.js';
 
 /** The step status that means "suspended, call me again" (WA_PENDING). */
 const PENDING_STEP = WA.PENDING;
@@ -72,6 +73,7 @@ export class Tasks {
     const task = new Task(this._rt, 0, name, KIND_NEW);
     task._body = body;
     task._coro = fn;
+    task._ctx = contextSnapshot(); // asyncio: the task runs in a copy of the creator's context
     const slot = this._views.alloc(task);
     const np = name === undefined ? 0 : this._rt._mem.cstr(name);
     const ptr = this._c.wa__js_spawn(slot, np, eager ? 1 : 0);
@@ -222,6 +224,7 @@ export class Tasks {
     if (!task) return codes.EHOST;
     const prev = this.current;
     this.current = task;
+    const prevContext = enterContext(task);
     const debug = this._rt._debug;
     if (debug.on) debug.begin();
     try {
@@ -235,6 +238,7 @@ export class Tasks {
       return this._finish(task, false, e);
     } finally {
       this.current = prev;
+      leaveContext(prevContext);
       if (debug.on) debug.end(() => `a step of task "${task.name}"`);
     }
   }
@@ -246,7 +250,8 @@ export class Tasks {
     let ret = fn;
     if (!given) {
       try {
-        ret = fn.call(undefined, task);
+        // an async body keeps the task's context across its awaits (Node)
+        ret = isGeneratorFunction(fn) ? fn.call(undefined, task) : runFollowingAwaits(task, () => fn.call(undefined, task));
       } catch (e) {
         return this._finish(task, false, e);
       }

@@ -1,6 +1,6 @@
 // A generated program (gen.mjs) as C coroutine tasks, for the subset of
 // features in C_FEATURES (tasks, sleeps, cancel, gather, wait_for, timeout
-// scopes, exceptions, queue, lock, event), without cancel messages. Same log
+// scopes, TaskGroup, exceptions, queue, lock, event), without cancel messages. Same log
 // lines as emit_py.mjs. The fixed part (logging, error formatting, the
 // driver on the virtual clock) is c/diff_prelude.h; emitCBatch() writes one
 // translation unit holding many programs, compiled once (runner_c.mjs).
@@ -11,8 +11,8 @@
 
 /** The features the C emitter supports; generate(seed, C_GEN) stays in them. */
 export const C_FEATURES = [
-  'sleep', 'spawn', 'await', 'cancel', 'gather', 'waitFor', 'timeout', 'reschedule', 'raise',
-  'queue', 'lock', 'event',
+  'sleep', 'spawn', 'await', 'cancel', 'gather', 'waitFor', 'timeout', 'reschedule', 'taskGroup',
+  'raise', 'queue', 'lock', 'event', 'eager',
 ];
 /** Options for gen.mjs's generate(): the C subset. */
 export const C_GEN = { allowed: C_FEATURES, messages: false };
@@ -136,7 +136,7 @@ function stmt(s, d, out, ctx, h) {
       awaitStmt(s, d, out, h, `wa_sleep(${s.ms})`, 's', true);
       break;
     case 'spawn':
-      out.push(`${pad(d)}${s.v} = SPAWN(&own, ${ctx.P}B${s.body});`);
+      out.push(`${pad(d)}${s.v} = ${s.eager ? 'SPAWN_EAGER' : 'SPAWN'}(&own, ${ctx.P}B${s.body});`);
       out.push(`${pad(d)}L(me, "S${n} %s", wa_task_name(${s.v}));`);
       break;
     case 'await':
@@ -204,6 +204,31 @@ function stmt(s, d, out, ctx, h) {
       out.push(`${pad(d + 1)}}`);
       out.push(`${pad(d + 1)}if (rc != e.code) ERR(&e, rc, NULL);`);
       except(s, d + 1, out, 'T', false, h, 'cm ? B(wa_timeout_expired(cm)) : "None"');
+      out.push(`${done}:;`);
+      out.push(`${pad(d)}}`);
+      break;
+    }
+    case 'taskGroup': {
+      const x = `x${n}`, done = `d${n}`, tg = `tg${n}`;
+      out.push(`${pad(d)}{`);
+      out.push(`${pad(d + 1)}wa_taskgroup_t *${tg} = NULL;`);
+      out.push(`${pad(d + 1)}rc = wa_taskgroup_enter(&${tg});`);
+      out.push(`${pad(d + 1)}if (rc) { ERR(&e, rc, NULL); goto ${h}; }`);
+      for (const k of s.kids) out.push(`${pad(d + 1)}L(me, "G${n} kid %s", wa_task_name(TGSPAWN(&own, ${tg}, ${ctx.P}B${k})));`);
+      block(s.block, d + 1, out, ctx, x);
+      out.push(`${pad(d + 1)}e.code = 0;`);
+      out.push(`${x}:`);
+      // the body's error goes into the group's with its message (wa_fail)
+      out.push(`${pad(d + 1)}if (e.code != 0 && e.code != WA_ECANCELLED) wa_fail(e.code, "%s", e.msg);`);
+      out.push(`${pad(d + 1)}rc = wa_taskgroup_exit(${tg}, e.code);`);
+      out.push(`${pad(d + 1)}if (rc == WA_EGROUP) EGERR(&e, ${tg});`);
+      out.push(`${pad(d + 1)}else if (rc != 0 && rc != e.code) ERR(&e, rc, NULL);`);
+      out.push(`${pad(d + 1)}wa_taskgroup_free(${tg});`);
+      out.push(`${pad(d + 1)}if (rc == 0) {`);
+      out.push(`${pad(d + 2)}L(me, "G${n} ok");`);
+      out.push(`${pad(d + 2)}goto ${done};`);
+      out.push(`${pad(d + 1)}}`);
+      except(s, d + 1, out, 'G', false, h);
       out.push(`${done}:;`);
       out.push(`${pad(d)}}`);
       break;

@@ -33,7 +33,7 @@ function fmtv(v) {
 }
 const names = (ts) => '[' + [...ts].map((t) => t.name).sort().join(',') + ']';
 const nm = () => 't' + ++CNT;
-const spawn = (body) => { const name = nm(); return rt.createTask((task) => body(task, name), { name }); };
+const spawn = (body, eager = false) => { const name = nm(); return rt.createTask((task) => body(task, name), { name, eager }); };
 const tgspawn = (tg, body) => { const name = nm(); return tg.createTask((task) => body(task, name), { name }); };
 const live = (...xs) => { const out = []; for (const x of xs) if (x !== null && !out.includes(x)) out.push(x); return out; };
 `;
@@ -118,7 +118,7 @@ function stmt(s, d, out) {
       awaitStmt(s, d, out, `rt.sleep(${s.ms})`, true, 's');
       break;
     case 'spawn':
-      out.push(`${pad(d)}${s.v} = spawn(B${s.body});`);
+      out.push(`${pad(d)}${s.v} = spawn(B${s.body}${s.eager ? ', true' : ''});`);
       out.push(`${pad(d)}log(me, 'S${s.n}', ${s.v}.name);`);
       break;
     case 'await':

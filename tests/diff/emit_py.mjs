@@ -51,8 +51,10 @@ def names(ts):
 def nm():
     CNT[0] += 1
     return 't%d' % CNT[0]
-def spawn(body):
+def spawn(body, eager=False):
     name = nm()
+    if eager:
+        return asyncio.create_task(body(name), name=name, eager_start=True)
     return asyncio.create_task(body(name), name=name)
 def tgspawn(tg, body):
     name = nm()
@@ -128,7 +130,7 @@ function stmt(s, d, out) {
       awaitStmt(s, d, out, `asyncio.sleep(${s.ms / 1000})`, true, 's');
       break;
     case 'spawn':
-      out.push(`${pad(d)}${s.v} = spawn(B${s.body})`);
+      out.push(`${pad(d)}${s.v} = spawn(B${s.body}${s.eager ? ', True' : ''})`);
       out.push(`${pad(d)}log(me, 'S${s.n}', ${s.v}.get_name())`);
       break;
     case 'await':

@@ -43,14 +43,20 @@ export const FEATURES = [
  * Generate program number `seed`.
  * @param {number} seed
  * @param {{ features?: string[], allowed?: string[], messages?: boolean,
- *   maxBodies?: number, maxStmts?: number }} [opts] features: exactly these;
+ *   maxBodies?: number, maxStmts?: number, eager?: boolean }} [opts] features: exactly these;
  *   allowed: a random subset of these (default FEATURES); messages: false,
- *   cancel() without messages (the C subset)
+ *   cancel() without messages (the C subset); eager: false, no eager
+ *   tasks (else some programs start some of their spawns eagerly)
  */
 export function generate(seed, opts = {}) {
   const R = rng(seed * 2654435761 + 12345);
   const features = new Set(opts.features ?? (opts.allowed ?? FEATURES).filter(() => R.chance(0.6)));
   if (!features.size) features.add('sleep');
+  // Eager tasks (asyncio's eager_start) come from a generator of their own,
+  // so that the programs of older seeds stay what they were.
+  const E = rng(seed * 40503 + 777);
+  const eager = opts.eager !== false && E.chance(0.4);
+  if (eager) features.add('eager');
   const nBodies = R.int(2, opts.maxBodies ?? 5);
   const maxStmts = opts.maxStmts ?? 7;
   const prog = {
@@ -134,7 +140,7 @@ export function generate(seed, opts = {}) {
       case 'spawn': {
         const v = `v${n}`;
         vars.push(v);
-        return { k, n, v, body: childBody(b) };
+        return { k, n, v, body: childBody(b), eager: eager && E.chance(0.5) };
       }
       case 'await': return { k, n, v: R.pick(vars), p: policy() };
       case 'cancel': return { k, n, v: R.pick(vars), msg: R.chance(0.5) && opts.messages !== false ? `m${n}` : null };

@@ -1,6 +1,7 @@
 // Type tests of the public API (checked with `tsc --strict`, never run):
 // every export of 'wasyncio', both task styles, results inferred.
 import {
+  ContextVar, Context, Token, copyContext,
   run, createTask, sleep, gather, currentTask, allTasks, createFuture, ensureFuture, callSoon, callLater,
   callAt, time, fetch, runtime as loadedRuntime, ready, configure, Runtime, Future, Task, Handle, Op, FetchResponse,
   CancelledError, TimeoutError, InvalidStateError, QueueEmpty, QueueFull, QueueShutDown,
@@ -350,3 +351,13 @@ async function io(): Promise<void> {
   void g; void c;
 }
 void io;
+
+// task-local context (contextvars)
+const requestId = new ContextVar<string>('requestId', { default: '-' });
+const tok: Token<string> = requestId.set('r1');
+const rid: string = requestId.get();
+requestId.reset(tok);
+const snapshot: Context = copyContext();
+const fromRun: number = snapshot.run((a: number) => a + 1, 1);
+const maybe: string | undefined = snapshot.get(requestId);
+void rid; void fromRun; void maybe; void Token.MISSING; void new Context().copy();

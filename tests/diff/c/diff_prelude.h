@@ -45,7 +45,7 @@ static long long NOW(void) { return llround(wa_time()); }
 /* The error being handled in a body: its code and message (copied). */
 typedef struct {
     int code;
-    char msg[48];
+    char msg[256]; /* for WA_EGROUP: the oracle's EG[...] text */
 } err_t;
 
 static void ERR(err_t *e, int code, const char *msg) {
@@ -63,8 +63,27 @@ static const char *FMT(const err_t *e, int msg_ok, char *buf, size_t cap) {
     case WA_ESHUTDOWN: return "QueueShutDown";
     case WA_EVALUE: return "ValueError";
     case BOOM: snprintf(buf, cap, "Boom(%s)", e->msg); return buf;
+    case WA_EGROUP: return e->msg;
     default: snprintf(buf, cap, "E%d", e->code); return buf;
     }
+}
+
+/* A TaskGroup's failure as the oracle's fmt of its ExceptionGroup:
+ * EG[<each error>] in the group's order (children's, then the body's). A
+ * child that failed with a group carries that text as its message. */
+static inline void EGERR(err_t *e, const wa_taskgroup_t *tg) {
+    char text[sizeof e->msg] = "EG[", one[sizeof e->msg];
+    for (size_t i = 0; i < wa_taskgroup_error_count(tg); i++) {
+        err_t x;
+        const char *msg = NULL;
+        int code = 0;
+        wa_taskgroup_error(tg, i, &code, &msg, NULL);
+        ERR(&x, code, msg);
+        if (i) strncat(text, ",", sizeof text - strlen(text) - 1);
+        strncat(text, FMT(&x, 0, one, sizeof one), sizeof text - strlen(text) - 1);
+    }
+    strncat(text, "]", sizeof text - strlen(text) - 1);
+    ERR(e, WA_EGROUP, text);
 }
 
 /* A done child's value as the oracle's fmtv: a task returns its name. */
@@ -82,7 +101,29 @@ typedef struct {
     int n;
 } own_t;
 
-static wa_task_t *SPAWN(own_t *own, wa_coro_fn fn) {
+static wa_task_t *spawn_with(own_t *own, wa_coro_fn fn, unsigned flags) {
+    if (D_count + 1 >= MAX_TASKS || own->n >= MAX_OWN) {
+        fprintf(stderr, "diff_prelude: too many tasks\n");
+        exit(3);
+    }
+    char *name = D_names[++D_count];
+    snprintf(name, sizeof D_names[0], "t%d", D_count);
+    wa_task_opts_t o = {.name = name, .flags = flags};
+    wa_task_t *t;
+    if (wa_spawn(&t, fn, name, &o) != 0) {
+        fprintf(stderr, "diff_prelude: wa_spawn failed\n");
+        exit(3);
+    }
+    own->t[own->n++] = t;
+    return t;
+}
+
+/* The oracle's spawn(body) and spawn(body, True) (eager_start). */
+static inline wa_task_t *SPAWN(own_t *own, wa_coro_fn fn) { return spawn_with(own, fn, 0); }
+static inline wa_task_t *SPAWN_EAGER(own_t *own, wa_coro_fn fn) { return spawn_with(own, fn, WA_TASK_EAGER); }
+
+/* tg.create_task(body(name), name=name), as the oracle's tgspawn. */
+static inline wa_task_t *TGSPAWN(own_t *own, wa_taskgroup_t *tg, wa_coro_fn fn) {
     if (D_count + 1 >= MAX_TASKS || own->n >= MAX_OWN) {
         fprintf(stderr, "diff_prelude: too many tasks\n");
         exit(3);
@@ -91,8 +132,8 @@ static wa_task_t *SPAWN(own_t *own, wa_coro_fn fn) {
     snprintf(name, sizeof D_names[0], "t%d", D_count);
     wa_task_opts_t o = {.name = name};
     wa_task_t *t;
-    if (wa_spawn(&t, fn, name, &o) != 0) {
-        fprintf(stderr, "diff_prelude: wa_spawn failed\n");
+    if (wa_taskgroup_spawn(tg, &t, fn, name, &o) != 0) {
+        fprintf(stderr, "diff_prelude: wa_taskgroup_spawn failed\n");
         exit(3);
     }
     own->t[own->n++] = t;
