@@ -98,11 +98,11 @@ export function leaveContext(prev) {
   active = prev;
 }
 
-/** @internal call fn() so that awaits inside it keep holder's context
+/** @internal call fn(arg) so that awaits inside it keep holder's context
  * (Node, once a ContextVar exists: a task started before the first
  * ContextVar was created sees its context as in browsers) */
-export function runFollowingAwaits(holder, fn) {
-  return storage !== null && varsExist ? storage.run(holder, fn) : fn();
+export function runFollowingAwaits(holder, fn, arg) {
+  return storage !== null && varsExist ? storage.run(holder, fn, arg) : fn(arg);
 }
 
 /** asyncio contextvars.copy_context(): a copy of the current context. */
