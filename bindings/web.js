@@ -192,6 +192,8 @@ function hasBody(req) {
   return h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0');
 }
 
+const STATUS_TEXT = { 400: 'Bad Request\n', 404: 'Not Found\n', 405: 'Method Not Allowed\n' };
+
 /** The running request of a response (res[ACTIVE]): its 'close' listener finds it there. */
 const ACTIVE = Symbol('wasyncio.web.active');
 
@@ -346,7 +348,7 @@ export class WebApp {
     return ws;
   }
 
-  /** @internal match a route: { route, params } or a status (404 / 405) */
+  /** @internal match a route: { route, params } or a status (404 / 405; 400: a parameter is not decodable) */
   _match(method, path) {
     let wrongMethod = false;
     for (const r of this._routes) {
@@ -356,7 +358,11 @@ export class WebApp {
       if (r.method === '*' || r.method === method || (method === 'HEAD' && r.method === 'GET')) {
         const params = {};
         const g = m.groups;
-        if (g) for (const k in g) params[k] = decodeURIComponent(g[k]);
+        try {
+          if (g) for (const k in g) params[k] = decodeURIComponent(g[k]);
+        } catch {
+          return 400; // a bad %-escape in a parameter
+        }
         return { route: r, params };
       }
       wrongMethod = true;
@@ -375,7 +381,7 @@ export class WebApp {
     }
     const found = this._match(req.method, target.path);
     if (typeof found === 'number') {
-      res.writeHead(found, { 'content-type': 'text/plain; charset=utf-8' }).end(found === 404 ? 'Not Found\n' : 'Method Not Allowed\n');
+      res.writeHead(found, { 'content-type': 'text/plain; charset=utf-8' }).end(STATUS_TEXT[found]);
       return;
     }
     const request = new WebRequest(req, target.path, found.params, target.url);
@@ -437,7 +443,7 @@ export class WebApp {
     }
     const found = this._match('WS', url.pathname);
     if (typeof found === 'number' || server?._closing) {
-      socket.end(`HTTP/1.1 ${server?._closing ? '503 Service Unavailable' : '404 Not Found'}\r\ncontent-length: 0\r\n\r\n`);
+      socket.end(`HTTP/1.1 ${server?._closing ? '503 Service Unavailable' : found === 400 ? '400 Bad Request' : '404 Not Found'}\r\ncontent-length: 0\r\n\r\n`);
       return;
     }
     const o = found.route.options;
