@@ -19,7 +19,9 @@
 // throws CancelledError); a cancellation that finds neither is delivered
 // when T next starts an operation.
 import { CancelledError, errorFromStatus } from './errors.js';
-import { Future, SIGNAL_OWNER, KIND_ASYNC, KIND_NEW, STATES } from './futures.js';
+import {
+  Future, SIGNAL_OWNER, KIND_ASYNC, KIND_NEW, STATES, ASYNC_DELIVERED, ASYNC_WAITS_MANY,
+} from './futures.js';
 import { NOT_NOW } from './ops.js';
 import { futureState } from './constants.js';
 
@@ -211,7 +213,7 @@ export class AsyncOps {
         // cancelled while it awaited something else: delivered here
         const e = t._cancelPending;
         t._cancelPending = null;
-        t._delivered = true;
+        t._asyncFlags |= ASYNC_DELIVERED;
         this._settleSoon(w, false, e);
         return w;
       }
@@ -233,12 +235,12 @@ export class AsyncOps {
       // asyncio: cancelling a task cancels the future it awaits (again, if
       // asked again: the await ends when the future does)
       if (f.cancel(msg ?? '') || f.done()) {
-        t._delivered = true;
+        t._asyncFlags |= ASYNC_DELIVERED;
         found = true;
       }
     }
     if (t._opWait !== null && this._cancelWait(t._opWait, error)) found = true;
-    if (t._opWaitMany) {
+    if (t._asyncFlags & ASYNC_WAITS_MANY) {
       for (const w of this._waits) if (w !== null && w.task === t && this._cancelWait(w, error)) found = true;
     }
     if (!found) {
@@ -266,7 +268,7 @@ export class AsyncOps {
       w.timer = 0;
       this._untrack(w);
     }
-    w.task._delivered = true;
+    w.task._asyncFlags |= ASYNC_DELIVERED;
     this._settleSoon(w, false, error);
     return true;
   }
@@ -331,7 +333,7 @@ export class AsyncOps {
     const signal = w.op._signal;
     // the cancellation of the task owning this signal reached its body
     const owner = signal[SIGNAL_OWNER];
-    if (owner && owner._rt === this._rt) owner._delivered = true;
+    if (owner && owner._rt === this._rt) owner._asyncFlags |= ASYNC_DELIVERED;
     w.aborted = true;
     this._rt._mem.withString(abortMessage(signal), (mp) => this._c.wa_cancel(w.ptr, mp));
   }
@@ -343,7 +345,7 @@ export class AsyncOps {
   signalAborted(t) {
     const w = t._opWait;
     if (w !== null && w.ownSignal && w.ptr) this._aborted(w);
-    if (t._opWaitMany) {
+    if (t._asyncFlags & ASYNC_WAITS_MANY) {
       for (const x of this._waits) if (x !== null && x !== w && x.task === t && x.ownSignal && x.ptr) this._aborted(x);
     }
   }
@@ -359,7 +361,7 @@ export class AsyncOps {
     if (!out.ok && out.cancelled && w.aborted) this._deliver(w, false, abortError(w.op._signal));
     else if (w.cancelError !== null) {
       if (!out.ok && out.cancelled) {
-        w.task._delivered = true;
+        w.task._asyncFlags |= ASYNC_DELIVERED;
         this._deliver(w, false, w.cancelError);
       } else {
         // the operation completed anyway: the task keeps the outcome and
@@ -443,7 +445,7 @@ export class AsyncOps {
     const t = w.task;
     if (t !== null) {
       if (t._opWait === null) t._opWait = w;
-      else t._opWaitMany = true;
+      else t._asyncFlags |= ASYNC_WAITS_MANY;
     }
   }
 
@@ -529,7 +531,7 @@ export class AsyncOps {
  * starts in it), a pending Future becomes what t awaits (cancelling t
  * cancels it), and the handlers run with t current (AsyncOps._resumeIn).
  * @param {Function} cls
- * @param {string} key the Task field that keeps t's then() for cls
+ * @param {'future' | 'scope'} key where t._thens keeps t's then() for cls
  */
 export function bindThen(cls, key) {
   const plain = cls.prototype.then;
@@ -540,7 +542,8 @@ export function bindThen(cls, key) {
       // KIND_NEW: the first part of an async body runs before the task
       // knows it is one
       if (t === null || (t._kind !== KIND_ASYNC && t._kind !== KIND_NEW)) return plain;
-      return t[key] ??= taskThen(t, plain);
+      const thens = t._thens ??= { future: undefined, scope: undefined };
+      return thens[key] ??= taskThen(t, plain);
     },
   });
 }
@@ -567,7 +570,7 @@ function taskThen(t, plain) {
   };
 }
 
-bindThen(Future, '_thenFuture');
+bindThen(Future, 'future');
 
 /** Run handler h with the outcome and settle tail with what it gives. */
 function settleTail(tail, h, ok, value) {

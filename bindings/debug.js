@@ -10,7 +10,7 @@
 //    cannot withdraw (a foreign promise: pass { signal: task.signal }).
 // task.getStack() / runtime.dumpTasks() show what each task waits on (in
 // any mode). Off, it costs one check per operation, step and callback.
-import { Future, Task, KIND_C, KIND_ASYNC } from './futures.js';
+import { Future, Task, KIND_C, KIND_ASYNC, ASYNC_DELIVERED } from './futures.js';
 
 const SLOW_MS = 100;
 
@@ -86,7 +86,7 @@ export class Debug {
   /** Async task t was cancelled with nothing the runtime could withdraw. */
   unreachable(t) {
     if (this._rt._tasks.current === t) return; // it cancelled itself: its next operation throws
-    if (t._delivered || t._awaitPtr !== 0) return; // a cancellation reached it already, or its body is over
+    if ((t._asyncFlags & ASYNC_DELIVERED) !== 0 || t._awaitPtr !== 0) return; // a cancellation reached it already, or its body is over
     if (this._warned.has(t)) return;
     this._warned.add(t);
     this._warn(`task "${t.name}" was cancelled while it awaits something the runtime cannot withdraw (a promise from elsewhere?): pass { signal: task.signal } to it`);

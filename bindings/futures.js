@@ -15,6 +15,11 @@ export const KIND_NATIVE_GEN = 2; // a native generator: the intrinsic next/thro
 export const KIND_ASYNC = 3;      // a promise (async function)
 export const KIND_C = 4;          // a C coroutine or step task (not driven by JS)
 
+/** Task._asyncFlags: its body saw its cancellation (through its signal or an operation). */
+export const ASYNC_DELIVERED = 1;
+/** Task._asyncFlags: it may await several operations at once (async_ops.js searches its table). */
+export const ASYNC_WAITS_MANY = 2;
+
 const PENDING = 0;
 const FULFILLED = 1;
 const REJECTED = 2;
@@ -276,14 +281,12 @@ export class Task extends Future {
     /** @internal what createTask was given (getCoro) */ this._coro = null;
     /** @internal what a generator task awaits (an op, a view, or a C future's awaitable) */ this._awaiting = null;
     /** @internal generator: the C future it awaits (one reference); async: BODY_OK / BODY_FAILED once the body settled */ this._awaitPtr = 0;
-    /** @internal an async body saw its cancellation (through its signal or an operation) */ this._delivered = false;
+    /** @internal async: ASYNC_DELIVERED | ASYNC_WAITS_MANY (one field: fewer bytes per task, W6) */ this._asyncFlags = 0;
     /** @internal async: the operation it awaits (async_ops.js), or null */ this._opWait = null;
-    /** @internal async: it may await several at once (the table is searched) */ this._opWaitMany = false;
     /** @internal async: a CancelledError for the next operation it starts */ this._cancelPending = null;
     /** @internal async: the future it awaits (async_ops.js), or null */ this._futWait = null;
-    /** @internal async: its then() of futures and scope blocks (async_ops.js bindThen) */
-    this._thenFuture = undefined;
-    this._thenScope = undefined;
+    /** @internal async: its then() of futures and of scope blocks (async_ops.js bindThen), made on first use */
+    this._thens = null;
   }
 
   /** The task's name (asyncio get_name/set_name). */

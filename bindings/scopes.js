@@ -139,7 +139,7 @@ export class ScopeRun {
 
 // `await timeout(...)` in an async task: the body runs as the task's code
 // (the rule in async_ops.js).
-bindThen(ScopeRun, '_thenScope');
+bindThen(ScopeRun, 'scope');
 
 /**
  * What Timeout and TaskGroup share: the owning task, the scope's

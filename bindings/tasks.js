@@ -17,7 +17,7 @@ import {
   CancelledError, InvalidStateError, codes, errorFromStatus, messageOf, statusOf,
 } from './errors.js';
 import {
-  Future, Task, KIND_NEW, KIND_GEN, KIND_NATIVE_GEN, KIND_ASYNC, KIND_C,
+  Future, Task, KIND_NEW, KIND_GEN, KIND_NATIVE_GEN, KIND_ASYNC, KIND_C, ASYNC_DELIVERED,
 } from './futures.js';
 import { Op, SleepOp, NOT_NOW } from './ops.js';
 import { abortMessage } from './async_ops.js';
@@ -290,7 +290,7 @@ export class Tasks {
     const v = task._awaiting;
     task._awaiting = null;
     task._awaitPtr = 0;
-    if (status === codes.ECANCELLED && ok && !task._delivered) {
+    if (status === codes.ECANCELLED && ok && (task._asyncFlags & ASYNC_DELIVERED) === 0) {
       // cancelled, and the body never saw it: asyncio ends the task cancelled
       return this._finish(task, false, new CancelledError(this.cancelMessage(task._ptr)));
     }

@@ -1,6 +1,6 @@
 // W3, W5 and W6 (DESIGN.md) for JS tasks on the wasyncio scheduler, both
 // task styles: generator tasks (`yield q.get()`) and async-function tasks
-// (`await q.get({ signal })`), on the C Queue / Semaphore / Event that C
+// (`await q.get()`), on the C Queue / Semaphore / Event that C
 // tasks use (bench/c/bench_sync.c). Prints one JSON object per line.
 //
 //   W3 queue: 1 producer, 4 consumers, Queue({ maxsize: 100 }), m items,
@@ -9,6 +9,12 @@
 //      (semaphore.with); check peak concurrency == 50           -> s, s/0.2
 //   W6 memory: n tasks wait on one Event; (JS heap + C heap with the tasks
 //      waiting - before) / n, after a full GC; then set, all finish -> B/task
+//
+// The async tasks pass no `{ signal: task.signal }`: an operation belongs to
+// the async task that created it and cancelling the task withdraws it
+// (bindings/async_ops.js), as the consumers' cancel() in W3 shows; reading
+// task.signal would give every task an AbortController (~2 KB in Node)
+// that asyncio code does not need.
 //
 // usage: sync.mjs [w3 M] [w5 R] [w6 N] [--runs K] [--only gen|async]
 import v8 from 'node:v8';
@@ -97,9 +103,9 @@ const styles = {
       let bad = 0;
       const cons = [];
       for (let c = 0; c < 4; c++) {
-        cons.push(createTask(async (task) => {
+        cons.push(createTask(async () => {
           for (;;) {
-            const i = await q.get({ signal: task.signal });
+            const i = await q.get();
             if (seen[i]++) bad++;
             q.taskDone();
           }
@@ -118,12 +124,12 @@ const styles = {
       let peak = 0;
       const ts = [];
       for (let i = 0; i < r; i++) {
-        ts.push(createTask(async (task) => {
+        ts.push(createTask(async () => {
           await sem.with(async () => {
             if (++cur > peak) peak = cur;
-            await sleep(10, undefined, { signal: task.signal });
+            await sleep(10);
             cur--;
-          }, { signal: task.signal });
+          });
         }));
       }
       await gather(ts);
@@ -132,9 +138,9 @@ const styles = {
     }),
     w6spawn: (ev, n, state) => {
       for (let i = 0; i < n; i++) {
-        createTask(async (task) => {
+        createTask(async () => {
           state.started++;
-          await ev.wait({ signal: task.signal });
+          await ev.wait();
           state.finished++;
         });
       }

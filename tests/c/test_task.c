@@ -274,7 +274,9 @@ TEST(step_task_sleeps_awaits_and_returns) {
     CHECK_EQ(wa_future_new(&st.f), 0);
     wa_task_t *t;
     CHECK_EQ(wa_spawn_step(&t, step_fn, &st, NULL), 0);
-    CHECK_EQ(wa_sleep(5), 0);
+    /* Wait for the step task's 1 ms sleep to end by polling its log, not by
+     * sleeping longer: under load it may start its sleep after ours began. */
+    for (int i = 0; i < 10000 && strcmp(wa_log_text(), "step0 step1:0"); i++) CHECK_EQ(wa_sleep(1), 0);
     CHECK_STR(wa_log_text(), "step0 step1:0");
     CHECK_EQ(wa_future_set_result(st.f, (void *)(intptr_t)21, NULL), 0);
     CHECK_EQ(wa_await(t), 0);
@@ -373,7 +375,10 @@ TEST(task_hook_reports_the_life_cycle_in_order) {
     CHECK_EQ(wa_spawn(&t, traced_body, NULL, &o), 0);
     CHECK(wa_task_id(t) > wa_task_id(wa_current_task()));
     CHECK_EQ(wa_task_id(NULL), 0);
-    CHECK_EQ(wa_sleep(5), 0);
+    /* Poll until the task is in its second (long) sleep; a fixed sleep here
+     * raced with the task's own 1 ms sleep under load. */
+    for (int i = 0; i < 10000 && strcmp(wa_log_text(), "created started suspended resumed suspended"); i++)
+        CHECK_EQ(wa_sleep(1), 0);
     CHECK_EQ(wa_cancel(t, NULL), 1);
     CHECK_EQ(wa_await(t), WA_ECANCELLED);
     wa_set_task_hook(NULL, NULL);

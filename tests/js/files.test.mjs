@@ -130,15 +130,23 @@ test('a generator task cancelled while its read is pending gets CancelledError; 
     const f = yield files.open(p);
     const t = createTask(function* () { return yield f.read(); });
     yield sleep(0);
-    t.cancel();
+    const cancelled = t.cancel();
     let err = null;
-    try { yield t; } catch (e) { err = e; }
+    let got = null;
+    try { got = new TextDecoder().decode(yield t); } catch (e) { err = e; }
     const rest = yield f.read();
     yield f.close();
-    return { err, rest: new TextDecoder().decode(rest) };
+    return { cancelled, err, got, rest: new TextDecoder().decode(rest) };
   });
-  assert.ok(out.err instanceof CancelledError);
-  assert.equal(out.rest, 'xyz');
+  // Under load the read can finish before the cancel (cancel() then says
+  // false); either way no byte is lost: the task read them, or the file did.
+  if (out.cancelled) {
+    assert.ok(out.err instanceof CancelledError);
+    assert.equal(out.rest, 'xyz');
+  } else {
+    assert.equal(out.err, null);
+    assert.equal(out.got + out.rest, 'xyz');
+  }
 });
 
 test('the crawler saves pages (fetch + files, bounded concurrency)', async () => {
