@@ -209,11 +209,12 @@ export class AsyncOps {
     const t = op._task;
     if (t !== null && t._kind === KIND_ASYNC && t._state === STATES.PENDING) {
       w.task = t;
-      if (t._cancelPending !== null) {
+      const a = t._async;
+      if (a !== null && a.cancelPending !== null) {
         // cancelled while it awaited something else: delivered here
-        const e = t._cancelPending;
-        t._cancelPending = null;
-        t._asyncFlags |= ASYNC_DELIVERED;
+        const e = a.cancelPending;
+        a.cancelPending = null;
+        a.flags |= ASYNC_DELIVERED;
         this._settleSoon(w, false, e);
         return w;
       }
@@ -230,21 +231,22 @@ export class AsyncOps {
   cancelTask(t, msg) {
     const error = new CancelledError(msg ?? '');
     let found = false;
-    const f = t._futWait;
+    const a = t._asyncState();
+    const f = a.futWait;
     if (f !== null) {
       // asyncio: cancelling a task cancels the future it awaits (again, if
       // asked again: the await ends when the future does)
       if (f.cancel(msg ?? '') || f.done()) {
-        t._asyncFlags |= ASYNC_DELIVERED;
+        a.flags |= ASYNC_DELIVERED;
         found = true;
       }
     }
-    if (t._opWait !== null && this._cancelWait(t._opWait, error)) found = true;
-    if (t._asyncFlags & ASYNC_WAITS_MANY) {
+    if (a.opWait !== null && this._cancelWait(a.opWait, error)) found = true;
+    if (a.flags & ASYNC_WAITS_MANY) {
       for (const w of this._waits) if (w !== null && w.task === t && this._cancelWait(w, error)) found = true;
     }
     if (!found) {
-      t._cancelPending = error;
+      a.cancelPending = error;
       if (this._rt._debug.on) this._rt._debug.unreachable(t);
     }
   }
@@ -268,7 +270,7 @@ export class AsyncOps {
       w.timer = 0;
       this._untrack(w);
     }
-    w.task._asyncFlags |= ASYNC_DELIVERED;
+    w.task._asyncState().flags |= ASYNC_DELIVERED;
     this._settleSoon(w, false, error);
     return true;
   }
@@ -333,7 +335,7 @@ export class AsyncOps {
     const signal = w.op._signal;
     // the cancellation of the task owning this signal reached its body
     const owner = signal[SIGNAL_OWNER];
-    if (owner && owner._rt === this._rt) owner._asyncFlags |= ASYNC_DELIVERED;
+    if (owner && owner._rt === this._rt) owner._asyncState().flags |= ASYNC_DELIVERED;
     w.aborted = true;
     this._rt._mem.withString(abortMessage(signal), (mp) => this._c.wa_cancel(w.ptr, mp));
   }
@@ -343,9 +345,11 @@ export class AsyncOps {
    * for the operations t awaits with that signal (ownSignal: none has one).
    */
   signalAborted(t) {
-    const w = t._opWait;
+    const a = t._async;
+    if (a === null) return;
+    const w = a.opWait;
     if (w !== null && w.ownSignal && w.ptr) this._aborted(w);
-    if (t._asyncFlags & ASYNC_WAITS_MANY) {
+    if (a.flags & ASYNC_WAITS_MANY) {
       for (const x of this._waits) if (x !== null && x !== w && x.task === t && x.ownSignal && x.ptr) this._aborted(x);
     }
   }
@@ -361,12 +365,12 @@ export class AsyncOps {
     if (!out.ok && out.cancelled && w.aborted) this._deliver(w, false, abortError(w.op._signal));
     else if (w.cancelError !== null) {
       if (!out.ok && out.cancelled) {
-        w.task._asyncFlags |= ASYNC_DELIVERED;
+        w.task._asyncState().flags |= ASYNC_DELIVERED;
         this._deliver(w, false, w.cancelError);
       } else {
         // the operation completed anyway: the task keeps the outcome and
         // gets the cancellation at its next operation
-        w.task._cancelPending = w.cancelError;
+        w.task._asyncState().cancelPending = w.cancelError;
         this._deliver(w, out.ok, out.ok ? out.value : out.error);
       }
     } else this._deliver(w, out.ok, out.ok ? out.value : out.error);
@@ -405,7 +409,8 @@ export class AsyncOps {
    * @internal
    */
   _resumeIn(t, f, h, v) {
-    if (t._futWait === f) t._futWait = null;
+    const a = t._async;
+    if (a !== null && a.futWait === f) a.futWait = null;
     const tasks = this._rt._tasks;
     const prev = tasks.current;
     this._enterQ.push(t);
@@ -444,14 +449,16 @@ export class AsyncOps {
     this._live++;
     const t = w.task;
     if (t !== null) {
-      if (t._opWait === null) t._opWait = w;
-      else t._asyncFlags |= ASYNC_WAITS_MANY;
+      const a = t._asyncState();
+      if (a.opWait === null) a.opWait = w;
+      else a.flags |= ASYNC_WAITS_MANY;
     }
   }
 
   /** @internal */
   _untrack(w) {
-    if (w.task !== null && w.task._opWait === w) w.task._opWait = null;
+    const a = w.task !== null ? w.task._async : null;
+    if (a !== null && a.opWait === w) a.opWait = null;
     this._releaseSlot(w.slot);
     w.slot = 0;
     if (w.onAbort) w.op._signal.removeEventListener('abort', w.onAbort);
@@ -531,7 +538,7 @@ export class AsyncOps {
  * starts in it), a pending Future becomes what t awaits (cancelling t
  * cancels it), and the handlers run with t current (AsyncOps._resumeIn).
  * @param {Function} cls
- * @param {'future' | 'scope'} key where t._thens keeps t's then() for cls
+ * @param {'thenFuture' | 'thenScope'} key the AsyncTaskState field that keeps t's then() for cls
  */
 export function bindThen(cls, key) {
   const plain = cls.prototype.then;
@@ -542,8 +549,8 @@ export function bindThen(cls, key) {
       // KIND_NEW: the first part of an async body runs before the task
       // knows it is one
       if (t === null || (t._kind !== KIND_ASYNC && t._kind !== KIND_NEW)) return plain;
-      const thens = t._thens ??= { future: undefined, scope: undefined };
-      return thens[key] ??= taskThen(t, plain);
+      const a = t._asyncState();
+      return a[key] ??= taskThen(t, plain);
     },
   });
 }
@@ -554,7 +561,7 @@ function taskThen(t, plain) {
     const ops = rt._asyncOps;
     const tasks = rt._tasks;
     if (this instanceof Future && t._state === STATES.PENDING && !this.done()) {
-      t._futWait = this;
+      t._asyncState().futWait = this;
     }
     const prev = tasks.current;
     tasks.current = t;
@@ -570,7 +577,7 @@ function taskThen(t, plain) {
   };
 }
 
-bindThen(Future, 'future');
+bindThen(Future, 'thenFuture');
 
 /** Run handler h with the outcome and settle tail with what it gives. */
 function settleTail(tail, h, ok, value) {

@@ -86,7 +86,7 @@ export class Debug {
   /** Async task t was cancelled with nothing the runtime could withdraw. */
   unreachable(t) {
     if (this._rt._tasks.current === t) return; // it cancelled itself: its next operation throws
-    if ((t._asyncFlags & ASYNC_DELIVERED) !== 0 || t._awaitPtr !== 0) return; // a cancellation reached it already, or its body is over
+    if ((t._async !== null && (t._async.flags & ASYNC_DELIVERED) !== 0) || t._awaitPtr !== 0) return; // a cancellation reached it already, or its body is over
     if (this._warned.has(t)) return;
     this._warned.add(t);
     this._warn(`task "${t.name}" was cancelled while it awaits something the runtime cannot withdraw (a promise from elsewhere?): pass { signal: task.signal } to it`);
@@ -109,7 +109,7 @@ export function stackOf(t) {
       out.push(`Task "${cur.name}" (${style}) is done`);
       break;
     }
-    const aw = cur._kind === KIND_ASYNC ? (cur._opWait?.op ?? cur._futWait) : cur._awaiting;
+    const aw = cur._kind === KIND_ASYNC ? (cur._async?.opWait?.op ?? cur._async?.futWait ?? null) : cur._awaiting;
     if (aw == null) {
       out.push(`Task "${cur.name}" (${style}) ${cur._kind === KIND_C ? 'runs C code' : cur._kind === KIND_ASYNC ? 'awaits no runtime operation (a promise from elsewhere, or it is running)' : 'is ready or running'}`);
       break;

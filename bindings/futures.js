@@ -4,6 +4,7 @@
 // outcome is read once into JS and both are dropped, so finished tasks cost
 // no wasm memory however long JS keeps them.
 import { CancelledError, InvalidStateError, codes } from './errors.js';
+import { taskContext } from './context_vars.js';
 
 /** Marks a task's AbortSignal with its task. @internal */
 export const SIGNAL_OWNER = Symbol('wasyncio.task');
@@ -15,9 +16,9 @@ export const KIND_NATIVE_GEN = 2; // a native generator: the intrinsic next/thro
 export const KIND_ASYNC = 3;      // a promise (async function)
 export const KIND_C = 4;          // a C coroutine or step task (not driven by JS)
 
-/** Task._asyncFlags: its body saw its cancellation (through its signal or an operation). */
+/** AsyncTaskState.flags: its body saw its cancellation (through its signal or an operation). */
 export const ASYNC_DELIVERED = 1;
-/** Task._asyncFlags: it may await several operations at once (async_ops.js searches its table). */
+/** AsyncTaskState.flags: it may await several operations at once (async_ops.js searches its table). */
 export const ASYNC_WAITS_MANY = 2;
 
 const PENDING = 0;
@@ -31,6 +32,24 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 const RETRIEVED = 1; // someone looked at the outcome (result(), await ...)
 const FIRED = 2;     // callbacks ran, the C reference was dropped
 const AWAITED = 4;   // a task or combinator awaits it: its error is retrieved
+
+/**
+ * What an async-function task's awaits keep (async_ops.js), apart from the
+ * Task: generator and C tasks never need it (a Task is made per task, and
+ * its bytes count in W6, memory per waiting task).
+ * @internal
+ */
+export class AsyncTaskState {
+  constructor() {
+    /** ASYNC_DELIVERED | ASYNC_WAITS_MANY */ this.flags = 0;
+    /** the operation it awaits, or null */ this.opWait = null;
+    /** a CancelledError for the next operation it starts */ this.cancelPending = null;
+    /** the future it awaits, or null */ this.futWait = null;
+    /** its then() of futures and of scope blocks (bindThen) */
+    this.thenFuture = undefined;
+    this.thenScope = undefined;
+  }
+}
 
 /**
  * A pending-then-done value, asyncio.Future's twin. Awaitable (a thenable).
@@ -281,12 +300,12 @@ export class Task extends Future {
     /** @internal what createTask was given (getCoro) */ this._coro = null;
     /** @internal what a generator task awaits (an op, a view, or a C future's awaitable) */ this._awaiting = null;
     /** @internal generator: the C future it awaits (one reference); async: BODY_OK / BODY_FAILED once the body settled */ this._awaitPtr = 0;
-    /** @internal async: ASYNC_DELIVERED | ASYNC_WAITS_MANY (one field: fewer bytes per task, W6) */ this._asyncFlags = 0;
-    /** @internal async: the operation it awaits (async_ops.js), or null */ this._opWait = null;
-    /** @internal async: a CancelledError for the next operation it starts */ this._cancelPending = null;
-    /** @internal async: the future it awaits (async_ops.js), or null */ this._futWait = null;
-    /** @internal async: its then() of futures and of scope blocks (async_ops.js bindThen), made on first use */
-    this._thens = null;
+    /** @internal async-function tasks: what their awaits keep (AsyncTaskState), made on first use */ this._async = null;
+  }
+
+  /** @internal the AsyncTaskState of this task (made on first use) */
+  _asyncState() {
+    return this._async ??= new AsyncTaskState();
   }
 
   /** The task's name (asyncio get_name/set_name). */
@@ -319,6 +338,16 @@ export class Task extends Future {
    */
   getCoro() {
     return this._coro ?? null;
+  }
+
+  /**
+   * The context the task runs in (asyncio Task.get_context()): its
+   * ContextVar values, live; `getContext().run(fn)` runs fn in it. null for
+   * a C task (its context is C's: wa_task_get_context).
+   * @returns {import('./context_vars.js').Context | null}
+   */
+  getContext() {
+    return taskContext(this);
   }
 
   /** Number of pending cancellation requests (asyncio Task.cancelling()). */

@@ -544,16 +544,17 @@ export class WorkerPool {
     this._pumping = true;
     try {
       const o = this._o;
-      // 1. give free workers work: queued jobs first, then waiting ones
+      // 1. give free workers work: queued jobs first, then waiting ones (a
+      //    job that cannot be sent leaves its worker free for the next one)
       for (const w of this._workers) {
-        if (w.state !== 'ready' || w.jobs.length) continue;
-        let rec = this._queue.shift();
-        if (!rec) {
-          rec = this._waiting.shift();
-          if (rec) rec._accept();
+        while (w.state === 'ready' && !w.jobs.length && (this._queue.length || this._waiting.length)) {
+          let rec = this._queue.shift();
+          if (!rec) {
+            rec = this._waiting.shift();
+            rec._accept();
+          }
+          this._dispatch(w, rec);
         }
-        if (!rec) break;
-        this._dispatch(w, rec);
       }
       // 2. admit waiting submissions while there is room in the queue
       while (this._waiting.length && this._queue.length < o.maxQueue) {
@@ -574,7 +575,8 @@ export class WorkerPool {
           this._spawn();
           starting++;
         }
-        if (!this._closed && !this._startGaveUp) while (this._workers.size < o.min) this._spawn();
+        // bounded: a worker that cannot even be created must not loop forever
+        for (let n = o.min; n > 0 && !this._closed && !this._startGaveUp && this._workers.size < o.min; n--) this._spawn();
       }
       // 4. idle workers: timers, refs; shutdown when nothing is left
       const nothingLeft = this._closed && !pending;
@@ -620,7 +622,9 @@ export class WorkerPool {
   _startFailed(err) {
     const n = ++this._startFailures;
     if (n < START_TRIES) {
-      this._spawnAfter = Date.now() + START_BACKOFF_MS * 2 ** (n - 1);
+      const delay = START_BACKOFF_MS * 2 ** (n - 1);
+      this._spawnAfter = Date.now() + delay;
+      this._armSpawnTimer(delay); // pump once the backoff is over
       return;
     }
     this._startFailures = 0;

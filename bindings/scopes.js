@@ -139,7 +139,7 @@ export class ScopeRun {
 
 // `await timeout(...)` in an async task: the body runs as the task's code
 // (the rule in async_ops.js).
-bindThen(ScopeRun, 'scope');
+bindThen(ScopeRun, 'thenScope');
 
 /**
  * What Timeout and TaskGroup share: the owning task, the scope's

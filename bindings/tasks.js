@@ -33,6 +33,18 @@ const PENDING_STEP = WA.PENDING;
 const BODY_OK = 1;
 const BODY_FAILED = 2;
 
+/**
+ * Wake async task `task` when the promise of its body settles. Its own
+ * function: the two closures capture only what they need (a closure made in
+ * _first would give every task's first step a context object).
+ */
+function watchBody(tasks, task, ret) {
+  Promise.resolve(ret).then(
+    (value) => tasks._bodySettled(task, BODY_OK, value),
+    (error) => tasks._bodySettled(task, BODY_FAILED, error),
+  );
+}
+
 function checkName(name, where) {
   if (name !== undefined && typeof name !== 'string') throw new TypeError(`${where}: options.name must be a string`);
 }
@@ -251,7 +263,7 @@ export class Tasks {
     if (!given) {
       try {
         // an async body keeps the task's context across its awaits (Node)
-        ret = isGeneratorFunction(fn) ? fn.call(undefined, task) : runFollowingAwaits(task, () => fn.call(undefined, task));
+        ret = isGeneratorFunction(fn) ? fn.call(undefined, task) : runFollowingAwaits(task, fn, task);
       } catch (e) {
         return this._finish(task, false, e);
       }
@@ -266,10 +278,7 @@ export class Tasks {
       // meanwhile only marks it: the body sees it through task.signal)
       task._kind = KIND_ASYNC;
       task._body = null;
-      Promise.resolve(ret).then(
-        (value) => this._bodySettled(task, BODY_OK, value),
-        (error) => this._bodySettled(task, BODY_FAILED, error),
-      );
+      watchBody(this, task, ret);
       const rc = this._c.wa__js_park(task._ptr);
       if (rc !== 0) return this._finish(task, false, errorFromStatus(rc));
       return PENDING_STEP;
@@ -290,7 +299,7 @@ export class Tasks {
     const v = task._awaiting;
     task._awaiting = null;
     task._awaitPtr = 0;
-    if (status === codes.ECANCELLED && ok && (task._asyncFlags & ASYNC_DELIVERED) === 0) {
+    if (status === codes.ECANCELLED && ok && (task._async === null || (task._async.flags & ASYNC_DELIVERED) === 0)) {
       // cancelled, and the body never saw it: asyncio ends the task cancelled
       return this._finish(task, false, new CancelledError(this.cancelMessage(task._ptr)));
     }

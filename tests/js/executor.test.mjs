@@ -120,6 +120,17 @@ test('job errors reach the awaiting task with their message', async () => {
   assert.equal(await p.run('add', [1, 1]), 2, 'the worker is still fine');
 });
 
+test('jobs queued behind one that cannot be sent still run', async () => {
+  // all queued before the only worker is ready: the unsendable one is
+  // dispatched first and must not leave the worker idle with work queued
+  const p = pool({ max: 1 });
+  const bad = p.run('add', [() => 1]);
+  const good = [p.run('add', [1, 2]), p.run('add', [3, 4])];
+  await assert.rejects(bad, (e) => e instanceof TypeError && /could not be sent/.test(e.message));
+  assert.deepEqual(await Promise.all(good), [3, 7]);
+  assert.equal(p.stats().failed, 1);
+});
+
 test('a job that traps fails with EABORTED; the worker is replaced; other jobs are not lost', async () => {
   const p = pool({ max: 2 });
   const others = Array.from({ length: 20 }, (_, i) => rt.runInExecutor(p, 'hash', u32(i)).then(le));
