@@ -62,7 +62,8 @@ test('close(): no callback and no timer survives it (Node can exit)', async () =
   const rt = await Runtime.create({ clock: 'host' });
   rt.createTask(function* () { yield rt.sleep(60_000); });
   rt.callLater(60_000, () => {});
-  await new Promise((r) => setTimeout(r, 5));
+  // until the task has started its sleep (polled: under load it starts late)
+  while (rt.stats().handles < 2) await new Promise((r) => setTimeout(r, 1));
   const before = rt.stats();
   assert.ok(before.handles >= 2 && before.callbacks === 1, JSON.stringify(before));
   const stats = rt.stats.bind(rt);
