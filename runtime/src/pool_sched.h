@@ -10,7 +10,11 @@
  * stays with the host: the scheduler only says when a job ends without one
  * (wa_psched_host_t.settle) and counts outcomes.
  *
- * Not installed: bindings-only (the JS WorkerPool is its host). */
+ * Not installed: bindings-only. Status: tested natively and in wasm against
+ * a fake host (tests/c/test_pool_sched.c), not yet wired: the JS WorkerPool
+ * (bindings/pool.js) still schedules its own jobs; it becomes this
+ * scheduler's host next (this needs loop timers that do not keep Node
+ * alive, for idle pools). */
 #ifndef WASYNCIO_POOL_SCHED_H
 #define WASYNCIO_POOL_SCHED_H
 
