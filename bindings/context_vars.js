@@ -110,6 +110,26 @@ export function copyContext() {
   return new Context(currentContext()._ctx);
 }
 
+/** A task's own context (its values as they are now, live), per task. */
+const taskContexts = new WeakMap();
+
+/**
+ * @internal asyncio Task.get_context(): the context a JS task runs in, the
+ * same object each time; reads see what the task has set so far, and run()
+ * or set() inside it change the task's own values. null for a C task.
+ */
+export function taskContext(task) {
+  if (task._ctx === null) return null;
+  let ctx = taskContexts.get(task);
+  if (!ctx) {
+    ctx = new Context();
+    // Its map is the task's: the task holds its values itself (tasks.js).
+    Object.defineProperty(ctx, '_ctx', { get: () => task._ctx, set: (map) => { task._ctx = map; } });
+    taskContexts.set(task, ctx);
+  }
+  return ctx;
+}
+
 /** What set() returns, for reset() (asyncio contextvars.Token). */
 export class Token {
   /** @internal */

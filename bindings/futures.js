@@ -4,6 +4,7 @@
 // outcome is read once into JS and both are dropped, so finished tasks cost
 // no wasm memory however long JS keeps them.
 import { CancelledError, InvalidStateError, codes } from './errors.js';
+import { taskContext } from './context_vars.js';
 
 /** Marks a task's AbortSignal with its task. @internal */
 export const SIGNAL_OWNER = Symbol('wasyncio.task');
@@ -337,6 +338,16 @@ export class Task extends Future {
    */
   getCoro() {
     return this._coro ?? null;
+  }
+
+  /**
+   * The context the task runs in (asyncio Task.get_context()): its
+   * ContextVar values, live; `getContext().run(fn)` runs fn in it. null for
+   * a C task (its context is C's: wa_task_get_context).
+   * @returns {import('./context_vars.js').Context | null}
+   */
+  getContext() {
+    return taskContext(this);
   }
 
   /** Number of pending cancellation requests (asyncio Task.cancelling()). */

@@ -143,6 +143,8 @@ export declare class Task<T = unknown> extends Future<T> {
   readonly signal: AbortSignal;
   /** What the task runs, as given to createTask (asyncio's get_coro); null for a C task (wa_task_get_coro). */
   getCoro(): unknown;
+  /** The context it runs in, live (asyncio's get_context); null for a C task (wa_task_get_context). */
+  getContext(): Context | null;
 }
 
 /** A scheduled callback. */
@@ -757,7 +759,7 @@ export interface QueueOptions extends SyncOptions {
 }
 
 /**
- * asyncio.Queue (3.13, with shutdown). Items are any JS values (numbers,
+ * asyncio.Queue (CPython 3.14's; shutdown from 3.13). Items are any JS values (numbers,
  * strings, bytes ... copied; other objects cross as handles: the same object
  * comes back); C tasks see them as wa_value_t *.
  */

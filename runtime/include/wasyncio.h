@@ -440,6 +440,19 @@ WA_API int wa_context_set(void *value);
  * dangling: compare it, do not use it). WA_EINVAL if t is not a task. */
 WA_API int wa_task_get_coro(const wa_task_t *t, wa_coro_fn *fn, wa_step_fn *step, void **arg);
 
+/* The task's context value (asyncio Task.get_context()): what
+ * wa_context_get() returns inside it, also once it is done. WA_EINVAL if t
+ * is not a task or out is NULL. */
+WA_API int wa_task_get_context(const wa_task_t *t, void **out);
+
+/* What the task waits on, as text (asyncio Task.get_stack(), as await
+ * chains go in asyncio's debug output): the task, then each task it awaits
+ * in turn, " -> " between them ("task 'main' awaits task 'worker' -> task
+ * 'worker' sleeps"). Into buf, NUL-terminated, cut to cap; returns the
+ * length of the whole text (call with buf NULL / cap 0 to size it), or
+ * WA_EINVAL if t is not a task or buf is NULL while cap > 0. */
+WA_API int wa_task_get_stack(const wa_task_t *t, char *buf, size_t cap);
+
 /* ------------------------------------------------------------------------ */
 /* Combinators                                                               */
 /* ------------------------------------------------------------------------ */
@@ -654,7 +667,7 @@ WA_API double wa_timeout_deadline(const wa_timeout_t *s);
 WA_API double wa_current_deadline(void);
 
 /* ---- TaskGroup ----------------------------------------------------------------
- * asyncio.TaskGroup (3.13):
+ * asyncio.TaskGroup (3.13+, as in CPython 3.14):
  *
  *     wa_taskgroup_t *tg;
  *     int rc = wa_taskgroup_enter(&tg);

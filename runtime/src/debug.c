@@ -1,9 +1,11 @@
 /* Debug mode for C (asyncio's debug mode): wa_set_debug turns on the
  * slow-callback warning (a ready callback or task step that holds the loop
  * longer than slow_ms is reported through the host, naming the task), and
- * wa_dump_tasks describes what every live task waits on. */
+ * wa_dump_tasks describes what every live task waits on; wa_task_get_stack
+ * and wa_task_get_context are asyncio's Task introspection for one task. */
 #include "internal.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -38,6 +40,40 @@ static const char *waits_on(const wa_task_impl_t *t, char *tmp, size_t n) {
         return "awaits a future";
     default: return "is done";
     }
+}
+
+/* Append text to buf[0..cap) at *len (counting what does not fit). */
+static void put(char *buf, size_t cap, size_t *len, const char *text) {
+    for (; *text; text++, (*len)++)
+        if (buf && *len + 1 < cap) buf[*len] = *text;
+}
+
+/* Longest await chain wa_task_get_stack follows (tasks awaiting each other
+ * in a cycle never end, so the walk must). */
+#define STACK_MAX_DEPTH 64
+
+int wa_task_get_stack(const wa_task_t *f, char *buf, size_t cap) {
+    if (!wa_is_task(f) || (!buf && cap)) return WA_EINVAL;
+    size_t len = 0;
+    char tmp[160];
+    const wa_task_impl_t *t = TASK(f);
+    for (int depth = 0; t && depth < STACK_MAX_DEPTH; depth++) {
+        if (depth) put(buf, cap, &len, " -> ");
+        put(buf, cap, &len, "task '");
+        put(buf, cap, &len, wa_task_name(&t->fut));
+        put(buf, cap, &len, "' ");
+        put(buf, cap, &len, waits_on(t, tmp, sizeof tmp));
+        bool on_task = t->tstate == TASK_WAIT_FUTURE && t->waiting_on && wa_is_task(t->waiting_on);
+        t = on_task ? TASK(t->waiting_on) : NULL;
+    }
+    if (buf && cap) buf[len < cap ? len : cap - 1] = '\0';
+    return len > INT_MAX ? INT_MAX : (int)len;
+}
+
+int wa_task_get_context(const wa_task_t *f, void **out) {
+    if (!wa_is_task(f) || !out) return WA_EINVAL;
+    *out = TASK(f)->context;
+    return 0;
 }
 
 size_t wa_dump_tasks(char *buf, size_t cap) {

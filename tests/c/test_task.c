@@ -447,3 +447,70 @@ TEST(task_context_is_copied_at_spawn) {
     wa_context_set(saved);
     return 0;
 }
+
+/* asyncio Task.get_context(): the value the task runs with, as copied at
+ * its spawn and as it set it; still there once it is done. */
+TEST(task_get_context_gives_the_tasks_value) {
+    const char *seen[2] = {NULL, NULL};
+    void *saved = wa_context_get();
+    CHECK_EQ(wa_context_set((void *)"parent"), 0);
+    wa_task_t *t;
+    CHECK_EQ(wa_spawn(&t, context_child, seen, NULL), 0);
+    CHECK_EQ(wa_context_set((void *)"parent, later"), 0);
+    void *ctx = NULL;
+    CHECK_EQ(wa_task_get_context(t, &ctx), 0);
+    CHECK_STR(ctx, "parent");
+    CHECK_EQ(wa_await(t), 0);
+    CHECK_EQ(wa_task_get_context(t, &ctx), 0);
+    CHECK_STR(ctx, "child's own");
+    CHECK_EQ(wa_task_get_context(wa_current_task(), &ctx), 0);
+    CHECK_STR(ctx, "parent, later");
+    CHECK_EQ(wa_task_get_context(t, NULL), WA_EINVAL);
+    wa_future_t *f;
+    CHECK_EQ(wa_future_new(&f), 0);
+    CHECK_EQ(wa_task_get_context(f, &ctx), WA_EINVAL);
+    CHECK_EQ(wa_task_get_context(NULL, &ctx), WA_EINVAL);
+    wa_release(f);
+    wa_release(t);
+    wa_context_set(saved);
+    return 0;
+}
+
+static int await_arg(void *arg) {
+    return wa_await(arg);
+}
+
+/* wa_task_get_stack (asyncio Task.get_stack()): the await chain from the
+ * task down, each task with what it waits on; snprintf-like sizing. */
+TEST(task_get_stack_follows_the_await_chain) {
+    wa_future_t *f;
+    CHECK_EQ(wa_future_new(&f), 0);
+    wa_task_t *inner, *outer;
+    CHECK_EQ(wa_spawn(&inner, await_arg, f, NULL), 0);
+    CHECK_EQ(wa_spawn(&outer, await_arg, inner, NULL), 0);
+    CHECK_EQ(wa_task_set_name(inner, "inner"), 0);
+    CHECK_EQ(wa_task_set_name(outer, "outer"), 0);
+    char buf[128];
+    CHECK(wa_task_get_stack(outer, buf, sizeof buf) > 0);
+    CHECK_STR(buf, "task 'outer' is ready");
+    CHECK_EQ(wa_sleep(0), 0); /* both run up to their awaits */
+    const char *chain = "task 'outer' awaits task 'inner' -> task 'inner' awaits a future";
+    CHECK_EQ(wa_task_get_stack(outer, buf, sizeof buf), (int)strlen(chain));
+    CHECK_STR(buf, chain);
+    CHECK_EQ(wa_task_get_stack(outer, NULL, 0), (int)strlen(chain)); /* sizing */
+    CHECK_EQ(wa_task_get_stack(outer, buf, 8), (int)strlen(chain));  /* cut */
+    CHECK_STR(buf, "task 'o");
+    CHECK_EQ(wa_task_get_stack(wa_current_task(), buf, sizeof buf), (int)strlen(buf));
+    CHECK(strstr(buf, "' is running") != NULL);
+    CHECK_EQ(wa_task_get_stack(outer, NULL, 4), WA_EINVAL);
+    CHECK_EQ(wa_task_get_stack(f, buf, sizeof buf), WA_EINVAL);
+    CHECK_EQ(wa_task_get_stack(NULL, buf, sizeof buf), WA_EINVAL);
+    CHECK_EQ(wa_future_set_result(f, NULL, NULL), 0);
+    CHECK_EQ(wa_await(outer), 0);
+    CHECK_EQ(wa_task_get_stack(outer, buf, sizeof buf), (int)strlen("task 'outer' is done"));
+    CHECK_STR(buf, "task 'outer' is done");
+    wa_release(f);
+    wa_release(inner);
+    wa_release(outer);
+    return 0;
+}

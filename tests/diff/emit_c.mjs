@@ -1,6 +1,7 @@
 // A generated program (gen.mjs) as C coroutine tasks, for the subset of
 // features in C_FEATURES (tasks, sleeps, cancel, gather, wait_for, timeout
-// scopes, TaskGroup, exceptions, queue, lock, event), without cancel messages. Same log
+// scopes, TaskGroup, exceptions, queue, lock, event, eager tasks, a context
+// variable as the task context pointer), without cancel messages. Same log
 // lines as emit_py.mjs. The fixed part (logging, error formatting, the
 // driver on the virtual clock) is c/diff_prelude.h; emitCBatch() writes one
 // translation unit holding many programs, compiled once (runner_c.mjs).
@@ -24,7 +25,8 @@ const QKIND = { fifo: 'WA_QUEUE_FIFO', lifo: 'WA_QUEUE_LIFO', prio: 'WA_QUEUE_PR
 
 /** Whether emitC can express prog (a C_GEN program always can). */
 export function cSupports(prog) {
-  return prog.features.every((f) => C_FEATURES.includes(f)) && !hasMessages(prog);
+  const ok = (f) => C_FEATURES.includes(f) || f === 'context';
+  return prog.features.every(ok) && !hasMessages(prog);
 }
 
 function hasMessages(prog) {
@@ -233,6 +235,10 @@ function stmt(s, d, out, ctx, h) {
       out.push(`${pad(d)}}`);
       break;
     }
+    case 'ctx': /* the context pointer holds the value itself */
+      if (s.op === 'set') out.push(`${pad(d)}wa_context_set((void *)(intptr_t)${n});`);
+      out.push(`${pad(d)}L(me, "X${n} ${s.op} %d", (int)(intptr_t)wa_context_get());`);
+      break;
     case 'raise':
       out.push(`${pad(d)}ERR(&e, BOOM, "b${n}");`);
       out.push(`${pad(d)}goto ${h};`);

@@ -7,6 +7,7 @@ const { CancelledError, TimeoutError, QueueEmpty, QueueFull, QueueShutDown, Brok
   InvalidStateError, ValueError, Queue, LifoQueue, PriorityQueue, Lock, Event, Condition,
   Semaphore, BoundedSemaphore, Barrier } = api;
 const LOG = [];
+const CTX = new api.ContextVar('ctx', { default: 0 });
 let CNT = 0;
 const S = { c: 0 };
 class Boom extends Error {}
@@ -192,6 +193,10 @@ function stmt(s, d, out) {
       out.push(`${pad(d + 1)}});`);
       out.push(`${pad(d + 1)}log(me, 'G${s.n}', 'ok');`);
       catchPart(s, d, out, 'G', false);
+      break;
+    case 'ctx':
+      if (s.op === 'set') out.push(`${pad(d)}CTX.set(${s.n});`);
+      out.push(`${pad(d)}log(me, 'X${s.n}', '${s.op}', CTX.get());`);
       break;
     case 'raise':
       out.push(`${pad(d)}throw new Boom('b${s.n}');`);

@@ -11,8 +11,10 @@ try:
 except ImportError:
     class QueueShutDown(Exception):
         pass
+import contextvars
 LOG = []
 CNT = [0]
+CTX = contextvars.ContextVar('ctx', default=0)
 S = {'c': 0}
 class Boom(Exception):
     pass
@@ -195,6 +197,10 @@ function stmt(s, d, out) {
       block(s.block, d + 2, out);
       out.push(`${pad(d + 1)}log(me, 'G${s.n}', 'ok')`);
       except(s, d, out, 'G', false);
+      break;
+    case 'ctx':
+      if (s.op === 'set') out.push(`${pad(d)}CTX.set(${s.n})`);
+      out.push(`${pad(d)}log(me, 'X${s.n}', '${s.op}', CTX.get())`);
       break;
     case 'raise':
       out.push(`${pad(d)}raise Boom('b${s.n}')`);

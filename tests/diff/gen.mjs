@@ -46,7 +46,9 @@ export const FEATURES = [
  *   maxBodies?: number, maxStmts?: number, eager?: boolean }} [opts] features: exactly these;
  *   allowed: a random subset of these (default FEATURES); messages: false,
  *   cancel() without messages (the C subset); eager: false, no eager
- *   tasks (else some programs start some of their spawns eagerly)
+ *   tasks (else some programs start some of their spawns eagerly);
+ *   context: false, no context variable (else some programs set and read
+ *   one: asyncio's contextvars, copied into each task at its creation)
  */
 export function generate(seed, opts = {}) {
   const R = rng(seed * 2654435761 + 12345);
@@ -80,7 +82,21 @@ export function generate(seed, opts = {}) {
     const stmts = genBlock(b, vars, R.int(1, maxStmts), 0);
     prog.bodies.push({ id: b, stmts, vars });
   }
+  // A context variable (contextvars), from a generator of its own as eager
+  // tasks: `ctx` statements set it or log it, sprinkled over the program.
+  const X = rng(seed * 69069 + 4242);
+  if (opts.context !== false && X.chance(0.35)) {
+    prog.features.push('context');
+    for (const b of prog.bodies) addContext(b.stmts);
+  }
   return prog;
+
+  function addContext(stmts) {
+    for (let i = stmts.length; i >= 0; i--) {
+      if (stmts[i]?.block) addContext(stmts[i].block);
+      if (X.chance(0.3)) stmts.splice(i, 0, { k: 'ctx', n: id(), op: X.chance(0.5) ? 'set' : 'get' });
+    }
+  }
 
   function canSpawn(b) { return b + 1 < nBodies; }
   function childBody(b) { return R.int(b + 1, nBodies - 1); }

@@ -104,3 +104,27 @@ test('get / set / reset and Context.run', () => {
   assert.throws(() => v.reset({}), TypeError);
   assert.throws(() => new ContextVar('y').reset(t3), { name: 'TypeError', message: /ContextVar "x"/ });
 });
+
+test('task.getContext(): the task\'s own context, live, the same object each time (asyncio Task.get_context)', async () => {
+  const v = new ContextVar('v', { default: 'none' });
+  await rt.run(function* () {
+    v.set('main');
+    const t = rt.createTask(function* () {
+      v.set('child');
+      yield rt.sleep(1);
+      return v.get();
+    });
+    const ctx = t.getContext();
+    assert.ok(ctx instanceof Context);
+    assert.equal(t.getContext(), ctx);
+    assert.equal(ctx.get(v), 'main', 'copied from the creator at creation');
+    yield rt.sleep(0); // the child runs up to its sleep
+    assert.equal(ctx.get(v), 'child', 'what the task set');
+    assert.equal(v.get(), 'main', 'the creator keeps its own');
+    ctx.run(() => v.set('set from outside'));
+    assert.equal(v.get(), 'main');
+    assert.equal(yield t, 'set from outside', 'run() in it changes the task\'s own values');
+    assert.equal(t.getContext().get(v), 'set from outside', 'still there once done');
+    assert.equal(rt.currentTask().getContext().get(v), 'main');
+  });
+});

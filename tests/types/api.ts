@@ -81,6 +81,8 @@ async function tasks() {
   expectType<Future<number>>()(ensureFuture(Promise.resolve(1), { name: 'p' }));
   expectType<Future<number>>()(runtime.ensureFuture(sleep(1, 2)));
   expectType<unknown>()(t.getCoro());
+  expectType<Context | null>()(t.getContext());
+  expectType<string[]>()(t.getStack());
   expectType<Task | null>()(currentTask());
   expectType<Task[]>()(allTasks());
 

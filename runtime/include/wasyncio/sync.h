@@ -283,7 +283,7 @@ WA_API bool wa_barrier_broken(const wa_barrier_t *b);
 
 
 /*
- * asyncio.Queue / PriorityQueue / LifoQueue, Python 3.13 (with shutdown).
+ * asyncio.Queue / PriorityQueue / LifoQueue, Python 3.14 (shutdown: 3.13+).
  * Items are void *; the queue never looks at them (except through the
  * priority comparator) and owns them only while they are in it:
  *  - a successful put passes the item to the queue, a successful get passes
