@@ -9,7 +9,12 @@
 //   node:http                      a plain request listener
 //   aiohttp                        aiohttp.web on CPython (Debian's python3-aiohttp)
 //
-//   node bench/server.mjs [--duration 5] [--connections 50] [--only js,c,node,aiohttp]
+//   node bench/server.mjs [--duration 5] [--connections 50] [--rounds 3] [--only js,c,node,aiohttp]
+//
+// With --rounds N the servers take turns N times (js, c, node, aiohttp,
+// js, c, ...) and each cell is the median of its N runs: on a shared,
+// busy machine one run of each says more about the neighbours than about
+// the servers.
 //
 // The load generator is wrk (Debian's `wrk`); without it, autocannon if it
 // is installed; without either, the table says so. A server that cannot
@@ -134,6 +139,8 @@ async function main() {
   const duration = Number(arg('--duration', '5'));
   const connections = Number(arg('--connections', '50'));
   const only = arg('--only', null)?.split(',');
+  const rounds = Number(arg('--rounds', '1'));
+  if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError('--rounds must be an integer >= 1');
   const tool = has('wrk') ? 'wrk' : spawnSync('npx', ['--no-install', 'autocannon', '--version'], { cwd: root, stdio: 'ignore' }).status === 0 ? 'autocannon' : null;
   const py = python();
   const self = fileURLToPath(import.meta.url);
@@ -144,28 +151,45 @@ async function main() {
     ['aiohttp (CPython)', 'aiohttp', () => (py ? start(py, [root + 'bench/server_aiohttp.py']) : Promise.reject(new Error('python3-aiohttp is not installed (Debian: apt-get install python3-aiohttp)')))],
   ].filter(([, k]) => !only || only.includes(k));
 
-  console.log(`"Hello, {name}": GET /hello/Ann, ${connections} connections, ${duration} s per server after a 1 s warm-up; ` +
+  console.log(`"Hello, {name}": GET /hello/Ann, ${connections} connections, ${duration} s per server after a 1 s warm-up` +
+    `${rounds > 1 ? `, median of ${rounds} interleaved rounds` : ''}; ` +
     `load generator: ${tool ?? 'none'}; ${cpus().length} cores, Node ${process.versions.node}; ${new Date().toISOString().slice(0, 16)}Z`);
   if (!tool) {
     console.log('no load generator: install wrk (Debian: apt-get install wrk) or autocannon (npm i -D autocannon)');
     return;
   }
-  const rows = [];
-  for (const [label, , startIt] of servers) {
-    let s = null;
-    try {
-      s = await startIt();
-      const url = `http://127.0.0.1:${s.port}/hello/Ann`;
-      const body = await (await fetch(url)).text();
-      if (body !== 'Hello, Ann') throw new Error(`answered ${JSON.stringify(body)}`);
-      load(tool, url, { duration: 1, connections }); // warm-up (JIT, connections)
-      rows.push({ label, ...load(tool, url, { duration, connections }) });
-    } catch (e) {
-      rows.push({ label, error: e.message });
-    } finally {
-      s?.proc.kill();
+  const runs = new Map(servers.map(([label]) => [label, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [label, , startIt] of servers) {
+      const got = runs.get(label);
+      if (got.error) continue;
+      let s = null;
+      try {
+        s = await startIt();
+        const url = `http://127.0.0.1:${s.port}/hello/Ann`;
+        const body = await (await fetch(url)).text();
+        if (body !== 'Hello, Ann') throw new Error(`answered ${JSON.stringify(body)}`);
+        load(tool, url, { duration: 1, connections }); // warm-up (JIT, connections)
+        got.push(load(tool, url, { duration, connections }));
+      } catch (e) {
+        got.error = e.message;
+      } finally {
+        s?.proc.kill();
+      }
     }
   }
+  const median = (xs) => {
+    const v = [...xs].sort((a, b) => a - b);
+    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  };
+  const rows = [...runs].map(([label, got]) => (got.error ? { label, error: got.error } : {
+    label,
+    rps: median(got.map((r) => r.rps)),
+    p50: median(got.map((r) => r.p50)),
+    p90: median(got.map((r) => r.p90)),
+    p99: median(got.map((r) => r.p99)),
+    errors: got.reduce((n, r) => n + r.errors, 0),
+  }));
   const base = rows.find((r) => r.label === 'node:http' && !r.error);
   const f = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '–');
   const table = [['server', 'requests/s', 'vs node:http', 'p50 ms', 'p90 ms', 'p99 ms', 'errors']];

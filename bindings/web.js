@@ -64,21 +64,53 @@ export class WebResponse {
 
 /** The request a handler gets. Its body is read with text()/json()/bytes() or `for await` (chunks as they come). */
 export class WebRequest {
-  /** @internal */
-  constructor(req, url, params, signal) {
+  /**
+   * @internal
+   * @param {any} req Node's http.IncomingMessage
+   * @param {string} path the URL's pathname
+   * @param {Record<string, string>} params
+   * @param {URL | null} url the parsed URL, if it was parsed already
+   */
+  constructor(req, path, params, url) {
     /** @internal */ this._req = req;
     this.method = req.method;
-    /** @type {URL} */
-    this.url = url;
-    this.path = url.pathname;
+    this.path = path;
     /** Route parameters: '/hello/{name}' gives { name }. */
     this.params = params;
-    this.query = url.searchParams;
     /** Lower-case names, as Node's http gives them. */
     this.headers = req.headers;
-    /** Aborts when the client goes away or the server shuts down (the handler's task is cancelled too). */
-    this.signal = signal;
     /** @internal */ this._used = false;
+    // made when first asked for: most handlers never look at them
+    /** @internal */ this._url = url;
+    /** @internal */ this._ac = null;
+    /** @internal why it was aborted (before anyone asked for the signal), else undefined */ this._abortReason = undefined;
+    /** @internal the handler's task */ this._task = null;
+  }
+
+  /** @type {URL} */
+  get url() {
+    return (this._url ??= new URL(this._req.url, 'http://localhost'));
+  }
+
+  /** @type {URLSearchParams} */
+  get query() {
+    return this.url.searchParams;
+  }
+
+  /** Aborts when the client goes away or the server shuts down (the handler's task is cancelled too). */
+  get signal() {
+    if (!this._ac) {
+      this._ac = new AbortController();
+      if (this._abortReason !== undefined) this._ac.abort(this._abortReason);
+    }
+    return this._ac.signal;
+  }
+
+  /** @internal abort the signal (now, or when it is made) */
+  _abort(reason) {
+    if (this._abortReason !== undefined) return;
+    this._abortReason = reason;
+    this._ac?.abort(reason);
   }
 
   /** @internal */
@@ -139,6 +171,40 @@ function compile(pattern) {
   return new RegExp(`^${re}$`);
 }
 
+// A request target's path that the URL parser would keep as it is: no
+// percent-escapes, dot segments, backslashes or other characters it
+// rewrites, and not starting with '//' (an authority to the parser).
+const PLAIN_PATH = /^\/(?!\/)[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
+
+/** The pathname of a request target, parsing it only when it is not plain: { path, url }. */
+function targetPath(target) {
+  const q = target.indexOf('?');
+  const p = q < 0 ? target : target.slice(0, q);
+  if (PLAIN_PATH.test(p) && !DOT_SEGMENT.test(p)) return { path: p, url: null };
+  const url = new URL(target, 'http://localhost'); // throws on a bad target
+  return { path: url.pathname, url };
+}
+
+/** True if a request has a body (RFC 9112 section 6.3: only these headers announce one). */
+function hasBody(req) {
+  const h = req.headers;
+  return h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0');
+}
+
+const STATUS_TEXT = { 400: 'Bad Request\n', 404: 'Not Found\n', 405: 'Method Not Allowed\n' };
+
+/** The running request of a response (res[ACTIVE]): its 'close' listener finds it there. */
+const ACTIVE = Symbol('wasyncio.web.active');
+
+/** res 'close' (one listener for all): the client went away before the response was sent. */
+function onResponseClose() {
+  const request = this[ACTIVE];
+  if (!request || this.writableFinished) return;
+  request._abort(new CancelledError('the client went away'));
+  request._task.cancel('the client went away');
+}
+
 function toBytes(v) {
   if (typeof v === 'string') return Buffer.from(v, 'utf8');
   if (v instanceof Uint8Array) return v;
@@ -152,7 +218,7 @@ export class WebServer {
   constructor(app, http, server) {
     /** @internal */ this._app = app;
     /** @internal */ this._server = server;
-    /** @internal running handler tasks -> their request's AbortController */ this._tasks = new Map();
+    /** @internal running handler tasks -> their WebRequest */ this._tasks = new Map();
     /** @internal */ this._closing = null;
     /** @internal open WebSocket connections */ this._sockets = new Set();
     const a = server.address();
@@ -189,8 +255,8 @@ export class WebServer {
       const first = await Promise.race([all().then(() => 'done'), expired]);
       clearTimeout(timer);
       if (first === 'expired') {
-        for (const [t, ac] of this._tasks) {
-          ac.abort(new CancelledError('the server is shutting down'));
+        for (const [t, request] of this._tasks) {
+          request._abort(new CancelledError('the server is shutting down'));
           t.cancel('the server is shutting down');
         }
         await all();
@@ -282,7 +348,7 @@ export class WebApp {
     return ws;
   }
 
-  /** @internal match a route: { route, params } or a status (404 / 405) */
+  /** @internal match a route: { route, params } or a status (404 / 405; 400: a parameter is not decodable) */
   _match(method, path) {
     let wrongMethod = false;
     for (const r of this._routes) {
@@ -291,7 +357,12 @@ export class WebApp {
       if (!m) continue;
       if (r.method === '*' || r.method === method || (method === 'HEAD' && r.method === 'GET')) {
         const params = {};
-        for (const [k, v] of Object.entries(m.groups ?? {})) params[k] = decodeURIComponent(v);
+        const g = m.groups;
+        try {
+          if (g) for (const k in g) params[k] = decodeURIComponent(g[k]);
+        } catch {
+          return 400; // a bad %-escape in a parameter
+        }
         return { route: r, params };
       }
       wrongMethod = true;
@@ -301,53 +372,64 @@ export class WebApp {
 
   /** @internal one request */
   _handle(server, req, res) {
-    let url;
+    let target;
     try {
-      url = new URL(req.url, 'http://localhost');
+      target = targetPath(req.url);
     } catch {
       res.writeHead(400).end('bad request URL\n');
       return;
     }
-    const found = this._match(req.method, url.pathname);
+    const found = this._match(req.method, target.path);
     if (typeof found === 'number') {
-      res.writeHead(found, { 'content-type': 'text/plain; charset=utf-8' }).end(found === 404 ? 'Not Found\n' : 'Method Not Allowed\n');
+      res.writeHead(found, { 'content-type': 'text/plain; charset=utf-8' }).end(STATUS_TEXT[found]);
       return;
     }
-    const ac = new AbortController();
-    const request = new WebRequest(req, url, found.params, ac.signal);
-    const rt = this._rt;
-    const app = this;
-    const handler = found.route.handler;
-    const task = rt.createTask(function* handle() {
-      const value = yield* app._call(handler, request);
-      yield app._send(res, value, request);
-    }, { name: `${req.method} ${url.pathname}` });
-    server?._tasks.set(task, ac);
-    // the client went away before the response was sent: cancel the handler
-    const gone = () => {
-      if (!res.writableFinished) {
-        ac.abort(new CancelledError('the client went away'));
-        task.cancel('the client went away');
-      }
-    };
-    res.once('close', gone);
-    task.then(() => {}, (e) => {
-      if (e instanceof CancelledError) {
-        if (!res.headersSent && !res.destroyed) res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('Service Unavailable\n');
-        else res.destroy();
-        return;
-      }
-      const status = e instanceof HttpError ? e.status : 500;
-      if (status === 500) app._onError(e, request);
-      if (!res.headersSent && !res.destroyed) {
-        res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(status === 500 ? 'Internal Server Error\n' : `${e.message}\n`);
-      } else {
-        res.destroy(); // a streamed response failed midway: the client sees it cut
-      }
-    }).finally(() => {
-      res.off('close', gone);
-      server?._tasks.delete(task);
-    });
+    const request = new WebRequest(req, target.path, found.params, target.url);
+    // the handler's task is a generator (no closure per request); it starts
+    // eagerly, as asyncio's eager_task_factory: a handler that answers at
+    // once answers here, without waiting for a loop turn
+    const task = this._rt.createTask(this._respond(found.route.handler, request, res), { name: `${req.method} ${target.path}`, eager: true });
+    if (task.done()) {
+      this._finished(server, task, res, request);
+      return;
+    }
+    request._task = task;
+    res[ACTIVE] = request;
+    res.on('close', onResponseClose);
+    server?._tasks.set(task, request);
+    task.addDoneCallback(() => this._finished(server, task, res, request));
+  }
+
+  /** @internal the body of a request's task: run the handler, send what it returned */
+  * _respond(handler, request, res) {
+    const value = yield* this._call(handler, request);
+    const streaming = this._send(res, value, request);
+    if (streaming) yield streaming;
+  }
+
+  /** @internal a request's task is done: answer its failure, forget it */
+  _finished(server, task, res, request) {
+    res[ACTIVE] = null;
+    server?._tasks.delete(task);
+    let e;
+    if (task.cancelled()) {
+      e = null;
+    } else {
+      e = task.exception(); // (retrieved: this is where its error goes)
+      if (e === null) return;
+    }
+    if (e === null) {
+      if (!res.headersSent && !res.destroyed) res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('Service Unavailable\n');
+      else res.destroy();
+      return;
+    }
+    const status = e instanceof HttpError ? e.status : 500;
+    if (status === 500) this._onError(e, request);
+    if (!res.headersSent && !res.destroyed) {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(status === 500 ? 'Internal Server Error\n' : `${e.message}\n`);
+    } else {
+      res.destroy(); // a streamed response failed midway: the client sees it cut
+    }
   }
 
   /** @internal an upgrade request: a WebSocket route's handler, or 404 */
@@ -361,7 +443,7 @@ export class WebApp {
     }
     const found = this._match('WS', url.pathname);
     if (typeof found === 'number' || server?._closing) {
-      socket.end(`HTTP/1.1 ${server?._closing ? '503 Service Unavailable' : '404 Not Found'}\r\ncontent-length: 0\r\n\r\n`);
+      socket.end(`HTTP/1.1 ${server?._closing ? '503 Service Unavailable' : found === 400 ? '400 Bad Request' : '404 Not Found'}\r\ncontent-length: 0\r\n\r\n`);
       return;
     }
     const o = found.route.options;
@@ -369,8 +451,7 @@ export class WebApp {
     if (!sock) return;
     const rt = this._rt;
     const conn = new WebSocketConnection(rt, sock, { maxQueue: o.maxQueue, highWaterMark: o.highWaterMark });
-    const ac = new AbortController();
-    const request = new WebRequest(req, url, found.params, ac.signal);
+    const request = new WebRequest(req, url.pathname, found.params, url);
     const handler = found.route.handler;
     const app = this;
     const task = rt.createTask(function* websocket() {
@@ -378,7 +459,7 @@ export class WebApp {
       if (isGeneratorFunction(handler)) yield* v;
       else if (isThenable(v)) yield v;
     }, { name: `WS ${url.pathname}` });
-    server?._tasks.set(task, ac);
+    server?._tasks.set(task, request);
     server?._sockets.add(conn);
     task.then(() => {
       if (!conn.closeInfo) conn.close(1000, '');
@@ -400,10 +481,10 @@ export class WebApp {
       return isThenable(v) ? yield v : v;
     }
     // a C coroutine: the request as JSON in, the body as a string out
-    const body = yield request.text();
+    const body = hasBody(request._req) ? yield request.text() : '';
     const arg = JSON.stringify({
       method: request.method, path: request.path, params: request.params,
-      query: Object.fromEntries(request.query), headers: request.headers, body,
+      query: request._req.url.includes('?') ? Object.fromEntries(request.query) : {}, headers: request.headers, body,
     });
     try {
       return yield rt.spawnC(handler.c, arg, { name: handler.c });
@@ -414,16 +495,21 @@ export class WebApp {
     }
   }
 
-  /** @internal write value as the response */
-  async _send(res, value, request) {
+  /** @internal write value as the response: at once, or (a streamed body) a promise of its end */
+  _send(res, value, request) {
     if (value === undefined) {
       res.writeHead(204).end();
-      return;
+      return null;
     }
     let r = value;
     if (!(value instanceof WebResponse)) {
-      if (typeof value === 'string') r = new WebResponse(value, { headers: { 'content-type': 'text/plain; charset=utf-8' } });
-      else if (value instanceof Uint8Array || value instanceof ArrayBuffer) r = new WebResponse(value, { headers: { 'content-type': 'application/octet-stream' } });
+      if (typeof value === 'string') {
+        // the common case, without a WebResponse
+        res.writeHead(200, { 'content-length': Buffer.byteLength(value), 'content-type': 'text/plain; charset=utf-8' });
+        res.end(request.method === 'HEAD' ? undefined : value);
+        return null;
+      }
+      if (value instanceof Uint8Array || value instanceof ArrayBuffer) r = new WebResponse(value, { headers: { 'content-type': 'application/octet-stream' } });
       else r = WebResponse.json(value);
     }
     const body = r.body;
@@ -433,11 +519,16 @@ export class WebApp {
       const bytes = body === null || body === undefined ? new Uint8Array(0) : toBytes(body);
       res.writeHead(r.status, { 'content-length': bytes.length, ...r.headers });
       res.end(request.method === 'HEAD' ? undefined : bytes);
-      return;
+      return null;
     }
+    return this._stream(res, r, request);
+  }
+
+  /** @internal write a streamed body as it comes, with backpressure */
+  async _stream(res, r, request) {
     res.writeHead(r.status, r.headers);
-    for await (const chunk of body) {
-      if (res.destroyed || request.signal.aborted) throw new CancelledError('the request was cancelled');
+    for await (const chunk of r.body) {
+      if (res.destroyed || request._abortReason !== undefined) throw new CancelledError('the request was cancelled');
       if (!res.write(toBytes(chunk))) {
         // backpressure: wait until the socket drains (or closes)
         await new Promise((resolve) => {

@@ -48,6 +48,7 @@ export class NodeWebSocket {
     this._frag = null; // { opcode, parts, size } while a fragmented message comes
     this._closeSent = false;
     this._closeInfo = null;
+    this._closeTimer = null;
     this._decoder = new TextDecoder('utf-8', { fatal: true });
     /** messages (and the close) that came before anyone listened: websocket.js replays them */
     this._early = [];
@@ -97,7 +98,7 @@ export class NodeWebSocket {
     this.readyState = CLOSING;
     this._sendClose(code, reason);
     // the peer answers with its close frame, then we end; do not wait forever
-    this._closeTimer = setTimeout(() => this._socket.destroy(), 5000);
+    this._closeTimer ??= setTimeout(() => this._socket.destroy(), 5000);
     this._closeTimer.unref?.();
   }
 
@@ -194,6 +195,10 @@ export class NodeWebSocket {
         this._sendClose(code === 1005 ? 1000 : code, reason); // echo it
         this.readyState = CLOSING;
         this._socket.end();
+        // a server's socket is half-open after end(): a peer that never
+        // ends its side must not keep it (and the server's close) forever
+        this._closeTimer ??= setTimeout(() => this._socket.destroy(), 5000);
+        this._closeTimer.unref?.();
         return;
       }
       if (opcode === 9) this._frame(10, payload); // ping -> pong

@@ -122,11 +122,12 @@ test('a client that goes away cancels its handler (JS generator, async with sign
   const seen = [];
   await rt.run(async () => {
     const app = new WebApp({ runtime: rt });
-    app.get('/gen', function* () {
+    app.get('/gen', function* (req) {
       try {
         yield rt.sleep(10_000);
       } catch (e) {
-        seen.push(`gen ${e instanceof CancelledError}`);
+        // its signal, first looked at now, is aborted too
+        seen.push(`gen ${e instanceof CancelledError} ${req.signal.aborted}`);
         throw e;
       }
     });
@@ -161,7 +162,49 @@ test('a client that goes away cancels its handler (JS generator, async with sign
     while (server.activeRequests > 0) await rt.sleep(5);
     await server.close();
   });
-  assert.deepEqual(seen.sort(), ['async true', 'gen true', 'upload cut']);
+  assert.deepEqual(seen.sort(), ['async true', 'gen true true', 'upload cut']);
+});
+
+/** One raw HTTP/1.1 request (fetch would clean the target up first): { status, body }. */
+function rawGet(port, target) {
+  return new Promise((resolve, reject) => {
+    const sock = connect(port, '127.0.0.1');
+    let text = '';
+    sock.setEncoding('latin1');
+    sock.on('data', (d) => { text += d; });
+    sock.on('error', reject);
+    sock.on('end', () => {
+      const [head, body] = text.split('\r\n\r\n');
+      resolve({ status: Number(head.split(' ')[1]), body });
+    });
+    sock.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+  });
+}
+
+test('request targets: the path, params and query are those of the URL parser (dot segments, escapes, //); a bad escape answers 400', async () => {
+  await run(async () => {
+    const app = new WebApp();
+    // answers at once: the request's task ends in its first (eager) step
+    app.get('/p/{x}', (req) => `${req.path} ${req.params.x} ${req.query.get('q')} ${req.url.pathname === req.path}`);
+    const server = await app.listen();
+    const seen = [];
+    for (const target of ['/p/a?q=1', '/p/b?q=1#f', '/p/../p/c', '/p/./d', '/p/%41', '/p/x%2Fy', '//host/p/e', '/p/a/b', '/p/%zz']) {
+      const r = await rawGet(server.port, target);
+      seen.push(`${target} -> ${r.status} ${r.status === 200 ? r.body : ''}`.trim());
+    }
+    assert.deepEqual(seen, [
+      '/p/a?q=1 -> 200 /p/a a 1 true',
+      '/p/b?q=1#f -> 200 /p/b b 1 true',
+      '/p/../p/c -> 200 /p/c c null true',
+      '/p/./d -> 200 /p/d d null true',
+      '/p/%41 -> 200 /p/%41 A null true',
+      '/p/x%2Fy -> 200 /p/x%2Fy x/y null true',
+      '//host/p/e -> 200 /p/e e null true',
+      '/p/a/b -> 404',
+      '/p/%zz -> 400',
+    ]);
+    await server.close();
+  });
 });
 
 test('graceful shutdown waits for running handlers, then cancels them at the deadline', async () => {

@@ -123,16 +123,23 @@ test('cancellation: a cancelled receive takes nothing; a cancelled connect close
     yield ws.send('after');
     assert.equal(yield ws.receive(), 'echo: after');
     yield ws.close();
-    // a server that never answers the upgrade
+    // a server that never answers the upgrade: cancel once the request is
+    // surely there (its 'upgrade' event), so its socket is known and closed
+    // here (Node's http server is allowHalfOpen: the client's FIN alone
+    // would not close it, and silent.close() would wait for it forever)
     const silent = createServer();
-    const held = [];
-    silent.on('upgrade', (req, sock) => held.push(sock));
+    const upgraded = new Promise((res) => silent.once('upgrade', (req, sock) => {
+      const ended = new Promise((ok) => sock.once('end', ok));
+      sock.resume(); // read to the FIN
+      res({ sock, ended });
+    }));
     yield new Promise((res) => silent.listen(0, '127.0.0.1', res));
     const c = connectWebSocket(`ws://127.0.0.1:${silent.address().port}/`);
-    yield sleep(30);
+    const { sock, ended } = yield upgraded;
     c.cancel();
     try { yield c; assert.fail('connected'); } catch (e) { assert.ok(e instanceof CancelledError); }
-    for (const sock of held) sock.destroy();
+    yield ended; // the client withdrew: it closed its side of the connection
+    sock.destroy();
     yield new Promise((res) => silent.close(res));
     yield server.close();
   });
