@@ -18,7 +18,7 @@ export const C_FEATURES = [
 /** Options for gen.mjs's generate(): the C subset. */
 export const C_GEN = { allowed: C_FEATURES, messages: false };
 
-import { walk } from './gen.mjs';
+import { blockShowsMessage, walk } from './gen.mjs';
 
 const pad = (d) => '    '.repeat(d);
 const QKIND = { fifo: 'WA_QUEUE_FIFO', lifo: 'WA_QUEUE_LIFO', prio: 'WA_QUEUE_PRIORITY' };
@@ -268,7 +268,7 @@ function stmt(s, d, out, ctx, h) {
       out.push(`${u}:`);
       out.push(`${pad(d + 1)}wa_lock_release(LK);`);
       out.push(`${c}:`);
-      except(s, d + 1, out, 'K', true, h);
+      except(s, d + 1, out, 'K', blockShowsMessage(s), h);
       out.push(`${done}:;`);
       out.push(`${pad(d)}}`);
       break;

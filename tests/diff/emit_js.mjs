@@ -2,6 +2,8 @@
 // function (rt, api) that returns { B0, LOG, destroy }. Same statements,
 // same log lines as emit_py.mjs.
 
+import { blockShowsMessage } from './gen.mjs';
+
 const PRELUDE = `
 const { CancelledError, TimeoutError, QueueEmpty, QueueFull, QueueShutDown, BrokenBarrierError,
   InvalidStateError, ValueError, Queue, LifoQueue, PriorityQueue, Lock, Event, Condition,
@@ -228,7 +230,7 @@ function stmt(s, d, out) {
       block(s.block, d + 2, out);
       out.push(`${pad(d + 1)}});`);
       out.push(`${pad(d + 1)}log(me, 'K${s.n}', 'out', LK.locked());`);
-      catchPart(s, d, out, 'K', true);
+      catchPart(s, d, out, 'K', blockShowsMessage(s));
       break;
     case 'event':
       if (s.op === 'wait') awaitStmt(s, d, out, 'EV.wait()', true, 'e');
@@ -257,7 +259,7 @@ function stmt(s, d, out) {
       block(s.block, d + 2, out);
       out.push(`${pad(d + 1)}});`);
       out.push(`${pad(d + 1)}log(me, 'M${s.n}', 'out', SEM.locked());`);
-      catchPart(s, d, out, 'M', true);
+      catchPart(s, d, out, 'M', blockShowsMessage(s));
       break;
     case 'barrier':
       if (s.op === 'wait') awaitStmt(s, d, out, 'BR.wait()', true, 'b');

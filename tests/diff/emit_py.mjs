@@ -2,6 +2,8 @@
 // into LOG; the oracle (oracle.mjs) runs B0 as the task 'main' on
 // asyncio's own event loop with a virtual clock (vloop.py).
 
+import { blockShowsMessage } from './gen.mjs';
+
 const PRELUDE = `
 import asyncio
 from asyncio import (CancelledError, QueueEmpty, QueueFull, BrokenBarrierError,
@@ -229,7 +231,7 @@ function stmt(s, d, out) {
       out.push(`${pad(d + 2)}log(me, 'K${s.n}', 'in', LK.locked())`);
       block(s.block, d + 2, out);
       out.push(`${pad(d + 1)}log(me, 'K${s.n}', 'out', LK.locked())`);
-      except(s, d, out, 'K', true);
+      except(s, d, out, 'K', blockShowsMessage(s));
       break;
     case 'event':
       if (s.op === 'wait') awaitStmt(s, d, out, 'EV.wait()', true, 'e');
@@ -255,7 +257,7 @@ function stmt(s, d, out) {
       out.push(`${pad(d + 2)}log(me, 'M${s.n}', 'in', SEM.locked())`);
       block(s.block, d + 2, out);
       out.push(`${pad(d + 1)}log(me, 'M${s.n}', 'out', SEM.locked())`);
-      except(s, d, out, 'M', true);
+      except(s, d, out, 'M', blockShowsMessage(s));
       break;
     case 'barrier':
       if (s.op === 'wait') awaitStmt(s, d, out, 'BR.wait()', true, 'b');

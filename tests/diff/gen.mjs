@@ -227,6 +227,18 @@ export function generate(seed, opts = {}) {
   }
 }
 
+/**
+ * Whether the catch around a lock or semaphore block logs cancellation
+ * messages: not when the block holds a statement that can raise a
+ * cancellation retrieved from another task or future (await, gather, ...),
+ * as CPython gives a cancelled task's message to its first retriever only
+ * and wasyncio to every one (README, Status; differential seed 104293).
+ */
+export function blockShowsMessage(s) {
+  return ![...walk(s.block)].some((x) => RETRIEVING.has(x.k));
+}
+const RETRIEVING = new Set(['await', 'gather', 'waitFor', 'shield', 'asCompleted']);
+
 /** The statements of a program tree, depth first (for shrinking). */
 export function* walk(stmts) {
   for (const s of stmts) {

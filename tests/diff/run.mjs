@@ -34,11 +34,18 @@ export async function compare(prog, { twice = false } = {}) {
   if (py.status === 'error') return { verdict: 'error', py, why: `python: ${py.error}` };
   if (twice) {
     const again = traceOf(runPython(src));
-    if (!sameTrace(traceOf(py), again)) return { verdict: 'error', py, why: 'the oracle is not deterministic' };
+    if (!sameTrace(traceOf(py), again)) return { verdict: 'error', py, why: `the oracle is not deterministic: ${firstDifference(traceOf(py), again)}` };
   }
   const js = await runJs(emitJs(prog));
   if (js.status !== 'ok') return { verdict: 'error', py, js, why: `js: ${js.status} ${js.error ?? ''}` };
   return { verdict: sameTrace(traceOf(py), traceOf(js)) ? 'same' : 'diff', py, js };
+}
+
+/** Where two traces part: "line i: A | B". */
+function firstDifference(a, b) {
+  const i = a.findIndex((l, k) => l !== b[k]);
+  const at = i < 0 ? a.length : i;
+  return `line ${at}: ${a[at] ?? '(end)'} | ${b[at] ?? '(end)'}`;
 }
 
 function sameTrace(a, b) {
@@ -144,9 +151,10 @@ export function compareC(seeds, { quiet = false, twice = true, batch = 100 } = {
       const py = runPython(src);
       let verdict, why = '';
       const c = results.get(prog.seed);
+      const again = twice && py.status === 'ok' ? traceOf(runPython(src)) : null;
       if (py.status === 'tie') verdict = 'tie';
       else if (py.status === 'error') [verdict, why] = ['error', `python: ${py.error}`];
-      else if (twice && !sameTrace(traceOf(py), traceOf(runPython(src)))) [verdict, why] = ['error', 'the oracle is not deterministic'];
+      else if (again && !sameTrace(traceOf(py), again)) [verdict, why] = ['error', `the oracle is not deterministic: ${firstDifference(traceOf(py), again)}`];
       else if (c.status !== 'ok') [verdict, why] = ['error', `c: ${c.status} ${c.error ?? ''}`];
       else verdict = sameTrace(traceOf(py), traceOf(c)) ? 'same' : 'diff';
       stats[verdict]++;
