@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import {
-  run, sleep, createTask, Runtime, WebApp, WebResponse, HttpError, CancelledError,
+  run, sleep, createTask, Runtime, WebApp, WebResponse, HttpError, CancelledError, Event,
 } from '../../bindings/index.js';
 import { startServer } from '../../web/server.mjs';
 import { helloApp } from '../../web/examples/hello_server.mjs';
@@ -211,7 +211,11 @@ test('graceful shutdown waits for running handlers, then cancels them at the dea
   const log = [];
   await run(async () => {
     const app = new WebApp();
-    app.get('/quick', function* () { yield sleep(50); log.push('quick done'); return 'quick'; });
+    // quick may only finish once close() has begun (go): a quick handler
+    // racing the stuck request's arrival left the test waiting forever for
+    // two active requests when the machine was slow.
+    const go = new Event();
+    app.get('/quick', function* () { yield go.wait(); yield sleep(50); log.push('quick done'); return 'quick'; });
     app.get('/stuck', function* () {
       try { yield sleep(10_000); } finally { log.push('stuck cleaned up'); }
     });
@@ -222,7 +226,9 @@ test('graceful shutdown waits for running handlers, then cancels them at the dea
     });
     while (server.activeRequests < 2) await sleep(5);
     const t0 = Date.now();
-    await server.close({ deadline: 200 });
+    const closing = server.close({ deadline: 200 });
+    go.set();
+    await closing;
     const took = Date.now() - t0;
     assert.equal((await quick).body, 'quick');
     assert.ok(['reset', 503].includes(await stuck));
