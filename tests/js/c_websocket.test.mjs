@@ -6,7 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { extractBlocks } from '../docs/extract.mjs';
 import { run, WebApp } from '../../bindings/index.js';
 import { acceptNode } from '../../bindings/ws_node.js';
 
@@ -62,9 +66,9 @@ async function rawServer() {
 }
 
 /** Run the program; onLine(line) sees its output as it comes. */
-function runProgram(args, onLine = () => {}) {
+function runProgram(args, onLine = () => {}, glue = program) {
   return new Promise((resolve) => {
-    const child = spawn('node', ['--no-warnings', runC, program, ...args], { cwd: root });
+    const child = spawn('node', ['--no-warnings', runC, glue, ...args], { cwd: root });
     let out = '';
     let err = '';
     let partial = '';
@@ -164,4 +168,31 @@ test('the server vanishing: what it sent is taken, then the end with 1006; an HT
     'not a WebSocket server: WA_ENETWORK (with a message)',
     '',
   ].join('\n'));
+});
+
+test("README's C WebSocket example, built to wasm, talks to an echo server", async () => {
+  const block = extractBlocks(join(root, 'README.md')).find((b) => b.lang === 'c' && b.code.includes('wa_ws_connect'));
+  assert.ok(block, 'the README has a C WebSocket block');
+  const dir = mkdtempSync(join(tmpdir(), 'wasyncio-cws-'));
+  try {
+    writeFileSync(join(dir, 'echo.c'), block.code);
+    const built = await new Promise((resolve) => {
+      const child = spawn('bash', [root + 'build.sh', 'cc', join(dir, 'echo.c'), '-o', join(dir, 'echo')], { cwd: root });
+      let log = '';
+      child.stdout.on('data', (d) => { log += d; });
+      child.stderr.on('data', (d) => { log += d; });
+      child.on('close', (code) => resolve({ code, log }));
+    });
+    assert.equal(built.code, 0, built.log);
+    let result;
+    await run(async () => {
+      const server = await app([]).listen();
+      result = await runProgram([`${server.url.replace('http', 'ws')}echo`], undefined, join(dir, 'echo.mjs'));
+      await server.close();
+    });
+    assert.equal(result.code, 0, result.out + result.err);
+    assert.equal(result.out, 'echo: hello\nclosed 1000 bye\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
