@@ -2,10 +2,11 @@
 // for C programs (the loader hands openSocket to the Emscripten module as
 // Module.wasyncioOpenWebSocket; runtime/host/emscripten/library_websocket.js
 // uses it): the host's WebSocket (browsers, Node 22+), or on Node 20, which
-// has no stable global one, ws_node.js. Resolves to an open socket that
+// has no stable global one, ws_node.js (through #platform: browser bundles
+// never load it). Resolves to an open socket that
 // keeps what comes before anyone listens in _early / _earlyClose.
 import { CancelledError } from './errors.js';
-import { connectNode } from './ws_node.js';
+import { connectNode } from '#platform';
 
 function openHostSocket(url, protocols, signal) {
   return new Promise((resolve, reject) => {

@@ -153,8 +153,8 @@ mergeInto(LibraryManager.library, {
     try {
       p = Promise.resolve(open(url.href, protocols, ac.signal));
     } catch (err) {
-      WAWs.table.delete(id);
-      return WAWs.EINVAL;
+      WAWs.table.delete(id); // the URL was checked: this host cannot open sockets
+      return WAWs.EHOST;
     }
     p.then(function (sock) { WAWs.onOpen(id, e, sock); },
            function (err) { WAWs.onFail(id, e, err); });
