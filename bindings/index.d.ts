@@ -1073,7 +1073,7 @@ export declare function connectWebSocket(url: string | URL, options?: WebSocketO
 
 export interface WebApp {
   /** A WebSocket route: handler(ws, req) runs as a task once upgraded. */
-  ws(pattern: string, handler: (ws: WebSocketConnection, req: WebRequest) => unknown, options?: { protocols?: string[]; maxQueue?: number; highWaterMark?: number }): this;
+  ws(pattern: string, handler: ((ws: WebSocketConnection, req: WebRequest) => unknown) | { c: string }, options?: { protocols?: string[]; maxQueue?: number; highWaterMark?: number }): this;
 }
 
 /** asyncio contextvars.Context: the values of the ContextVars. */

@@ -315,7 +315,8 @@ export class WebApp {
    * @param {{ protocols?: string[], maxQueue?: number, highWaterMark?: number }} [options]
    */
   ws(pattern, handler, options) {
-    if (typeof handler !== 'function') throw new TypeError('ws(pattern, handler): handler must be a function');
+    const isC = handler !== null && typeof handler === 'object' && typeof handler.c === 'string';
+    if (typeof handler !== 'function' && !isC) throw new TypeError('ws(pattern, handler): handler must be a function or { c: "coroutine name" }');
     const o = checkOptions('ws(pattern, handler, options)', options, ['protocols', 'maxQueue', 'highWaterMark']);
     this._routes.push({ method: 'WS', re: compile(pattern), handler, pattern, options: o });
     return this;
@@ -450,9 +451,13 @@ export class WebApp {
     const sock = acceptNode(req, socket, head, { protocols: o.protocols });
     if (!sock) return;
     const rt = this._rt;
-    const conn = new WebSocketConnection(rt, sock, { maxQueue: o.maxQueue, highWaterMark: o.highWaterMark });
     const request = new WebRequest(req, url.pathname, found.params, url);
     const handler = found.route.handler;
+    if (typeof handler !== 'function') {
+      this._upgradeC(server, sock, request, handler.c, o);
+      return;
+    }
+    const conn = new WebSocketConnection(rt, sock, { maxQueue: o.maxQueue, highWaterMark: o.highWaterMark });
     const app = this;
     const task = rt.createTask(function* websocket() {
       const v = handler(conn, request);
@@ -467,6 +472,47 @@ export class WebApp {
       if (!(e instanceof CancelledError)) app._onError(e, request);
       if (!conn.closeInfo) sock.close(e instanceof CancelledError ? 1001 : 1011, e instanceof CancelledError ? 'going away' : 'internal error');
     }).finally(() => {
+      server?._tasks.delete(task);
+      server?._sockets.delete(conn);
+    });
+  }
+
+  /**
+   * @internal a C handler's WebSocket: the socket goes to the C API
+   * (wa_ws_accepted), the request as JSON with it; once the task is over
+   * the socket is closed (1000; 1011 failed, 1001 cancelled) and freed.
+   */
+  _upgradeC(server, sock, request, name, o) {
+    const rt = this._rt;
+    const M = rt.M;
+    if (typeof M?.wasyncioAcceptWebSocket !== 'function') {
+      sock.close(1011, 'the runtime module has no C WebSocket');
+      return;
+    }
+    const ptr = M.wasyncioAcceptWebSocket(sock, o.maxQueue ?? 64, o.highWaterMark ?? 1 << 20);
+    if (!ptr) return;
+    const arg = JSON.stringify({
+      ws: ptr, path: request.path, params: request.params,
+      query: request._req.url.includes('?') ? Object.fromEntries(request.query) : {}, headers: request.headers,
+      protocol: sock.protocol ?? '',
+    });
+    let task;
+    try {
+      task = rt.spawnC(name, arg, { name });
+    } catch (e) { // no such coroutine in the module
+      this._onError(e, request);
+      M._wa__ws_accept_end(ptr, 1011);
+      return;
+    }
+    // graceful shutdown closes it as it closes the JS handlers' sockets
+    const conn = { close: (code, reason) => { if (sock.readyState === 1) sock.close(code, reason); } };
+    server?._tasks.set(task, request);
+    server?._sockets.add(conn);
+    task.then(() => 1000, (e) => {
+      if (!(e instanceof CancelledError)) this._onError(e, request);
+      return e instanceof CancelledError ? 1001 : 1011;
+    }).then((code) => {
+      M._wa__ws_accept_end(ptr, code);
       server?._tasks.delete(task);
       server?._sockets.delete(conn);
     });

@@ -13,6 +13,7 @@
  *   sync.h      Lock, Event, Condition, Semaphore, Barrier; Queue,
  *               PriorityQueue, LifoQueue
  *   fetch.h     HTTP requests through the host's fetch()
+ *   websocket.h WebSocket clients (and WebApp C handlers' sockets)
  *   executor.h  run_in_executor / to_thread on Web Workers
  *   js.h        values crossing to JS, wa_js_call, WA_EXPORT_CORO/_JOB
  *

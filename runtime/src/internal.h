@@ -254,6 +254,7 @@ typedef struct wa_loop {
     /* WebSocket (websocket.c) */
     size_t ws_sockets;      /* wa_ws_t objects alive                       */
     size_t ws_pending;      /* WebSocket operations waiting                */
+    struct wa_ws *ws_accepted; /* sockets WebApp handed to C handlers      */
     /* run */
     wa_run_state_t run;
     bool debug;             /* wa_set_debug: time each ready callback       */

@@ -38,6 +38,8 @@ struct wa_ws {
     int id;                  /* host handle; 0: none (closed or let go)    */
     uint8_t state;           /* WS_*                                       */
     bool paused;             /* the host was told to stop reading          */
+    bool accepted;           /* a WebApp handler's: the server frees it    */
+    wa_ws_t *next_accepted;  /* in LP->ws_accepted while accepted          */
     bool clean;
     int close_code;
     char *close_reason;      /* owned; NULL while open                     */
@@ -559,7 +561,7 @@ const char *wa_ws_protocol(const wa_ws_t *ws) {
 size_t wa_ws_buffered(const wa_ws_t *ws) { return ws ? ws->count : 0; }
 
 void wa_ws_free(wa_ws_t *ws) {
-    if (!ws) return;
+    if (!ws || ws->accepted) return;
     int id = ws->id;
     ws->id = 0;
     if (id) wa_host_ws_free(id, 1000);
@@ -593,6 +595,59 @@ void wa_ws_get_stats(wa_ws_stats_t *out) {
     out->pending = LP->ws_pending;
     int h = wa_host_ws_handles();
     out->host_handles = h > 0 ? (size_t)h : 0;
+}
+
+/* ---- the server side: sockets WebApp hands to C handlers ------------------- */
+
+/* A socket the host accepted (web.js's upgrade for a C handler): open from
+ * the start, the server's until wa__ws_accept_end. NULL: out of memory. */
+WA_EXPORT wa_ws_t *wa__ws_accept(int id, size_t max_queue, double high_water) {
+    wa_ws_t *ws = calloc(1, sizeof *ws);
+    if (!ws) return NULL;
+    ws->id = id;
+    ws->state = WS_OPEN;
+    ws->accepted = true;
+    ws->max_queue = max_queue ? max_queue : WA_WS_MAX_QUEUE_DEFAULT;
+    ws->high_water = high_water > 0 ? high_water : (double)WA_WS_HIGH_WATER_DEFAULT;
+    ws->next_accepted = LP->ws_accepted;
+    LP->ws_accepted = ws;
+    LP->ws_sockets++;
+    return ws;
+}
+
+/* The handler's task is over: close (code) what is still open, free. */
+WA_EXPORT void wa__ws_accept_end(wa_ws_t *ws, int code) {
+    wa_ws_t **pp = &LP->ws_accepted;
+    while (*pp && *pp != ws) pp = &(*pp)->next_accepted;
+    if (!*pp) return;
+    *pp = ws->next_accepted;
+    ws->accepted = false;
+    int id = ws->id;
+    ws->id = 0;
+    if (id) wa_host_ws_free(id, code);
+    wa_ws_free(ws);
+}
+
+int wa_ws_accepted(wa_ws_t **out, const void *arg) {
+    const wa_value_t *v = arg;
+    if (!out || !v || v->type != WA_VALUE_STRING) return WA_EINVAL;
+    const char *s = v->u.string;
+    static const char head[] = "{\"ws\":";
+    if (strncmp(s, head, sizeof head - 1) != 0) return WA_EINVAL;
+    const char *p = s + sizeof head - 1;
+    uintptr_t n = 0;
+    if (*p < '0' || *p > '9') return WA_EINVAL;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (n > (UINTPTR_MAX - 9) / 10) return WA_EINVAL;
+        n = n * 10 + (uintptr_t)(*p - '0');
+    }
+    if (*p != ',' && *p != '}') return WA_EINVAL;
+    for (wa_ws_t *w = LP->ws_accepted; w; w = w->next_accepted)
+        if ((uintptr_t)w == n) {
+            *out = w;
+            return 0;
+        }
+    return WA_EINVAL;
 }
 
 /* ---- host completions ---------------------------------------------------------- */

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { extractBlocks } from '../docs/extract.mjs';
-import { run, WebApp } from '../../bindings/index.js';
+import { run, Runtime, WebApp, connectWebSocket } from '../../bindings/index.js';
 import { acceptNode } from '../../bindings/ws_node.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -195,4 +195,41 @@ test("README's C WebSocket example, built to wasm, talks to an echo server", asy
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a C handler of a WebApp WebSocket route gets the socket through the same C API', async () => {
+  const rt = await Runtime.create({ module: new URL('../../build/wasm/modules/web_handlers.mjs', import.meta.url) });
+  await rt.run(async () => {
+    const errors = [];
+    const a = new WebApp({ runtime: rt, onError: (e) => errors.push(String(e)) });
+    a.ws('/c/ws/{name}', { c: 'ws_echo_handler' });
+    a.ws('/c/missing', { c: 'no_such_handler' });
+    const server = await a.listen();
+    const base = server.url.replace('http', 'ws');
+    const ws = await connectWebSocket(`${base}c/ws/ann`, { runtime: rt });
+    await ws.send('hi');
+    assert.equal(await ws.receive(), 'c echo ann: hi');
+    await ws.send(new Uint8Array([7, 0, 9]));
+    assert.deepEqual([...await ws.receive()], [7, 0, 9]);
+    await ws.send('close');
+    assert.equal(await ws.receive(), null);
+    assert.deepEqual([ws.closeInfo.code, ws.closeInfo.reason, ws.closeInfo.wasClean], [4003, 'closed by C', true]);
+    // the client closing ends the handler (its receive says WA_ESHUTDOWN)
+    const bob = await connectWebSocket(`${base}c/ws/bob`, { runtime: rt });
+    await bob.send('one');
+    assert.equal(await bob.receive(), 'c echo bob: one');
+    assert.equal((await bob.close(1000, 'bye')).code, 1000);
+    // a handler that cannot run: the socket closes with 1011, the error is reported
+    const lost = await connectWebSocket(`${base}c/missing`, { runtime: rt });
+    assert.equal(await lost.receive(), null);
+    assert.equal(lost.closeInfo.code, 1011);
+    // graceful shutdown closes a C handler's socket (1001) and waits for its task
+    const carl = await connectWebSocket(`${base}c/ws/carl`, { runtime: rt });
+    await carl.send('still here');
+    assert.equal(await carl.receive(), 'c echo carl: still here');
+    await server.close(); // waits for the handlers' tasks
+    assert.equal((await carl.closed).code, 1001);
+    assert.equal(errors.length, 1, errors.join('\n'));
+    assert.match(errors[0], /no_such_handler/);
+  });
 });

@@ -13,7 +13,8 @@
 // Messages are copied into wasm memory as they come (C keeps the receive
 // buffer); HEAPU8 is read again after every allocation.
 mergeInto(LibraryManager.library, {
-  $WAWs__postset: 'WAWs.table = new Map();',
+  // Module.wasyncioAcceptWebSocket: web.js hands a C handler its socket.
+  $WAWs__postset: 'WAWs.table = new Map(); Module["wasyncioAcceptWebSocket"] = WAWs.accept;',
   $WAWs: {
     table: null,
     nextId: 1,
@@ -65,12 +66,18 @@ mergeInto(LibraryManager.library, {
     },
     onOpen: function (id, e, sock) {
       if (!WAWs.live(id, e)) { try { sock.close(1001, ''); } catch (x) { /* closed */ } return; }
+      WAWs.attach(id, e, sock);
+      _wa__ws_on_open(e.ws, id, sock.protocol ? WAWs.cstr(sock.protocol) : 0);
+      WAWs.replay(id, e, sock);
+    },
+    attach: function (id, e, sock) {
       e.sock = sock;
       sock.binaryType = 'arraybuffer';
       sock.onmessage = function (ev) { WAWs.onMessage(id, e, ev.data); };
       sock.onerror = WAWs.noop; // the close that follows says what happened
       sock.onclose = function (ev) { WAWs.onClose(id, e, ev.code, ev.reason || '', !!ev.wasClean); };
-      _wa__ws_on_open(e.ws, id, sock.protocol ? WAWs.cstr(sock.protocol) : 0);
+    },
+    replay: function (id, e, sock) {
       // what came between the open and now
       var early = sock._early || [];
       var earlyClose = sock._earlyClose;
@@ -78,6 +85,24 @@ mergeInto(LibraryManager.library, {
       sock._earlyClose = null;
       for (var i = 0; i < early.length && WAWs.live(id, e); i++) WAWs.onMessage(id, e, early[i]);
       if (earlyClose) sock.onclose(earlyClose);
+    },
+    // An open socket accepted by a server (web.js) for a C handler: the
+    // wa_ws_t* it gets (wa_ws_accepted), or 0 (out of memory: closed).
+    // web.js ends it with _wa__ws_accept_end(ptr, code).
+    accept: function (sock, maxQueue, highWater) {
+      var id = WAWs.newId();
+      var e = { ws: 0, sock: null, ac: new AbortController(), hwm: 0, waiting: [], paused: false, overflow: 0, maxQueue: maxQueue >>> 0, draining: false };
+      WAWs.table.set(id, e);
+      var ptr = _wa__ws_accept(id, maxQueue, highWater);
+      if (!ptr) {
+        WAWs.table.delete(id);
+        sock.close(1011, 'out of memory');
+        return 0;
+      }
+      e.ws = ptr;
+      WAWs.attach(id, e, sock);
+      WAWs.replay(id, e, sock);
+      return ptr;
     },
     onMessage: function (id, e, data) {
       if (!WAWs.live(id, e)) return;

@@ -183,9 +183,21 @@ WA_API const char *wa_ws_protocol(const wa_ws_t *ws);
 WA_API size_t wa_ws_buffered(const wa_ws_t *ws);
 
 /* Free a socket: an open connection is closed (1000, no wait), pending
- * operations end with WA_ECANCELLED, buffered messages are dropped. NULL
- * is ignored. */
+ * operations end with WA_ECANCELLED, buffered messages are dropped. NULL,
+ * and a socket a WebApp handler was given (wa_ws_accepted), are ignored. */
 WA_API void wa_ws_free(wa_ws_t *ws);
+
+/* Server side: in a C coroutine handler of a WebApp WebSocket route
+ * (JS: app.ws('/chat/{name}', { c: 'chat_handler' }) with
+ * WA_EXPORT_CORO(chat_handler)), *out receives the accepted socket; arg is
+ * the handler's argument (a JSON string: {"ws":..., "path", "params",
+ * "query", "headers", "protocol"}). The socket works as a client's (send,
+ * receive, close ...) and belongs to the server: do not wa_ws_free it
+ * (that call is ignored for it); when the handler's task ends the server
+ * closes it (1000; 1011 if the task failed, 1001 if it was cancelled) and
+ * frees it. Returns 0, or WA_EINVAL if out is NULL or arg is not such an
+ * argument of a handler still running. */
+WA_API int wa_ws_accepted(wa_ws_t **out, const void *arg);
 
 /* Live WebSocket objects, for leak checks and monitoring. */
 typedef struct wa_ws_stats {

@@ -2,6 +2,7 @@
  * tests/js/web.test.mjs: the request comes as a JSON string, the body goes
  * back as the task's string result. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "wasyncio.h"
 
@@ -56,3 +57,33 @@ static int slow_handler(void *arg) {
     return wa_return_string("slow done");
 }
 WA_EXPORT_CORO(slow_handler)
+
+/* WS /c/ws/echo: a C WebSocket handler (wa_ws_accepted): text comes back
+ * as "c echo {name}: ..." and bytes as they are, until the client closes;
+ * the text "close" makes it close with 4003 "closed by C". */
+static int ws_echo_handler(void *arg) {
+    wa_ws_t *ws;
+    int rc = wa_ws_accepted(&ws, arg);
+    if (rc) return wa_fail(rc, "ws_echo_handler: not given a socket");
+    char name[64];
+    if (json_field(((const wa_value_t *)arg)->u.string, "name", name, sizeof name) != 0) return wa_fail(400, "no name");
+    wa_ws_free(ws); /* ignored: the server's */
+    wa_ws_message_t m;
+    while ((rc = wa_ws_receive(ws, &m)) == 0) {
+        if (m.type == WA_WS_TEXT && strcmp(m.data, "close") == 0) {
+            free(m.data);
+            return wa_ws_close(ws, 4003, "closed by C");
+        }
+        if (m.type == WA_WS_TEXT) {
+            char out[256];
+            snprintf(out, sizeof out, "c echo %s: %s", name, m.data);
+            rc = wa_ws_send_text(ws, out);
+        } else {
+            rc = wa_ws_send(ws, WA_WS_BINARY, m.data, m.len);
+        }
+        free(m.data);
+        if (rc) return rc;
+    }
+    return rc == WA_ESHUTDOWN ? 0 : rc;
+}
+WA_EXPORT_CORO(ws_echo_handler)
