@@ -146,7 +146,9 @@ WA_API int wa_ws_receive_start(wa_future_t **op, wa_ws_t *ws);
  * *msg receives the message, now the caller's). WA_ESTATE if pending or
  * already taken; WA_EINVAL if op is not such a future or msg is NULL. A
  * message not taken goes back to the front of the buffer when the future
- * is released, so nothing is lost. */
+ * is freed, so nothing is lost (the loop may hold the future a moment after
+ * your wa_release: a receive started meanwhile may get a later message
+ * first). */
 WA_API int wa_ws_receive_finish(wa_future_t *op, wa_ws_message_t *msg);
 
 /* Close with code (1000, 1001, or 3000-4999) and reason (UTF-8, at most
