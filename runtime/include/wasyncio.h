@@ -755,5 +755,6 @@ WA_API int wa_taskgroup_free(wa_taskgroup_t *tg);
 #include "wasyncio/js.h"
 #include "wasyncio/agen.h"
 #include "wasyncio/fs.h"
+#include "wasyncio/session.h"
 
 #endif /* WASYNCIO_H */
