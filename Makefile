@@ -374,15 +374,17 @@ constants: bindings/constants.js
 # without a bundler (no `node:*` import in them). Bundlers get bindings/
 # itself (package.json "exports"): they resolve `#platform`, tree-shake per
 # module and emit the assets named by `new URL(…, import.meta.url)`. The glue
-# (dist/wasyncio.mjs) stays a separate, lazily imported file. Not minified:
-# the names users read (classes in errors, stack traces, console.log) stay
-# the source's, and an app's bundler minifies anyway. Needs esbuild (a dev
+# (dist/wasyncio.mjs) stays a separate, lazily imported file. The browser
+# bundles drop whitespace and comments (a page downloads them: 83 -> 57 KiB
+# gzipped) but never rename: the names users read (classes in errors, stack
+# traces, console.log) stay the source's, and the source map points back at
+# bindings/. The Node bundles are left as written. Needs esbuild (a dev
 # dependency); BUNDLE_STRICT=1 fails without it.
 # ---------------------------------------------------------------------------
 BINDINGS := $(sort $(wildcard bindings/*.js) bindings/constants.js)
 ESBUILD_FLAGS := --bundle --format=esm --keep-names --sourcemap \
   --external:../dist/wasyncio.mjs --log-level=warning
-ESBUILD_WEB := $(ESBUILD_FLAGS) --platform=neutral
+ESBUILD_WEB := $(ESBUILD_FLAGS) --platform=neutral --minify-whitespace --minify-syntax
 ESBUILD_NODE := $(ESBUILD_FLAGS) --platform=node --external:'node:*'
 
 dist/wasyncio.js: bindings/index.js $(BINDINGS)

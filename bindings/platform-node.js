@@ -9,6 +9,10 @@ import { readFile } from 'node:fs/promises';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { configuredAsset, lockAssets } from './assets.js';
 
+// Node 20 has no stable global WebSocket: our own RFC 6455 endpoint (client
+// and the server's upgrade). Browsers have theirs and never load this.
+export { connectNode, acceptNode } from './ws_node.js';
+
 export const isNode = true;
 
 /** Storage that follows async functions across awaits (context_vars.js). */

@@ -7,6 +7,14 @@ import { configuredAsset, lockAssets } from './assets.js';
 
 export const isNode = false;
 
+function noSocket() {
+  throw new TypeError('this host has no WebSocket (globalThis.WebSocket is missing)');
+}
+/** Browsers use their own WebSocket; a host without one says so. */
+export const connectNode = noSocket;
+/** Browsers cannot accept connections (WebApp.listen() says so first). */
+export const acceptNode = noSocket;
+
 /** Browsers have no storage that follows async functions across awaits. */
 export function asyncLocalStorage() {
   return null;

@@ -23,7 +23,7 @@ import { runtimeOf } from './defaults.js';
 import { CancelledError } from './errors.js';
 import { isGeneratorFunction, isThenable } from './kinds.js';
 import { checkOptions } from './options.js';
-import { acceptNode } from './ws_node.js';
+import { acceptNode } from '#platform';
 import { WebSocketConnection } from './websocket.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];

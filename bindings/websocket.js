@@ -20,7 +20,7 @@ import { runtimeOf } from './defaults.js';
 import { Queue } from './queue.js';
 import { CancelledError, QueueShutDown } from './errors.js';
 import { checkOptions } from './options.js';
-import { connectNode } from './ws_node.js';
+import { connectNode } from '#platform';
 
 const CONNECT_OPTIONS = ['protocols', 'signal', 'maxQueue', 'highWaterMark', 'headers', 'runtime'];
 

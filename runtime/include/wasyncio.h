@@ -158,6 +158,15 @@ WA_API int wa_call_at(double when_ms, wa_callback_fn fn, void *arg, wa_handle_t 
  * 0 if it already ran, was cancelled before, or the handle is unknown. */
 WA_API int wa_handle_cancel(wa_handle_t h);
 
+/* Make a pending timer (wa_call_later / wa_call_at) weak, or strong again.
+ * A weak timer still fires while the loop runs, but is no work to wait
+ * for: it keeps no host process alive (Node: its host timer is unref'd
+ * while only weak timers are pending) and a run whose main waits only on
+ * weak timers is a deadlock (like Node's timer.unref()). For housekeeping
+ * such as retiring idle workers. 0, or WA_EINVAL if h is not a pending
+ * timer. */
+WA_API int wa_handle_set_weak(wa_handle_t h, bool weak);
+
 /* Run one host turn: move expired timers to the ready queue and run ready
  * callbacks and task steps, batch after batch, until nothing is ready or
  * budget_ms has passed (budget_ms <= 0: one batch only). Returns the number
@@ -239,7 +248,8 @@ WA_API int wa_run_start(wa_coro_fn main, void *arg, const wa_task_opts_t *opts,
 /* Native hosts: block until the loop has work or timeout_ms passes (<0:
  * until there is work; any single wait ends after 2^31-1 ms at most, so
  * call it in a loop). Returns WA_EDEADLOCK if the loop has no ready
- * callbacks, no timers and nothing in flight (it could never wake). */
+ * callbacks, no timers but weak ones and nothing in flight (it could never
+ * wake). */
 WA_API int wa_loop_wait(double timeout_ms);
 
 /* Handler for failures nobody retrieved (a failed task released without its

@@ -60,6 +60,7 @@ typedef struct wa_slot {
     uint32_t heap_pos;  /* position in the timer heap, or NOT_IN_HEAP     */
     uint32_t next_free;
     uint8_t state;      /* SLOT_FREE / SLOT_READY / SLOT_TIMER            */
+    bool weak;          /* timers: keeps no host alive (wa_handle_set_weak) */
 } wa_slot_t;
 
 enum { SLOT_FREE = 0, SLOT_READY, SLOT_TIMER, SLOT_CANCELLED };
@@ -214,6 +215,7 @@ typedef struct wa_loop {
     uint32_t *heap;
     uint32_t heap_len, heap_cap;
     uint64_t timer_seq;
+    uint32_t weak_timers;   /* weak timers in the heap: not work to wait for */
     size_t live_handles;
     /* tasks */
     wa_task_impl_t *current;
@@ -235,6 +237,7 @@ typedef struct wa_loop {
     bool in_run_once;
     bool timer_armed;       /* the host timer is set ...                   */
     double armed;           /* ... for this deadline (any value, even < 0) */
+    bool armed_weak;        /* ... and keeps the host alive unless set     */
     bool armed_immediate;   /* an immediate host turn is pending           */
     size_t host_pending;    /* host operations in flight (fetch, jobs ...) */
     /* virtual clock (wa_loop_set_clock) */
@@ -347,8 +350,9 @@ double wa_host_now(void);
 /* Ask for a host turn as soon as possible (never setTimeout(0)). */
 void wa_host_arm_immediate(void);
 /* Set the one host timer to fire a turn after delay_ms (> 0, at most
- * WA_HOST_MAX_DELAY_MS); -1 clears it. */
-void wa_host_arm_timer(double delay_ms);
+ * WA_HOST_MAX_DELAY_MS); -1 clears it. weak: only weak timers are pending,
+ * so the timer must not keep the host process alive (Node: unref). */
+void wa_host_arm_timer(double delay_ms, bool weak);
 /* The longest delay a host timer or wait is given: JS setTimeout's limit
  * (2^31-1 ms, ~24.8 days; beyond it Node and browsers fire after 1 ms). A
  * later deadline gets this delay, and that wake-up re-arms for the rest. */

@@ -77,6 +77,7 @@ static int slot_alloc(wa_loop_t *L, uint32_t *out) {
     s->gen++;
     s->heap_pos = WA_NOT_IN_HEAP;
     s->next_free = WA_NO_SLOT;
+    s->weak = false;
     L->live_handles++;
     *out = i;
     return 0;
@@ -132,6 +133,7 @@ static void heap_remove(wa_loop_t *L, uint32_t slot) {
     uint32_t pos = L->slots[slot].heap_pos;
     uint32_t last = L->heap[--L->heap_len];
     L->slots[slot].heap_pos = WA_NOT_IN_HEAP;
+    if (L->slots[slot].weak) L->weak_timers--;
     if (pos == L->heap_len) return;
     heap_set(L, pos, last);
     if (pos > 0 && timer_less(L, last, L->heap[(pos - 1) / 2]))
@@ -246,6 +248,21 @@ int wa_handle_cancel(wa_handle_t h) {
     return 0;
 }
 
+int wa_handle_set_weak(wa_handle_t h, bool weak) {
+    wa_loop_t *L = &wa__loop;
+    uint32_t idx = (uint32_t)(h & 0xffffffffu);
+    uint32_t gen = (uint32_t)(h >> 32);
+    if (idx == 0 || idx > L->nslots) return WA_EINVAL;
+    wa_slot_t *s = &L->slots[idx - 1];
+    if (s->gen != gen || s->state != SLOT_TIMER) return WA_EINVAL;
+    if (s->weak == weak) return 0;
+    s->weak = weak;
+    if (weak) L->weak_timers++;
+    else L->weak_timers--;
+    if (!L->in_run_once) wa__loop_changed(); /* the host timer's keep-alive */
+    return 0;
+}
+
 /* ---- clocks ---------------------------------------------------------------- */
 
 double wa__now(void) {
@@ -320,7 +337,7 @@ void wa__loop_changed(void) {
     if (!L->heap_len || L->slots[L->heap[0]].when == INFINITY) {
         if (L->timer_armed) {
             L->timer_armed = false;
-            wa_host_arm_timer(-1);
+            wa_host_arm_timer(-1, false);
         }
         return;
     }
@@ -339,11 +356,14 @@ void wa__loop_changed(void) {
         }
         return;
     }
-    if (L->timer_armed && when == L->armed) return;
+    /* Only weak timers left: the host timer keeps no process alive. */
+    bool weak = L->weak_timers == L->heap_len;
+    if (L->timer_armed && when == L->armed && weak == L->armed_weak) return;
     L->timer_armed = true;
     L->armed = when;
+    L->armed_weak = weak;
     double delay = when - now; /* > 0 */
-    wa_host_arm_timer(delay < WA_HOST_MAX_DELAY_MS ? delay : WA_HOST_MAX_DELAY_MS);
+    wa_host_arm_timer(delay < WA_HOST_MAX_DELAY_MS ? delay : WA_HOST_MAX_DELAY_MS, weak);
 }
 
 /* ---- one host turn -------------------------------------------------------- */
@@ -360,6 +380,7 @@ static void move_expired_timers(wa_loop_t *L, double now) {
         if (wa__ready_push(run_slot, (void *)(uintptr_t)i, NULL) != 0) {
             /* Out of memory: put it back and retry next turn. */
             s->state = SLOT_TIMER;
+            if (s->weak) L->weak_timers++;
             L->heap[L->heap_len] = i;
             heap_up(L, L->heap_len++);
             break;
@@ -438,7 +459,8 @@ int wa_loop_wait(double timeout_ms) {
     wa_loop_t *L = &wa__loop;
     if (L->ring_count) return 0;
     double d = wa_loop_next_wakeup();
-    if (d < 0 && L->host_pending == 0) return WA_EDEADLOCK;
+    /* weak timers are no work to wait for: only they left, nothing wakes us */
+    if ((d < 0 || L->weak_timers == L->heap_len) && L->host_pending == 0) return WA_EDEADLOCK;
     if (timeout_ms >= 0 && (d < 0 || timeout_ms < d)) d = timeout_ms;
     if (d > WA_HOST_MAX_DELAY_MS) d = WA_HOST_MAX_DELAY_MS; /* callers loop */
     wa_host_wait(d);

@@ -170,6 +170,14 @@ static void kill_worker(wa_psched_t *s, pworker_t *w, bool crashed) {
     s->h.terminate(s->h.ctx, w->id);
 }
 
+/* A timer that keeps no host alive (an idle pool must not hold Node open;
+ * a worker past its cancel grace is unref'd anyway). */
+static int weak_later(double ms, wa_callback_fn fn, void *arg, wa_handle_t *out) {
+    int rc = wa_call_later(ms, fn, arg, out);
+    if (rc == 0) wa_handle_set_weak(*out, true);
+    return rc;
+}
+
 static void idle_fired(void *arg) {
     pworker_t *w = arg;
     wa_psched_t *s = w->s;
@@ -182,7 +190,7 @@ static void idle_fired(void *arg) {
 
 static void arm_idle(wa_psched_t *s, pworker_t *w) {
     if (w->idle_armed || s->nworkers <= s->o.min_workers || isinf(s->o.idle_ms)) return;
-    if (wa_call_later(s->o.idle_ms, idle_fired, w, &w->idle_timer) == 0) w->idle_armed = true;
+    if (weak_later(s->o.idle_ms, idle_fired, w, &w->idle_timer) == 0) w->idle_armed = true;
 }
 
 static void grace_over(void *arg) {
@@ -386,7 +394,7 @@ void wa__psched_cancel(wa_psched_t *s, wa_pjob_t *j) {
         if (w) {
             s->h.cancel_running(s->h.ctx, w->id, id);
             if (!w->kill_armed &&
-                wa_call_later(s->o.grace_ms, grace_over, w, &w->kill_timer) == 0)
+                weak_later(s->o.grace_ms, grace_over, w, &w->kill_timer) == 0)
                 w->kill_armed = true;
         }
         s->h.settle(s->h.ctx, id, WA_PSCHED_CANCELLED);

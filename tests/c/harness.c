@@ -110,6 +110,8 @@ static void on_done(int status, const char *message, void *user) {
     wa_call_soon(after_test, fail, NULL);
 }
 
+wa_handle_t wa_test_watchdog(void) { return watchdog; }
+
 static void on_watchdog(void *arg) {
     (void)arg;
     /* cancel every task: the run ends and reports the cancellation */

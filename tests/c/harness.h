@@ -90,6 +90,8 @@ const char *wa_test_later_failure(void);
 /* A small event log for ordering assertions. */
 void wa_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *wa_log_text(void); /* entries joined by ' ' */
+/* The running test's 120 s watchdog timer (0 if it has none). */
+wa_handle_t wa_test_watchdog(void);
 void wa_log_clear(void);
 
 #endif

@@ -101,6 +101,46 @@ TEST(stale_handle_does_not_cancel_a_reused_slot) {
     return 0;
 }
 
+TEST(weak_timers_fire_but_are_no_work_to_wait_for) {
+    wa_handle_t weak, strong, soon;
+    /* the harness's watchdog is weak meanwhile, so timers are ours alone */
+    wa_handle_t dog = wa_test_watchdog();
+    if (dog) CHECK_EQ(wa_handle_set_weak(dog, true), 0);
+    CHECK_EQ(wa_call_later(2, log_cb, "weak", &weak), 0);
+    CHECK_EQ(wa_handle_set_weak(weak, true), 0);
+    CHECK_EQ(wa_handle_set_weak(weak, true), 0); /* twice: the same */
+    /* only a weak timer: nothing can wake the loop */
+    CHECK_EQ(wa_loop_wait(0), WA_EDEADLOCK);
+    CHECK_EQ(wa_call_later(1000, log_cb, "strong", &strong), 0);
+    CHECK_EQ(wa_loop_wait(0), 0);
+    CHECK_EQ(wa_handle_cancel(strong), 1);
+    CHECK_EQ(wa_loop_wait(0), WA_EDEADLOCK);
+    CHECK_EQ(wa_handle_set_weak(weak, false), 0); /* strong again */
+    CHECK_EQ(wa_loop_wait(0), 0);
+    CHECK_EQ(wa_handle_set_weak(weak, true), 0);
+    /* it still fires while the loop runs */
+    CHECK_EQ(wa_sleep(10), 0);
+    CHECK_STR(wa_log_text(), "weak");
+    /* ran, cancelled, call_soon or unknown handles: not a pending timer */
+    CHECK_EQ(wa_handle_set_weak(weak, true), WA_EINVAL);
+    CHECK_EQ(wa_call_soon(log_cb, "soon", &soon), 0);
+    CHECK_EQ(wa_handle_set_weak(soon, true), WA_EINVAL);
+    CHECK_EQ(wa_handle_set_weak(0, true), WA_EINVAL);
+    CHECK_EQ(wa_handle_set_weak(~(wa_handle_t)0, true), WA_EINVAL);
+    /* a cancelled weak timer is forgotten: a strong one alone is work */
+    CHECK_EQ(wa_call_later(1000, log_cb, "weak2", &weak), 0);
+    CHECK_EQ(wa_handle_set_weak(weak, true), 0);
+    CHECK_EQ(wa_handle_cancel(weak), 1);
+    CHECK_EQ(wa_handle_set_weak(weak, true), WA_EINVAL);
+    CHECK_EQ(wa_call_later(1000, log_cb, "strong2", &strong), 0);
+    CHECK_EQ(wa_sleep(0), 0);
+    CHECK_EQ(wa_loop_wait(0), 0);
+    CHECK_EQ(wa_handle_cancel(strong), 1);
+    CHECK_STR(wa_log_text(), "weak soon");
+    if (dog) CHECK_EQ(wa_handle_set_weak(dog, false), 0);
+    return 0;
+}
+
 TEST(call_at_in_the_past_runs_next_iteration) {
     CHECK_EQ(wa_call_at(wa_time() - 1000, log_cb, "past", NULL), 0);
     CHECK_EQ(wa_call_soon(log_cb, "soon", NULL), 0);

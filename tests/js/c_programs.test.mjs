@@ -56,6 +56,18 @@ test('deadlock: main waiting forever ends with WA_EDEADLOCK (native and wasm)', 
   assert.match(wasm.err, /main ended with status -15: deadlock: main was waiting for something that can never happen/);
 });
 
+test('weak_timer: a pending weak timer keeps no process alive (native and wasm)', () => {
+  const want = 'weak timer fired\nmain done: 0\n';
+  const native = sh(root + 'build/native/weak_timer', [], { timeout: 120_000 });
+  assert.equal(native.code, 0, native.err);
+  assert.equal(native.out, want);
+  // a strong timer an hour away would hold Node until the timeout kills it
+  const wasm = sh('node', [runC, 'build/wasm/weak_timer.mjs'], { timeout: 120_000 });
+  assert.equal(wasm.signal, null, 'Node exited on its own');
+  assert.equal(wasm.code, 0, wasm.err);
+  assert.equal(wasm.out, want);
+});
+
 // huge: 32 KiB of locals; big: 17,000 bytes (just over the 16 KiB stack, it
 // used to jump the guard page); deep: recursion. A victim task keeps a
 // buffer live meanwhile: it must never get to report on it.

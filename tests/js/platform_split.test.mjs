@@ -32,7 +32,17 @@ test('dist/wasyncio.js (pages without a bundler) and dist/worker.js: no node:*, 
   const main = readFileSync(root + 'dist/wasyncio.js', 'utf8');
   const worker = readFileSync(root + 'dist/worker.js', 'utf8');
   for (const src of [main, worker]) assert.ok(!/(?:from\s*|import\s*\(\s*)['"]node:/.test(src));
-  assert.match(main, /new Worker\(new URL\("\.\/worker\.js", import\.meta\.url\), \{ type: "module" \}\)/);
-  assert.match(main, /new URL\("\.\.\/dist\/wasyncio\.wasm", import\.meta\.url\)/);
+  assert.match(main, /new Worker\(new URL\("\.\/worker\.js", ?import\.meta\.url\), ?\{ ?type: ?"module" ?\}\)/);
+  assert.match(main, /new URL\("\.\.\/dist\/wasyncio\.wasm", ?import\.meta\.url\)/);
   assert.match(main, /import\("\.\.\/dist\/wasyncio\.mjs"\)/);
+});
+
+test('dist/wasyncio.js drops whitespace but keeps the names users read', async () => {
+  const src = readFileSync(root + 'dist/wasyncio.js', 'utf8');
+  assert.ok(!/\n\s*\/\/ /.test(src), 'comments are stripped from the browser bundle');
+  const W = await import(root + 'dist/wasyncio.js');
+  for (const name of ['CancelledError', 'TimeoutError', 'QueueFull', 'Queue', 'Lock', 'WorkerPool', 'Runtime', 'Task', 'Future', 'TaskGroup', 'WebApp']) {
+    assert.equal(W[name].name, name);
+  }
+  assert.match(String(new W.CancelledError('gone').stack), /^CancelledError: gone/);
 });

@@ -56,7 +56,9 @@ mergeInto(LibraryManager.library, {
   },
 
   wa_host_arm_timer__deps: ['$WAHost'],
-  wa_host_arm_timer: function (delay) {
+  // weak: only weak timers are pending (wa_handle_set_weak), e.g. an idle
+  // worker pool's: the timer must not keep Node alive.
+  wa_host_arm_timer: function (delay, weak) {
     if (WAHost.timer !== null) {
       clearTimeout(WAHost.timer);
       WAHost.timer = null;
@@ -68,6 +70,7 @@ mergeInto(LibraryManager.library, {
       WAHost.timer = null;
       WAHost.turn(1);
     }, Math.max(1, Math.ceil(delay)));
+    if (weak && WAHost.timer.unref) WAHost.timer.unref();
   },
 
   // Per-frame stack checks (coro_asyncify.c): the link turns this import

@@ -21,7 +21,10 @@ double wa_host_now(void) {
 
 void wa_host_arm_immediate(void) {}
 
-void wa_host_arm_timer(double delay_ms) { (void)delay_ms; }
+void wa_host_arm_timer(double delay_ms, bool weak) {
+    (void)delay_ms;
+    (void)weak;
+}
 
 void wa_host_wait(double timeout_ms) {
     if (timeout_ms < 0 || isinf(timeout_ms)) {
