@@ -14,6 +14,7 @@
  * wa_as_completed_free) and by each next-future, so a late rollback never
  * touches freed memory. */
 #include "comb.h"
+#include "dlist.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -61,11 +62,7 @@ static void it_release(wa_as_completed_t *it) {
 
 static void unlink_waiter(wa_as_completed_t *it, acnext_t *w) {
     if (!w->waiting) return;
-    if (w->prev) w->prev->next = w->next;
-    else it->wh = w->next;
-    if (w->next) w->next->prev = w->prev;
-    else it->wt = w->prev;
-    w->prev = w->next = NULL;
+    WA_DLIST_UNLINK(it->wh, it->wt, w);
     w->waiting = false;
     it->nwaiters--;
 }
@@ -224,10 +221,7 @@ int wa_as_completed_next_start(wa_as_completed_t *it, wa_future_t **out) {
         serve(it, w, item);
     } else {
         w->waiting = true;
-        w->prev = it->wt;
-        if (it->wt) it->wt->next = w;
-        else it->wh = w;
-        it->wt = w;
+        WA_DLIST_APPEND(it->wh, it->wt, w);
         it->nwaiters++;
     }
     *out = &w->fut;

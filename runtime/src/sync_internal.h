@@ -33,6 +33,7 @@
 #define WASYNCIO_SYNC_INTERNAL_H
 
 #include "internal.h"
+#include "dlist.h"
 
 #include <stdlib.h>
 
@@ -109,22 +110,14 @@ static inline void wa__sobj_unref(wa_sobj_t *o) {
 
 /* ---- waiter lists ----------------------------------------------------- */
 static inline void wa__list_push(wa_oplist_t *l, wa_op_t *op) {
-    op->next = NULL;
-    op->prev = l->tail;
-    if (l->tail) l->tail->next = op;
-    else l->head = op;
-    l->tail = op;
+    WA_DLIST_APPEND(l->head, l->tail, op);
     op->list = l;
 }
 
 static inline void wa__list_unlink(wa_op_t *op) {
     wa_oplist_t *l = op->list;
     if (!l) return;
-    if (op->prev) op->prev->next = op->next;
-    else l->head = op->next;
-    if (op->next) op->next->prev = op->prev;
-    else l->tail = op->prev;
-    op->prev = op->next = NULL;
+    WA_DLIST_UNLINK(l->head, l->tail, op);
     op->list = NULL;
 }
 

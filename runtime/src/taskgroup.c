@@ -23,6 +23,7 @@
  * resumes with the cancellation, aborts the group and waits again on a new
  * one. */
 #include "comb.h"
+#include "dlist.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,10 +99,7 @@ static bool closed_for_spawn(const wa_taskgroup_t *tg) {
 static void on_task_done(wa_future_t *task, void *arg) {
     tgchild_t *c = arg;
     wa_taskgroup_t *tg = c->tg;
-    if (c->prev) c->prev->next = c->next;
-    else tg->head = c->next;
-    if (c->next) c->next->prev = c->prev;
-    else tg->tail = c->prev;
+    WA_DLIST_UNLINK(tg->head, tg->tail, c);
     tg->nchildren--;
     free(c);
     TASK(task)->group = NULL;
@@ -141,11 +139,7 @@ static int adopt(wa_taskgroup_t *tg, wa_task_t *t, tgchild_t *c) {
         if (rc) return rc;
     }
     wa_ref(t);
-    c->next = NULL;
-    c->prev = tg->tail;
-    if (tg->tail) tg->tail->next = c;
-    else tg->head = c;
-    tg->tail = c;
+    WA_DLIST_APPEND(tg->head, tg->tail, c);
     tg->nchildren++;
     TASK(t)->group = tg;
     if (done) on_task_done(t, c);
