@@ -633,21 +633,25 @@ static int await_read(wa_session_response_t *sr, wa_future_t *op) {
     return rc;
 }
 
-static int closed_error(void) {
-    if (wa_current_task()) wa_fail(WA_ESHUTDOWN, "the session was closed: the body was aborted");
+/* The session was closed under a read: WA_ESHUTDOWN, unless the reading
+ * task is being cancelled itself (its cancellation is not swallowed). */
+static int closed_error(int rc) {
+    wa_task_t *me = wa_current_task();
+    if (rc == WA_ECANCELLED && me && wa_task_cancelling(me) > 0) return rc;
+    if (me) wa_fail(WA_ESHUTDOWN, "the session was closed: the body was aborted");
     return WA_ESHUTDOWN;
 }
 
 int wa_session_read(wa_session_response_t *sr, void *buf, size_t cap, size_t *nread) {
     if (!sr || !buf || !nread || !cap) return WA_EINVAL;
-    if (!sr->r) return closed_error();
+    if (!sr->r) return closed_error(0);
     wa_future_t *op;
     int rc = wa_response_read_start(&op, sr->r, buf, cap);
     if (rc) return rc;
     rc = await_read(sr, op);
     if (!rc) rc = wa_response_read_finish(op, nread);
     wa_release(op);
-    if (!sr->r) return closed_error();
+    if (!sr->r) return closed_error(rc);
     /* the end, or a failure (the request is aborted: a timed-out or
      * cancelled read fails the response for good) */
     if (rc || *nread == 0) give_back(sr);
@@ -656,7 +660,7 @@ int wa_session_read(wa_session_response_t *sr, void *buf, size_t cap, size_t *nr
 
 int wa_session_body(wa_session_response_t *sr, char **data, size_t *len) {
     if (!sr || !data || !len) return WA_EINVAL;
-    if (!sr->r) return closed_error();
+    if (!sr->r) return closed_error(0);
     wa_future_t *op;
     int rc = wa_response_body_start(&op, sr->r);
     if (rc) return rc;
@@ -665,7 +669,7 @@ int wa_session_body(wa_session_response_t *sr, char **data, size_t *len) {
     wa_release(op);
     if (!sr->r) {
         if (!rc) free(*data);
-        return closed_error();
+        return closed_error(rc);
     }
     give_back(sr);
     return rc;

@@ -680,3 +680,73 @@ TEST_WASM(session_close_withdraws_waiters_aborts_requests_and_bodies) {
     CHECK_FETCH_CLEAN();
     return 0;
 }
+
+TEST_WASM(session_connect_timeout_covers_the_wait_for_a_slot) {
+    CHECK_SERVER();
+    char tag[64], slow[128], quick[128];
+    new_tag(tag, "cw");
+    snprintf(slow, sizeof slow, "drip?numbytes=2&chunks=2&duration=3000&tag=%s", tag);
+    snprintf(quick, sizeof quick, "get?tag=%s", tag);
+    wa_session_opts_t o = {.base_url = wa_test_server_url(), .limit_per_host = 1, .connect_ms = 200};
+    wa_session_t *s;
+    CHECK_EQ(wa_session_new(&s, &o), 0);
+    wa_session_response_t *a, *b = NULL;
+    CHECK_EQ(wa_session_fetch(s, &a, slow, NULL), 0);
+    /* B waits for A's slot past its connect deadline (as aiohttp's
+     * sock_connect/connect): it times out, never sent, taking nothing */
+    CHECK_EQ(wa_session_fetch(s, &b, quick, &(wa_fetch_opts_t){0}), WA_ETIMEDOUT);
+    CHECK(strstr(wa_session_error(s), "connect timeout") != NULL);
+    wa_session_stats_t st;
+    CHECK_EQ(wa_session_get_stats(s, &st), 0);
+    CHECK_EQ(st.waiting, 0);
+    CHECK_EQ(st.slots_held, 1);
+    CHECK_EQ(st.requests, 1);
+    /* A is unharmed */
+    char *body;
+    size_t n;
+    CHECK_EQ(wa_session_body(a, &body, &n), 0);
+    CHECK_EQ(n, 2);
+    free(body);
+    wa_session_response_free(a);
+    CHECK_EQ(server_wait(tag, "finished", 1), 1);
+    CHECK_EQ(server_stat(tag, "started"), 1);
+    CHECK_SESSION_CLEAN(s);
+    wa_session_free(s);
+    CHECK_FETCH_CLEAN();
+    return 0;
+}
+
+TEST_WASM(session_cancelling_the_op_aborts_the_request_in_flight) {
+    CHECK_SERVER();
+    char tag[64], path[128];
+    snprintf(path, sizeof path, "delay/5000?tag=%s", new_tag(tag, "co"));
+    wa_session_opts_t o = {.base_url = wa_test_server_url(), .limit_per_host = 1};
+    wa_session_t *s;
+    CHECK_EQ(wa_session_new(&s, &o), 0);
+    wa_future_t *op;
+    CHECK_EQ(wa_session_fetch_start(s, &op, path, NULL), 0);
+    wa_session_stats_t st = {0};
+    for (int i = 0; i < 100 && st.in_flight == 0; i++) {
+        CHECK_EQ(wa_sleep(0), 0);
+        CHECK_EQ(wa_session_get_stats(s, &st), 0);
+    }
+    CHECK_EQ(st.in_flight, 1);
+    CHECK_EQ(server_wait(tag, "started", 1), 1);
+    CHECK_EQ(wa_cancel(op, "enough"), 1);
+    CHECK_EQ(wa_await(op), WA_ECANCELLED);
+    wa_session_response_t *sr;
+    CHECK_EQ(wa_session_fetch_finish(op, &sr), WA_ECANCELLED);
+    wa_release(op);
+    CHECK_SESSION_CLEAN(s);
+    CHECK_EQ(server_wait(tag, "aborted", 1), 1);
+    /* the slot is free again: the next request goes through */
+    snprintf(path, sizeof path, "get?tag=%s", tag);
+    int status;
+    char *body;
+    CHECK_EQ(get_body(s, path, &status, &body), 0);
+    CHECK_EQ(status, 200);
+    free(body);
+    wa_session_free(s);
+    CHECK_FETCH_CLEAN();
+    return 0;
+}
