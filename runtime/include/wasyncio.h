@@ -766,5 +766,6 @@ WA_API int wa_taskgroup_free(wa_taskgroup_t *tg);
 #include "wasyncio/agen.h"
 #include "wasyncio/fs.h"
 #include "wasyncio/session.h"
+#include "wasyncio/websocket.h"
 
 #endif /* WASYNCIO_H */
