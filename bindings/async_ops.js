@@ -149,12 +149,17 @@ class Resumption extends Tail {
   }
 }
 
+/** The resolve function the executor keepResolve was last given (turn()). */
+let kept = null;
+/** One executor for every turn() promise: no closure per promise. */
+const keepResolve = (resolve) => { kept = resolve; };
+
 export class AsyncOps {
   /** @param {import('./runtime.js').Runtime} rt */
   constructor(rt) {
     /** @internal */ this._rt = rt;
     /** @internal */ this._c = rt._c;
-    /** @internal slot -> AsyncWait the loop will complete (slot 0 unused) */ this._waits = [null];
+    /** @internal slot -> AsyncWait or Resumption the loop will complete, or a turn()'s resolve (slot 0 unused) */ this._waits = [null];
     /** @internal */ this._free = [];
     /** @internal */ this._live = 0;
     /** @internal settled without the loop: delivered in one microtask */ this._ready = [];
@@ -388,10 +393,37 @@ export class AsyncOps {
     return null; // the general path reports it
   }
 
+  /**
+   * `sleep(0)` from async code: a native promise that the loop fulfils at
+   * its turn, taken now. `await` adopts a native promise directly (one
+   * reaction); a thenable costs V8 a promise, its two resolving functions
+   * and a PromiseResolveThenableJob per await, and us a Resumption. Its
+   * slot holds the promise's resolve function. Like the shared sleep(0) it
+   * belongs to no task: nothing can withdraw it.
+   * @returns {PromiseLike<undefined>}
+   */
+  turn() {
+    const p = new Promise(keepResolve);
+    const resolve = kept;
+    kept = null;
+    const slot = this._free.length ? this._free.pop() : this._waits.length;
+    this._waits[slot] = resolve;
+    this._live++;
+    if (this._c.wa__js_resume_after(slot, 0, 0) === 0) return p;
+    this._releaseSlot(slot);
+    return this._rt._sleep0; // the loop is out of memory: its then() reports it
+  }
+
   /** C: the wait in slot (wa__js_resume_after) is due. */
   resume(slot) {
     const w = this._waits[slot];
     if (!w) return;
+    if (typeof w === 'function') {
+      // turn(): fulfil its promise
+      this._releaseSlot(slot);
+      w(undefined);
+      return;
+    }
     if (w instanceof Resumption) {
       this._releaseSlot(slot);
       settleTail(w, w.onFulfilled, true, undefined);

@@ -222,6 +222,10 @@ export declare class Runtime {
   /** asyncio.ensure_future: a Future/Task of this runtime as it is; a generator object, an Op or a promise in a new task. */
   ensureFuture<T>(aw: Future<T>): Future<T>;
   ensureFuture<T>(aw: TaskGenerator<T> | Awaitable<T>, options?: TaskOptions): Future<T>;
+  /**
+   * An operation that resolves with value after ms. `sleep(0)` alone, called from async code while the
+   * loop runs, is a native promise for the loop's next turn, taken when called: await it where it is made.
+   */
   sleep<T = undefined>(ms: number, value?: T, options?: OpOptions): Op<T>;
   /** `gather(a, b, c)`: the results in argument order. */
   gather<A extends readonly Awaitable[]>(...aws: A): Future<{ -readonly [K in keyof A]: Resolved<A[K]> }>;

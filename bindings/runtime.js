@@ -27,7 +27,7 @@ import { Views } from './views.js';
 import { Tasks } from './tasks.js';
 import { Awaitables } from './awaitables.js';
 import { AsyncOps } from './async_ops.js';
-import { Future, Task } from './futures.js';
+import { Future, Task, KIND_ASYNC, KIND_NEW } from './futures.js';
 import { Op, SleepOp } from './ops.js';
 import { isThenable } from './kinds.js';
 import { Calls } from './calls.js';
@@ -291,13 +291,22 @@ export class Runtime {
 
   /**
    * `sleep(ms, value)`: an operation that resolves with value after ms
-   * (0: let other ready tasks run once).
+   * (0: let other ready tasks run once). `sleep(0)` called from async code
+   * while the loop runs is a promise for the loop's next turn, taken when
+   * called (await it where it is made).
    * @param {number} ms
    * @param {unknown} [value]
    * @param {{ signal?: AbortSignal }} [options]
    */
   sleep(ms, value, options) {
-    if (ms === 0 && value === undefined && options === undefined) return this._sleep0;
+    if (ms === 0 && value === undefined && options === undefined) {
+      // async code (an async task's first part, or any continuation while
+      // run() runs): the turn is taken now, as a native promise, which
+      // `await` adopts without a thenable job (async_ops.js turn())
+      const t = this._tasks.current;
+      if (t === null ? this._run._running !== null : t._kind === KIND_ASYNC || t._kind === KIND_NEW) return this._asyncOps.turn();
+      return this._sleep0;
+    }
     return new SleepOp(this, ms, value, options);
   }
 

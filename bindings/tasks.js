@@ -34,15 +34,22 @@ const BODY_OK = 1;
 const BODY_FAILED = 2;
 
 /**
- * Wake async task `task` when the promise of its body settles. Its own
- * function: the two closures capture only what they need (a closure made in
- * _first would give every task's first step a context object).
+ * Wake async task `task` when the promise of its body settles. The handlers
+ * are bound functions (48 B each, no context object): two closures and
+ * their context cost 64 B more per waiting task (W6).
  */
-function watchBody(tasks, task, ret) {
-  Promise.resolve(ret).then(
-    (value) => tasks._bodySettled(task, BODY_OK, value),
-    (error) => tasks._bodySettled(task, BODY_FAILED, error),
-  );
+function watchBody(task, ret) {
+  Promise.resolve(ret).then(bodyFulfilled.bind(task), bodyRejected.bind(task));
+}
+
+/** @this {Task} */
+function bodyFulfilled(value) {
+  this._rt._tasks._bodySettled(this, BODY_OK, value);
+}
+
+/** @this {Task} */
+function bodyRejected(error) {
+  this._rt._tasks._bodySettled(this, BODY_FAILED, error);
 }
 
 function checkName(name, where) {
@@ -278,7 +285,7 @@ export class Tasks {
       // meanwhile only marks it: the body sees it through task.signal)
       task._kind = KIND_ASYNC;
       task._body = null;
-      watchBody(this, task, ret);
+      watchBody(task, ret);
       const rc = this._c.wa__js_park(task._ptr);
       if (rc !== 0) return this._finish(task, false, errorFromStatus(rc));
       return PENDING_STEP;
