@@ -5,6 +5,7 @@
 // instantiateWasm, so it can also be posted to workers and reused.
 
 import { baseHref, readLocal } from '#platform';
+import { openSocket } from './ws_open.js';
 
 /**
  * An absolute URL: relative strings are resolved against the page
@@ -60,6 +61,8 @@ export function instantiate(factory, module, overrides = {}) {
   return factory({
     // kept on the Module so the same compiled code can go to workers
     wasyncioWasmModule: module,
+    // how the C WebSocket API opens sockets (library_websocket.js)
+    wasyncioOpenWebSocket: openSocket,
     ...overrides,
     instantiateWasm(imports, receive) {
       WebAssembly.instantiate(module, imports).then(

@@ -20,7 +20,7 @@ import { runtimeOf } from './defaults.js';
 import { Queue } from './queue.js';
 import { CancelledError, QueueShutDown } from './errors.js';
 import { checkOptions } from './options.js';
-import { connectNode } from '#platform';
+import { openSocket } from './ws_open.js';
 
 const CONNECT_OPTIONS = ['protocols', 'signal', 'maxQueue', 'highWaterMark', 'headers', 'runtime'];
 
@@ -204,25 +204,6 @@ export class WebSocketConnection {
   }
 }
 
-function openHostSocket(url, protocols, signal) {
-  return new Promise((resolve, reject) => {
-    const ws = new globalThis.WebSocket(url, protocols);
-    ws.binaryType = 'arraybuffer';
-    const onAbort = () => { ws.close(); reject(new CancelledError('connect was aborted')); };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    ws.onopen = () => {
-      signal?.removeEventListener('abort', onAbort);
-      // keep what comes before WebSocketConnection listens (websocket.js replays it)
-      ws._early = [];
-      ws._earlyClose = null;
-      ws.onmessage = (ev) => ws._early.push(ev.data);
-      ws.onclose = (ev) => { ws._earlyClose = ev; };
-      resolve(ws);
-    };
-    ws.onerror = () => { signal?.removeEventListener('abort', onAbort); reject(new Error(`WebSocket ${url}: the connection failed`)); };
-  });
-}
-
 /**
  * Open a WebSocket connection: a Task resolving to a WebSocketConnection.
  * options: protocols, signal, maxQueue (messages buffered, default 64),
@@ -250,9 +231,7 @@ export function connectWebSocket(url, options) {
     const ac = new AbortController();
     const onAbort = () => ac.abort(o.signal.reason);
     o.signal?.addEventListener('abort', onAbort, { once: true });
-    const opening = typeof globalThis.WebSocket === 'function'
-      ? openHostSocket(u.href, protocols, ac.signal)
-      : connectNode(u.href, { protocols, signal: ac.signal, headers: o.headers });
+    const opening = openSocket(u.href, protocols, ac.signal, o.headers);
     try {
       const sock = yield opening;
       return new WebSocketConnection(rt, sock, { maxQueue, highWaterMark });

@@ -251,6 +251,9 @@ typedef struct wa_loop {
     size_t fetch_pending;   /* fetch operations waiting on the host        */
     uint64_t fetch_started;
     char *fetch_error;      /* message for wa_fetch_error (owned)          */
+    /* WebSocket (websocket.c) */
+    size_t ws_sockets;      /* wa_ws_t objects alive                       */
+    size_t ws_pending;      /* WebSocket operations waiting                */
     /* run */
     wa_run_state_t run;
     bool debug;             /* wa_set_debug: time each ready callback       */
