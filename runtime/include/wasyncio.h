@@ -765,6 +765,7 @@ WA_API int wa_taskgroup_free(wa_taskgroup_t *tg);
 #include "wasyncio/js.h"
 #include "wasyncio/agen.h"
 #include "wasyncio/fs.h"
+#include "wasyncio/session.h"
 #include "wasyncio/websocket.h"
 
 #endif /* WASYNCIO_H */
