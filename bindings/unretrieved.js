@@ -3,7 +3,9 @@
 // is garbage-collected, or at the end of run(); outside run() (a task made
 // from an event handler, the loop driven by the host), at the end of the
 // loop turn in which it failed: after the turn and the JS code it resumed
-// (its microtasks) have run, so code that awaits it in that turn keeps it.
+// (its microtasks) have run, so code that awaits it in that turn keeps it;
+// a turn the loop's time budget cut short counts as going on until no
+// callback is left ready (they may be what retrieves it).
 // C reports C-only futures.
 import { WasyncioError, codes } from './errors.js';
 import { Task } from './futures.js';
@@ -23,7 +25,12 @@ export class Unretrieved {
     /** @internal */
     this._endOfTurn = () => {
       this._armed = false;
-      if (this._rt._run._running === null) this.flush(true);
+      if (this._rt._run._running !== null) return;
+      // callbacks still ready (a turn cut short by the loop's time budget
+      // goes on in the next one): they may be the ones that retrieve it
+      // (a TaskGroup's or gather's done callback): after them
+      if (this._rt.stats().ready > 0) this._arm();
+      else this.flush(true);
     };
   }
 

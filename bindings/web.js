@@ -194,6 +194,13 @@ function hasBody(req) {
 
 const STATUS_TEXT = { 400: 'Bad Request\n', 404: 'Not Found\n', 405: 'Method Not Allowed\n' };
 
+/** A C handler's wa_fail(400..599, ...) answers that status: an HttpError. */
+function httpErrorOfC(e) {
+  const code = e?.code;
+  if (code >= 400 && code <= 599) return new HttpError(code, e.message.replace(/^[A-Za-z]*Error: /, ''), { cause: e });
+  return e;
+}
+
 /** The running request of a response (res[ACTIVE]): its 'close' listener finds it there. */
 const ACTIVE = Symbol('wasyncio.web.active');
 
@@ -386,10 +393,19 @@ export class WebApp {
       return;
     }
     const request = new WebRequest(req, target.path, found.params, target.url);
-    // the handler's task is a generator (no closure per request); it starts
-    // eagerly, as asyncio's eager_task_factory: a handler that answers at
-    // once answers here, without waiting for a loop turn
-    const task = this._rt.createTask(this._respond(found.route.handler, request, res), { name: `${req.method} ${target.path}`, eager: true });
+    const handler = found.route.handler;
+    let task;
+    if (typeof handler !== 'function' && !hasBody(req)) {
+      // a C handler with no body to read first: its coroutine is the
+      // request's task (one task, not a JS task awaiting a C one)
+      task = this._spawnC(handler, request, '');
+      request._direct = true;
+    } else {
+      // the handler's task is a generator (no closure per request); it
+      // starts eagerly, as asyncio's eager_task_factory: a handler that
+      // answers at once answers here, without waiting for a loop turn
+      task = this._rt.createTask(this._respond(handler, request, res), { name: `${req.method} ${target.path}`, eager: true });
+    }
     if (task.done()) {
       this._finished(server, task, res, request);
       return;
@@ -417,6 +433,13 @@ export class WebApp {
       e = null;
     } else {
       e = task.exception(); // (retrieved: this is where its error goes)
+      if (request._direct) {
+        if (e === null) {
+          if (!res.destroyed) this._send(res, task.result(), request);
+          return;
+        }
+        e = httpErrorOfC(e);
+      }
       if (e === null) return;
     }
     if (e === null) {
@@ -520,25 +543,27 @@ export class WebApp {
 
   /** @internal run the handler in the request's task (yield*): its value */
   * _call(handler, request) {
-    const rt = this._rt;
     if (typeof handler === 'function') {
       if (isGeneratorFunction(handler)) return yield* handler(request);
       const v = handler(request);
       return isThenable(v) ? yield v : v;
     }
-    // a C coroutine: the request as JSON in, the body as a string out
-    const body = hasBody(request._req) ? yield request.text() : '';
+    // a C coroutine with a body: read it, then run the coroutine
+    const body = yield request.text();
+    try {
+      return yield this._spawnC(handler, request, body);
+    } catch (e) {
+      throw httpErrorOfC(e);
+    }
+  }
+
+  /** @internal start C coroutine handler.c with the request as JSON: its task */
+  _spawnC(handler, request, body) {
     const arg = JSON.stringify({
       method: request.method, path: request.path, params: request.params,
       query: request._req.url.includes('?') ? Object.fromEntries(request.query) : {}, headers: request.headers, body,
     });
-    try {
-      return yield rt.spawnC(handler.c, arg, { name: handler.c });
-    } catch (e) {
-      const code = e?.code;
-      if (code >= 400 && code <= 599) throw new HttpError(code, e.message.replace(/^[A-Za-z]*Error: /, ''), { cause: e });
-      throw e;
-    }
+    return this._rt.spawnC(handler.c, arg, { name: handler.c });
   }
 
   /** @internal write value as the response: at once, or (a streamed body) a promise of its end */

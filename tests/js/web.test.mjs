@@ -111,9 +111,17 @@ test('C coroutine handlers', async () => {
     const app = new WebApp({ runtime: rt });
     app.get('/c/hello/{name}', { c: 'hello_handler' });
     const server = await app.listen();
-    assert.equal((await get(`${server.url}c/hello/Ann`)).body, 'Hello, Ann');
-    assert.deepEqual(await get(`${server.url}c/hello/nobody`), { status: 404, type: 'text/plain; charset=utf-8', body: 'no such person: nobody\n' });
-    await server.close();
+    try {
+      assert.equal((await get(`${server.url}c/hello/Ann`)).body, 'Hello, Ann');
+      assert.deepEqual(await get(`${server.url}c/hello/nobody`), { status: 404, type: 'text/plain; charset=utf-8', body: 'no such person: nobody\n' });
+      // a request with a body: read first, then given to the coroutine
+      app.post('/c/echo', { c: 'echo_handler' });
+      const post = (body) => globalThis.fetch(`${server.url}c/echo`, { method: 'POST', body }).then(async (r) => [r.status, await r.text()]);
+      assert.deepEqual(await post('ping'), [200, 'got ping']);
+      assert.deepEqual(await post(''), [422, 'empty body\n']); // no body to read: the coroutine gets "" at once
+    } finally {
+      await server.close(); // also when an assertion failed: an open server would keep the test waiting
+    }
   });
 });
 

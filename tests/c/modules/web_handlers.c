@@ -58,6 +58,20 @@ static int slow_handler(void *arg) {
 }
 WA_EXPORT_CORO(slow_handler)
 
+/* POST /c/echo: "got {body}" (a body is read before the coroutine runs);
+ * 422 for an empty body. */
+static int echo_handler(void *arg) {
+    const wa_value_t *req = arg;
+    if (!req || req->type != WA_VALUE_STRING) return wa_fail(WA_EINVAL, "echo_handler: expected the request as JSON");
+    char body[64];
+    if (json_field(req->u.string, "body", body, sizeof body) != 0) return wa_fail(400, "no body");
+    if (!body[0]) return wa_fail(422, "empty body");
+    char out[96];
+    snprintf(out, sizeof out, "got %s", body);
+    return wa_return_string(out);
+}
+WA_EXPORT_CORO(echo_handler)
+
 /* WS /c/ws/echo: a C WebSocket handler (wa_ws_accepted): text comes back
  * as "c echo {name}: ..." and bytes as they are, until the client closes;
  * the text "close" makes it close with 4003 "closed by C". */
